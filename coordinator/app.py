@@ -1,0 +1,85 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+
+from coordinator import keys
+from coordinator.db import Database
+from coordinator.http import ApiRoutes
+from coordinator.logging import configure_logging
+from coordinator.middleware import access_log, problems
+from coordinator.settings import Settings, load_settings
+
+
+def route_tables() -> list[ApiRoutes]:
+    """Every feature's declared API operations, in the order the docs list them."""
+    from coordinator.audit.views import routes as audit
+    from coordinator.auth.views import routes as tokens
+    from coordinator.health.views import routes as health
+    from coordinator.people.views import routes as people
+    from coordinator.registry.views import routes as registry
+
+    return [registry, people, tokens, audit, health]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    redis: ArqRedis | None = None,
+) -> web.Application:
+    """Build the app; connections open on start-up and close on clean-up, in order."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    app = web.Application(middlewares=[access_log, problems], client_max_size=1024**2)
+    app[keys.SETTINGS] = settings
+    app.cleanup_ctx.append(_database(database))
+    app.cleanup_ctx.append(_redis(redis))
+
+    tables = route_tables()
+    for table in tables:
+        table.add_to(app)
+    from coordinator.docs.views import add_docs
+
+    add_docs(app, tables)
+    return app
+
+
+def _database(given: Database | None):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if given is not None:
+            app[keys.DATABASE] = given
+            yield
+            return
+        settings = app[keys.SETTINGS]
+        database = Database.from_url(settings.async_database_url, pool_size=settings.db_pool_size)
+        app[keys.DATABASE] = database
+        yield
+        await database.dispose()
+
+    return ctx
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+def _redis(given: ArqRedis | None):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if given is not None:
+            app[keys.ARQ] = given
+            yield
+            return
+        settings = app[keys.SETTINGS]
+        assert settings.redis_url, "REDIS_URL is not set"
+        pool = await create_pool(redis_settings(settings.redis_url))
+        app[keys.ARQ] = pool
+        yield
+        await pool.aclose()
+
+    return ctx

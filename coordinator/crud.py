@@ -1,0 +1,118 @@
+"""The steps every registry resource shares: load, check references, patch, audit, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+from coordinator.audit.service import record, snapshot
+from coordinator.auth.service import Principal
+from coordinator.i18n import Text
+from coordinator.problems import FieldError, ValidationFailed, missing_reference, not_found
+from coordinator.references import ensure_unreferenced
+from coordinator.validation import Body
+
+R = TypeVar("R", bound=DeclarativeBase)
+
+
+async def get_or_404(
+    session: AsyncSession, model: type[R], row_id: uuid.UUID, what: Text, *, lock: bool = False
+) -> R:
+    stmt = select(model).where(inspect(model).primary_key[0] == row_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = await session.scalar(stmt)
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+async def ensure_exists(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    row_id: uuid.UUID | None,
+    field: str,
+    what: Text,
+) -> None:
+    """A row named in the body must exist (422 naming the field if not)."""
+    if row_id is None:
+        return
+    found = await session.scalar(
+        select(inspect(model).primary_key[0]).where(inspect(model).primary_key[0] == row_id)
+    )
+    if found is None:
+        raise missing_reference(field, what)
+
+
+def patch_values(patch: Body, *, required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    """The fields a PATCH body set; null is refused for required fields."""
+    values = patch.model_dump(exclude_unset=True)
+    nulls = sorted(name for name in required if name in values and values[name] is None)
+    if nulls:
+        raise ValidationFailed(
+            errors=[FieldError(name, Text("不能为空", "cannot be null")) for name in nulls]
+        )
+    return values
+
+
+async def audit_created(
+    session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str
+) -> None:
+    await session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type=entity_type,
+        entity_id=getattr(row, "id"),
+        after=snapshot(row),
+    )
+
+
+async def apply_update(
+    session: AsyncSession,
+    actor: Principal,
+    row: DeclarativeBase,
+    values: dict[str, Any],
+    entity_type: str,
+    *,
+    extra_before: dict[str, Any] | None = None,
+    extra_after: dict[str, Any] | None = None,
+) -> None:
+    before = snapshot(row) | (extra_before or {})
+    for name, value in values.items():
+        setattr(row, name, value)
+    await session.flush()
+    after = snapshot(row) | (extra_after or {})
+    record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type=entity_type,
+        entity_id=getattr(row, "id"),
+        before=before,
+        after=after,
+    )
+
+
+async def delete_row(
+    session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str, what: Text
+) -> None:
+    """Delete a row unless something still refers to it (409 naming what does)."""
+    row_id = getattr(row, "id")
+    await ensure_unreferenced(session, row.__table__, row_id, what)  # type: ignore[attr-defined]
+    before = snapshot(row)
+    await session.delete(row)
+    await session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="delete",
+        entity_type=entity_type,
+        entity_id=row_id,
+        before=before,
+    )

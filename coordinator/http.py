@@ -1,0 +1,197 @@
+"""Declared API operations: one place for routing, roles, parsing and OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from coordinator import keys
+from coordinator.auth.models import Role
+from coordinator.auth.service import Principal, authenticate
+from coordinator.i18n import Lang, Text, negotiate
+from coordinator.problems import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from coordinator.validation import parse_body, parse_query
+
+Handler = Callable[..., Awaitable[web.StreamResponse]]
+PRINCIPAL = web.RequestKey("principal", Principal)
+MAX_BODY = 256 * 1024
+
+
+@dataclass
+class Operation:
+    """One API operation as the router and the OpenAPI document see it."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...]
+    role: Role | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    description: str = ""
+    errors: tuple[int, ...] = ()
+    content_type: str = "application/json"
+
+
+@dataclass
+class ApiRoutes:
+    """Collects operations; `add_to(app)` registers them."""
+
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tags: tuple[str, ...] = (),
+        role: Role | None = Role.viewer,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: tuple[int, ...] = (),
+        content_type: str = "application/json",
+    ) -> Callable[[Handler], Handler]:
+        def decorate(fn: Handler) -> Handler:
+            self.operations.append(
+                Operation(
+                    method=method,
+                    path=path,
+                    handler=_wrap(fn, role=role, body=body, query=query),
+                    summary=summary,
+                    tags=tags,
+                    role=role,
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    description=(fn.__doc__ or "").strip(),
+                    errors=errors,
+                    content_type=content_type,
+                )
+            )
+            return fn
+
+        return decorate
+
+    def add_to(self, app: web.Application) -> None:
+        for op in self.operations:
+            app.router.add_route(op.method, op.path, op.handler)
+
+
+def _wrap(
+    fn: Handler,
+    *,
+    role: Role | None,
+    body: type[BaseModel] | None,
+    query: type[BaseModel] | None,
+) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if role is not None:
+            principal = await _principal(request)
+            if not principal.role.allows(role):
+                raise Forbidden(
+                    Text("此操作需要{role}角色", "This needs the {role} role").format(
+                        role=role.value
+                    )
+                )
+            request[PRINCIPAL] = principal
+        kwargs: dict[str, Any] = {}
+        if query is not None:
+            kwargs["query"] = parse_query(query, dict(request.query))
+        if body is not None:
+            kwargs["body"] = parse_body(body, await read_body(request))
+        return await fn(request, **kwargs)
+
+    handler.__name__ = fn.__name__
+    return handler
+
+
+async def _principal(request: web.Request) -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            Text("请在 Authorization 头中提供 Bearer 令牌", "Send a Bearer token in Authorization"),
+            headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
+        )
+    async with request.app[keys.DATABASE].session() as session:
+        principal = await authenticate(session=session, token=token.strip())
+    if principal is None:
+        raise Unauthorized(
+            Text("令牌无效或已被吊销", "The token is invalid or revoked"),
+            headers={"WWW-Authenticate": 'Bearer realm="fumin", error="invalid_token"'},
+        )
+    return principal
+
+
+async def read_body(request: web.Request) -> bytes:
+    content_type = request.content_type
+    if request.can_read_body and content_type not in (
+        "application/json",
+        "application/merge-patch+json",
+    ):
+        raise BadRequest(
+            Text("Content-Type 应为 application/json", "Content-Type must be application/json")
+        )
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise PayloadTooLarge()
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge() from None
+    if len(raw) > MAX_BODY:
+        raise PayloadTooLarge()
+    return raw
+
+
+def principal(request: web.Request) -> Principal:
+    return request[PRINCIPAL]
+
+
+def lang(request: web.Request) -> Lang:
+    return negotiate(request.headers.get("Accept-Language"), request.query.get("lang"))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(type(value))
+
+
+def json_response(
+    data: BaseModel | dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json()
+    else:
+        text = json.dumps(data, ensure_ascii=False, default=_default)
+    return web.Response(text=text, status=status, content_type="application/json", headers=headers)
+
+
+def created(data: BaseModel, location: str) -> web.Response:
+    return json_response(data, status=201, headers={"Location": location})
+
+
+def path_id(request: web.Request, name: str = "id") -> uuid.UUID:
+    """A UUID from the path; anything else is simply not found."""
+    from coordinator.problems import NotFound
+
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError:
+        raise NotFound(Text("资源不存在", "No such resource")) from None

@@ -1,0 +1,29 @@
+"""Every model, imported so the metadata is complete (for Alembic and reference checks)."""
+
+from coordinator.audit.models import AuditEntry
+from coordinator.auth.models import ApiToken
+from coordinator.db import Base
+from coordinator.people.models import Person, Team, TeamMember
+from coordinator.registry.models import (
+    Area,
+    Building,
+    Company,
+    Contact,
+    PartyBranch,
+    party_branch_buildings,
+)
+
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AuditEntry",
+    "Base",
+    "Building",
+    "Company",
+    "Contact",
+    "PartyBranch",
+    "Person",
+    "Team",
+    "TeamMember",
+    "party_branch_buildings",
+]

@@ -1,0 +1,61 @@
+"""People who work in Fumin and the teams they form."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.registry.models import str_enum
+
+
+class TeamKind(enum.StrEnum):
+    liaison = "liaison"  # 联络团组
+    volunteer = "volunteer"  # 志愿者服务队
+    joint_operation = "joint_operation"  # 联动
+
+
+class MemberRole(enum.StrEnum):
+    lead = "lead"
+    deputy = "deputy"
+    member = "member"
+
+
+class Person(IdMixin, TimestampMixin, Base):
+    __tablename__ = "people"
+
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    skills: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list)
+    party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    party_branch_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("party_branches.id", ondelete="RESTRICT", use_alter=True), index=True
+    )
+
+
+class Team(IdMixin, TimestampMixin, Base):
+    __tablename__ = "teams"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[TeamKind] = mapped_column(str_enum(TeamKind, "team_kind"))
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("people.id", ondelete="RESTRICT"), index=True
+    )
+
+
+class TeamMember(IdMixin, TimestampMixin, Base):
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("team_id", "person_id"),)
+
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[MemberRole] = mapped_column(
+        str_enum(MemberRole, "member_role"), default=MemberRole.member
+    )

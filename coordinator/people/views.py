@@ -1,0 +1,7 @@
+"""HTTP for people and teams."""
+
+from __future__ import annotations
+
+from coordinator.http import ApiRoutes
+
+routes = ApiRoutes()

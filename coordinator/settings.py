@@ -1,0 +1,125 @@
+"""Settings read from the environment, validated once at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """Raised with one readable line per bad or missing setting."""
+
+
+class Settings(BaseSettings):
+    """Everything Fumin reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    env: Literal["development", "test", "production"] = Field(
+        default="development", alias="FUMIN_ENV"
+    )
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    data_dir: Path = Field(default=Path("var"), alias="FUMIN_DATA_DIR")
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
+    public_url: str | None = Field(default=None, alias="FUMIN_PUBLIC_URL")
+    admin_token: str | None = Field(default=None, alias="FUMIN_ADMIN_TOKEN")
+    secret_key: str = Field(default="", alias="FUMIN_SECRET_KEY")
+    timezone: str = Field(default="Asia/Shanghai", alias="FUMIN_TIMEZONE")
+    db_pool_size: int = Field(default=10, ge=1, le=200, alias="FUMIN_DB_POOL_SIZE")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", alias="FUMIN_LOG_LEVEL"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        scheme = value.split("://", 1)[0]
+        if scheme not in ("postgres", "postgresql", "postgresql+asyncpg"):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_real_services(self) -> Settings:
+        if self.env == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("REDIS_URL", self.redis_url),
+                    ("FUMIN_SECRET_KEY", self.secret_key),
+                    ("FUMIN_PUBLIC_URL", self.public_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError("production needs " + ", ".join(missing))
+            if len(self.secret_key) < 32:
+                raise ValueError("FUMIN_SECRET_KEY must be at least 32 characters in production")
+        elif not self.secret_key:
+            # Development and tests get a per-process key; links then last one run.
+            self.secret_key = secrets.token_urlsafe(32)
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with the asyncpg driver named."""
+        assert self.database_url, "DATABASE_URL is not set"
+        return to_asyncpg_url(self.database_url)
+
+
+def to_asyncpg_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+asyncpg://" + rest
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one clear line per setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]) or "settings"
+            name = _ENV_NAMES.get(field, field)
+            lines.append(f"{name}: {error['msg']}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+_ENV_NAMES = {name: (field.alias or name).upper() for name, field in Settings.model_fields.items()}
