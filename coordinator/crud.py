@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
+from coordinator.events.catalogue import EVENT_TYPES
+from coordinator.events.service import record_event
 from coordinator.i18n import Text
 from coordinator.problems import FieldError, ValidationFailed, missing_reference, not_found
 from coordinator.references import ensure_unreferenced
@@ -59,6 +61,27 @@ def patch_values(patch: Body, *, required: set[str] = frozenset()) -> dict[str, 
     return values
 
 
+def raise_change(
+    session: AsyncSession,
+    actor: Principal,
+    entity_type: str,
+    verb: str,
+    entity_id: uuid.UUID,
+    data: dict[str, Any],
+) -> None:
+    """Every registry write is also an event, so other systems hear of it."""
+    event_type = f"{entity_type}.{verb}"
+    if event_type in EVENT_TYPES:
+        record_event(
+            session,
+            event_type,
+            data=data,
+            subject_type=entity_type,
+            subject_id=entity_id,
+            actor=actor.name,
+        )
+
+
 async def audit_created(
     session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str
 ) -> None:
@@ -71,6 +94,7 @@ async def audit_created(
         entity_id=getattr(row, "id"),
         after=snapshot(row),
     )
+    raise_change(session, actor, entity_type, "created", getattr(row, "id"), snapshot(row))
 
 
 async def apply_update(
@@ -97,6 +121,10 @@ async def apply_update(
         before=before,
         after=after,
     )
+    changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
+    raise_change(
+        session, actor, entity_type, "updated", getattr(row, "id"), {**after, "changed": changed}
+    )
 
 
 async def delete_row(
@@ -104,7 +132,7 @@ async def delete_row(
 ) -> None:
     """Delete a row unless something still refers to it (409 naming what does)."""
     row_id = getattr(row, "id")
-    await ensure_unreferenced(session, row.__table__, row_id, what)  # type: ignore[attr-defined]
+    await ensure_unreferenced(session, cast(Table, row.__table__), row_id, what)
     before = snapshot(row)
     await session.delete(row)
     await session.flush()
@@ -116,3 +144,4 @@ async def delete_row(
         entity_id=row_id,
         before=before,
     )
+    raise_change(session, actor, entity_type, "deleted", row_id, before)

@@ -80,7 +80,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[tuple[Row]],
+    stmt: Select[Row],
     *,
     query: ListQuery,
     id_column: InstrumentedAttribute[uuid.UUID],
