@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, case, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from coordinator.db import Base, IdMixin, TimestampMixin
 from coordinator.registry.models import str_enum
@@ -58,4 +58,13 @@ class TeamMember(IdMixin, TimestampMixin, Base):
     )
     role: Mapped[MemberRole] = mapped_column(
         str_enum(MemberRole, "member_role"), default=MemberRole.member
+    )
+
+    # Read-only expressions, not columns: members are listed and paginated by their
+    # person's name or by rank (lead, deputy, member).
+    person_name: Mapped[str] = column_property(
+        select(Person.name).where(Person.id == person_id).scalar_subquery()
+    )
+    role_rank: Mapped[int] = column_property(
+        case((role == MemberRole.lead, 0), (role == MemberRole.deputy, 1), else_=2)
     )
