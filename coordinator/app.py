@@ -20,11 +20,14 @@ def route_tables() -> list[ApiRoutes]:
     """Every feature's declared API operations, in the order the docs list them."""
     from coordinator.audit.views import routes as audit
     from coordinator.auth.views import routes as tokens
+    from coordinator.events.views import routes as events
     from coordinator.health.views import routes as health
+    from coordinator.metrics import routes as metrics
+    from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry
 
-    return [registry, people, tokens, audit, health]
+    return [registry, people, events, notifications, tokens, audit, health, metrics]
 
 
 def create_app(

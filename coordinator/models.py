@@ -3,6 +3,8 @@
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
 from coordinator.db import Base
+from coordinator.events.models import OutboxEvent
+from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.registry.models import (
     Area,
@@ -21,9 +23,12 @@ __all__ = [
     "Building",
     "Company",
     "Contact",
+    "Delivery",
+    "OutboxEvent",
     "PartyBranch",
     "Person",
     "Team",
     "TeamMember",
+    "WebhookSubscription",
     "party_branch_buildings",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,15 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", alias="FUMIN_LOG_LEVEL"
     )
+    smtp_url: str | None = Field(default=None, alias="SMTP_URL")
+    mail_from: str = Field(default="福民 Fumin <noreply@fumin.localhost>", alias="FUMIN_MAIL_FROM")
+    quiet_hours: str = Field(default="21:00-08:00", alias="FUMIN_QUIET_HOURS")
+    relay_poll_seconds: float = Field(default=1.0, gt=0, le=60, alias="FUMIN_RELAY_POLL_SECONDS")
+    redeliver_after_seconds: float = Field(
+        default=60.0, gt=0, le=3600, alias="FUMIN_REDELIVER_AFTER_SECONDS"
+    )
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50, alias="FUMIN_DELIVERY_MAX_ATTEMPTS")
+    retry_base_seconds: float = Field(default=5.0, gt=0, le=3600, alias="FUMIN_RETRY_BASE_SECONDS")
 
     @field_validator("database_url")
     @classmethod
@@ -54,6 +64,21 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://")):
             raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must be an smtp:// or smtps:// URL")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)
         return value
 
     @field_validator("timezone")
@@ -88,6 +113,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def quiet(self) -> tuple[time, time] | None:
+        return parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -100,6 +133,19 @@ class Settings(BaseSettings):
         """The database URL with the asyncpg driver named."""
         assert self.database_url, "DATABASE_URL is not set"
         return to_asyncpg_url(self.database_url)
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time] | None:
+    """'21:00-08:00' -> (21:00, 08:00); 'off' or '' -> None."""
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as exc:
+        raise ValueError("must look like 21:00-08:00 (or off)") from exc
+    if start == end:
+        raise ValueError("start and end of quiet hours must differ")
+    return start, end
 
 
 def to_asyncpg_url(url: str) -> str:

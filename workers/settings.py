@@ -1,17 +1,27 @@
-"""arq worker settings: `arq workers.settings.WorkerSettings`."""
+"""arq worker settings: `arq workers.settings.WorkerSettings`.
+
+Each worker also runs the outbox relay; several workers share the work through
+`FOR UPDATE SKIP LOCKED`. arq exits when it loses Redis: run workers under something
+that restarts them (`fumin up` does; so does a Procfile process manager).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
 from typing import Any
 
+import aiohttp
 from arq import cron
 from arq.connections import RedisSettings
 
 from coordinator.db import Database
 from coordinator.logging import configure_logging
 from coordinator.settings import load_settings
+from workers.jobs import deliver, handle_event
+from workers.relay import Relay
 
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
 
@@ -19,32 +29,51 @@ HEARTBEAT_KEY = "fumin:worker:heartbeat"
 async def startup(ctx: dict[str, Any]) -> None:
     settings = load_settings()
     configure_logging(settings.log_level)
+    database = Database.from_url(settings.async_database_url, pool_size=10)
     ctx["settings"] = settings
-    ctx["database"] = Database.from_url(settings.async_database_url, pool_size=5)
+    ctx["database"] = database
+    ctx["http"] = aiohttp.ClientSession()
+    relay = Relay(database=database, redis=ctx["redis"], settings=settings)
+    stop = asyncio.Event()
+    ctx["relay"] = relay
+    ctx["relay_stop"] = stop
+    ctx["relay_task"] = asyncio.create_task(relay.run(stop))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    stop: asyncio.Event | None = ctx.get("relay_stop")
+    task: asyncio.Task[None] | None = ctx.get("relay_task")
+    if stop is not None and task is not None:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, 5)
+    http: aiohttp.ClientSession | None = ctx.get("http")
+    if http is not None:
+        await http.close()
     database: Database | None = ctx.get("database")
     if database is not None:
         await database.dispose()
 
 
 async def heartbeat(ctx: dict[str, Any]) -> None:
-    """Record that a worker is alive, for health checks."""
-    await ctx["redis"].set(f"{HEARTBEAT_KEY}:{os.getpid()}", str(time.time()), ex=120)
+    """Record that a worker is alive, for health checks and /metrics."""
+    await ctx["redis"].set(f"{HEARTBEAT_KEY}:{os.getpid()}", str(time.time()), ex=90)
 
 
-def _redis_settings() -> RedisSettings:
+def redis_settings() -> RedisSettings:
     url = os.environ.get("REDIS_URL")
     return RedisSettings.from_dsn(url) if url else RedisSettings()
 
 
 class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True)]
+    functions = [handle_event, deliver]
+    cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False)]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = _redis_settings()
+    redis_settings = redis_settings()
     max_jobs = 20
     job_timeout = 60
     keep_result = 60
+    # Attempts are counted in PostgreSQL (deliveries.attempts); arq must not give up first.
+    max_tries = 1000
+    health_check_interval = 30

@@ -1,0 +1,45 @@
+"""Every event type Fumin raises: facts in the past tense."""
+
+from __future__ import annotations
+
+REGISTRY_ENTITIES = (
+    "area",
+    "building",
+    "company",
+    "contact",
+    "party_branch",
+    "person",
+    "team",
+)
+
+EVENT_TYPES: dict[str, str] = {
+    **{
+        f"{entity}.{verb}": f"a {entity.replace('_', ' ')} was {verb}"
+        for entity in REGISTRY_ENTITIES
+        for verb in ("created", "updated", "deleted")
+    },
+    "team.member_added": "a person joined a team",
+    "team.member_removed": "a person left a team",
+    "visit.proposed": "a visit time was proposed to a company contact",
+    "visit.confirmed": "the contact confirmed a visit",
+    "visit.declined": "the contact declined a visit",
+    "visit.reschedule_requested": "the contact asked for another time",
+    "visit.rescheduled": "a visit was moved",
+    "visit.cancelled": "a visit was cancelled",
+    "visit.completed": "a visit took place",
+    "visit.no_show": "a visit did not take place",
+    "need.raised": "a company raised a need",
+    "need.assigned": "a need was assigned",
+    "need.resolved": "a need was resolved",
+    "need.closed": "a need was closed",
+    "shift.created": "a shift was created",
+    "shift.updated": "a shift changed",
+    "shift.cancelled": "a shift was cancelled",
+    "shift.filled": "a shift reached its maximum",
+    "shift.understaffed": "a shift is below its minimum close to its start",
+    "signup.created": "a person signed up for a shift",
+    "signup.cancelled": "a signup was cancelled",
+    "signup.promoted": "a waitlisted person got a place",
+    "signup.checked_in": "a person checked in",
+    "signup.no_show": "a person did not come",
+}

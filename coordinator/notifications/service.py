@@ -1,0 +1,195 @@
+"""Turning events into deliveries and making each delivery, once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.db import Database, utcnow
+from coordinator.events.models import OutboxEvent
+from coordinator.notifications import email, webhooks
+from coordinator.notifications.errors import PermanentError, TransientError
+from coordinator.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    WebhookSubscription,
+)
+from coordinator.notifications.quiet import next_allowed
+from coordinator.notifications.rules import plan
+from coordinator.settings import Settings
+
+
+def event_payload(event: OutboxEvent) -> dict[str, Any]:
+    return {
+        "id": str(event.id),
+        "type": event.type,
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "data": event.data,
+    }
+
+
+async def handle_event(
+    *, session: AsyncSession, event_id: uuid.UUID, settings: Settings
+) -> list[uuid.UUID]:
+    """Record the deliveries an event calls for (once) and mark it handled.
+
+    Returns the pending deliveries of the event, to enqueue after commit.
+    """
+    event = await session.scalar(
+        select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
+    )
+    if event is None:
+        return []
+    if event.handled_at is None:
+        now = utcnow()
+        for planned in await plan(session, event):
+            not_before = (
+                next_allowed(now, settings.quiet, settings.zone) if planned.deferrable else None
+            )
+            await session.execute(
+                insert(Delivery)
+                .values(
+                    id=uuid.uuid4(),
+                    event_id=event.id,
+                    channel=planned.channel,
+                    recipient=planned.recipient,
+                    subscription_id=planned.subscription_id,
+                    template=planned.template,
+                    language=planned.language,
+                    context=planned.context,
+                    status=DeliveryStatus.pending,
+                    attempts=0,
+                    max_attempts=settings.delivery_max_attempts,
+                    not_before=not_before if not_before and not_before > now else None,
+                    deferrable=planned.deferrable,
+                )
+                .on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
+            )
+        event.handled_at = now
+    pending = await session.scalars(
+        select(Delivery.id).where(
+            Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending
+        )
+    )
+    ids = list(pending.all())
+    if ids:
+        await session.execute(
+            update(Delivery).where(Delivery.id.in_(ids)).values(enqueued_at=utcnow())
+        )
+    return ids
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What came of one attempt: done, or try again after `retry_in` seconds."""
+
+    status: DeliveryStatus | None
+    retry_in: float | None = None
+
+
+def backoff(attempts: int, base: float) -> float:
+    """Exponential backoff: base, 2·base, 4·base … capped at an hour."""
+    return float(min(base * 2 ** max(attempts - 1, 0), 3600.0))
+
+
+async def attempt_delivery(
+    *,
+    database: Database,
+    settings: Settings,
+    http: aiohttp.ClientSession,
+    delivery_id: uuid.UUID,
+) -> Attempt:
+    """Make one attempt at a pending delivery. The row stays locked while sending, so a
+    duplicate job for the same delivery waits its turn and then finds it done."""
+    async with database.sessionmaker.begin() as session:
+        delivery = await session.scalar(
+            select(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
+            .with_for_update(skip_locked=True)
+        )
+        if delivery is None:
+            return Attempt(status=None)
+        now = utcnow()
+        if delivery.not_before and delivery.not_before > now:
+            return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
+        event = await session.get(OutboxEvent, delivery.event_id)
+        assert event is not None  # deliveries cascade with their event
+        delivery.attempts += 1
+        try:
+            delivery.response_status = await _send(session, settings, http, delivery, event)
+        except TransientError as exc:
+            delivery.last_error = str(exc)[:2000]
+            delivery.response_status = exc.status
+            if delivery.attempts >= delivery.max_attempts:
+                delivery.status = DeliveryStatus.failed
+                return Attempt(status=delivery.status)
+            retry_in = backoff(delivery.attempts, settings.retry_base_seconds)
+            delivery.enqueued_at = now + timedelta(seconds=retry_in)
+            return Attempt(status=None, retry_in=retry_in)
+        except PermanentError as exc:
+            delivery.last_error = str(exc)[:2000]
+            delivery.response_status = exc.status
+            delivery.status = DeliveryStatus.failed
+            return Attempt(status=delivery.status)
+        delivery.status = DeliveryStatus.sent
+        delivery.sent_at = utcnow()
+        delivery.last_error = None
+        return Attempt(status=delivery.status)
+
+
+async def _send(
+    session: AsyncSession,
+    settings: Settings,
+    http: aiohttp.ClientSession,
+    delivery: Delivery,
+    event: OutboxEvent,
+) -> int | None:
+    if delivery.channel == Channel.webhook:
+        subscription = (
+            await session.get(WebhookSubscription, delivery.subscription_id)
+            if delivery.subscription_id
+            else None
+        )
+        if subscription is None or not subscription.active:
+            raise PermanentError("the webhook subscription is gone or inactive")
+        return await webhooks.post(
+            http, url=subscription.url, secret=subscription.secret, event=event_payload(event)
+        )
+    if delivery.channel == Channel.email:
+        rendered = email.render(delivery.template or "", delivery.language, delivery.context)
+        message = email.build_message(
+            sender=settings.mail_from,
+            to=delivery.recipient,
+            rendered=rendered,
+            msg_id=email.message_id(str(event.id), delivery.recipient),
+            language=delivery.language,
+        )
+        if settings.smtp_url:
+            await email.send_smtp(email.SmtpTarget.from_url(settings.smtp_url), message)
+        else:
+            email.write_eml(settings.mail_dir, message)
+        return None
+    raise PermanentError(f"no gateway configured for channel {delivery.channel.value}")
+
+
+async def replay(*, session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+    """Put a failed delivery back in the queue with fresh attempts."""
+    delivery = await session.scalar(
+        select(Delivery).where(Delivery.id == delivery_id).with_for_update()
+    )
+    if delivery is None:
+        return None
+    if delivery.status == DeliveryStatus.failed:
+        delivery.status = DeliveryStatus.pending
+        delivery.attempts = 0
+        delivery.not_before = None
+        delivery.enqueued_at = utcnow()
+    return delivery

@@ -1,0 +1,39 @@
+"""arq jobs: thin, idempotent, taking ids."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from arq import Retry
+
+from coordinator.db import Database
+from coordinator.notifications import service
+from coordinator.notifications.queue import enqueue_delivery
+from coordinator.settings import Settings
+
+
+async def handle_event(ctx: dict[str, Any], *, event_id: str) -> int:
+    """Record the event's deliveries and enqueue them; safe to run twice."""
+    database: Database = ctx["database"]
+    settings: Settings = ctx["settings"]
+    async with database.sessionmaker.begin() as session:
+        ids = await service.handle_event(
+            session=session, event_id=uuid.UUID(event_id), settings=settings
+        )
+    for delivery_id in ids:
+        await enqueue_delivery(ctx["redis"], delivery_id)
+    return len(ids)
+
+
+async def deliver(ctx: dict[str, Any], *, delivery_id: str) -> str | None:
+    """One attempt at a delivery; transient failures come back later through Retry."""
+    attempt = await service.attempt_delivery(
+        database=ctx["database"],
+        settings=ctx["settings"],
+        http=ctx["http"],
+        delivery_id=uuid.UUID(delivery_id),
+    )
+    if attempt.retry_in is not None:
+        raise Retry(defer=attempt.retry_in)
+    return attempt.status.value if attempt.status else None
