@@ -16,6 +16,7 @@ from coordinator.i18n import Text, negotiate
 from coordinator.problems import (
     BadRequest,
     Conflict,
+    FieldError,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
@@ -23,6 +24,7 @@ from coordinator.problems import (
     ServerError,
     ValidationFailed,
 )
+from coordinator.references import RESOURCE_NAMES
 
 log = structlog.get_logger("fumin.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -45,14 +47,22 @@ def database_problem(exc: DBAPIError) -> Problem | None:
     code = sqlstate(exc) or ""
     err = pg_error(exc)
     constraint = getattr(err, "constraint_name", None) or ""
+    table = getattr(err, "table_name", None) or ""
+    detail = getattr(err, "detail", None) or ""
     if code == "23505":
-        return Conflict(
-            Text("与已有记录重复（{c}）", "Duplicates an existing record ({c})").format(
-                c=constraint
-            ),
-            extra={"constraint": constraint},
-        )
+        return _duplicate(constraint, table, detail)
     if code == "23503":
+        # 'Key (area_id)=(…) is not present in table "areas".': the caller named a missing row.
+        missing = re.match(r'Key \((\w+)\)=\(.*\) is not present in table "(\w+)"', detail)
+        if missing:
+            field, target = missing.groups()
+            resource = RESOURCE_NAMES.get(target, Text(target, target))
+            message = Text("引用的{zh}不存在", "the referenced {en} does not exist").format(
+                zh=resource.zh, en=resource.en
+            )
+            return ValidationFailed(
+                message, errors=[FieldError(field, message)], extra={"constraint": constraint}
+            )
         return Conflict(
             Text("引用关系不成立（{c}）", "A reference does not hold ({c})").format(c=constraint),
             extra={"constraint": constraint},
@@ -72,6 +82,45 @@ def database_problem(exc: DBAPIError) -> Problem | None:
             extra={"constraint": constraint} if constraint else None,
         )
     return None
+
+
+# Field names as messages call them; others are shown as they are spelled in the API.
+_FIELD_LABELS: dict[str, Text] = {
+    "credit_code": Text("统一社会信用代码", "credit code"),
+    "name": Text("名称", "name"),
+    "mobile": Text("手机号码", "mobile number"),
+    "email": Text("电子邮件地址", "email address"),
+}
+
+
+def _duplicate(constraint: str, table: str, detail: str) -> Conflict:
+    """409 naming the field(s) of a unique constraint `uq_<table>_<column>` that a row repeats."""
+    # PostgreSQL's detail names every column of the key: 'Key (credit_code)=(…) already exists.'
+    # (an expression index shows an expression there; then the constraint's name tells.)
+    key = re.match(r"Key \((\w+(?:, \w+)*)\)=\(.*\) already exists", detail)
+    if key:
+        fields = [name.strip() for name in key.group(1).split(",")]
+    elif table and constraint.startswith(f"uq_{table}_"):
+        fields = [constraint.removeprefix(f"uq_{table}_")]
+    else:
+        return Conflict(
+            Text("与已有记录重复（{c}）", "Duplicates an existing record ({c})").format(
+                c=constraint
+            ),
+            extra={"constraint": constraint},
+        )
+    resource = RESOURCE_NAMES.get(table, Text(table, table))
+    labels = [_FIELD_LABELS.get(f, Text(f, f)) for f in fields]
+    label = Text("、".join(x.zh for x in labels), " and ".join(x.en for x in labels))
+    message = Text(
+        f"{label.zh}已被其他{resource.zh}使用，不能重复",
+        f"the {label.en} is already taken by another entry in {resource.en}",
+    )
+    return Conflict(
+        message,
+        errors=[FieldError(field, message) for field in fields],
+        extra={"constraint": constraint},
+    )
 
 
 @web.middleware

@@ -35,7 +35,9 @@ def credit_code_problem(code: str) -> str | None:
 _CREDIT_ZH = {
     "must be 18 characters": "统一社会信用代码应为 18 位",
     "the check character does not match": "统一社会信用代码校验位不正确",
-    "characters 3 to 8 must be an administrative division code (digits)": "第 3–8 位应为行政区划码（数字）",
+    "characters 3 to 8 must be an administrative division code (digits)": (
+        "第 3–8 位应为行政区划码（数字）"
+    ),
 }
 
 
@@ -43,7 +45,10 @@ def valid_credit_code(value: str) -> str:
     code = value.strip().upper()
     reason = credit_code_problem(code)
     if reason:
-        zh = _CREDIT_ZH.get(reason) or "统一社会信用代码含有不允许的字符"
+        zh = (
+            _CREDIT_ZH.get(reason)
+            or "统一社会信用代码含有不允许的字符：" + reason.rsplit(": ", 1)[-1]
+        )
         raise PydanticCustomError(
             "credit_code", "invalid credit code: {reason}", {"reason": reason, "zh": zh}
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import uuid
-from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
@@ -88,8 +87,9 @@ class Building(IdMixin, TimestampMixin, Base):
     floors: Mapped[int | None] = mapped_column(Integer)
     property_manager_name: Mapped[str | None] = mapped_column(String(100))
     property_manager_phone: Mapped[str | None] = mapped_column(String(20))
-    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
-    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # Floats in Python (exact to 6 places in the column) so rows stay JSON-friendly for the audit.
+    latitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
+    longitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
 
 
 party_branch_buildings = Table(

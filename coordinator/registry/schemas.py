@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from coordinator.listing import ListQuery
 from coordinator.registry.codes import valid_credit_code, valid_email, valid_mobile, valid_phone
@@ -26,6 +27,43 @@ CreditCode = Annotated[str, Field(min_length=1, max_length=30), AfterValidator(v
 Mobile = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(valid_mobile)]
 Phone = Annotated[str, Field(min_length=1, max_length=25), AfterValidator(valid_phone)]
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(valid_email)]
+Floor = Annotated[str, Field(min_length=1, max_length=20)]
+Unit = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+def _coordinate(limit: int) -> Any:
+    """A JSON number within ±limit with at most 6 decimal places (strings refused, as for ints)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PydanticCustomError("coordinate", "must be a number", {"zh": "应为数字"})
+        number = Decimal(str(value))
+        if not number.is_finite() or abs(number) > limit:
+            raise PydanticCustomError(
+                "coordinate",
+                "must be between -{limit} and {limit}",
+                {"limit": limit, "zh": f"应在 -{limit} 到 {limit} 之间"},
+            )
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -6:
+            raise PydanticCustomError(
+                "coordinate", "at most 6 decimal places", {"zh": "最多 6 位小数"}
+            )
+        return float(number)
+
+    return BeforeValidator(check)
+
+
+Latitude = Annotated[
+    float,
+    _coordinate(90),
+    WithJsonSchema({"type": "number", "minimum": -90, "maximum": 90}),
+]
+Longitude = Annotated[
+    float,
+    _coordinate(180),
+    WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180}),
+]
 
 
 class Out(BaseModel):
@@ -68,8 +106,8 @@ class BuildingIn(Body):
     floors: int | None = Field(default=None, ge=1, le=200)
     property_manager_name: Name | None = None
     property_manager_phone: Phone | None = None
-    latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class BuildingPatch(Body):
@@ -80,8 +118,8 @@ class BuildingPatch(Body):
     floors: int | None = Field(default=None, ge=1, le=200)
     property_manager_name: Name | None = None
     property_manager_phone: Phone | None = None
-    latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class BuildingOut(Out):
@@ -147,8 +185,8 @@ class CompanyIn(Body):
     name: LongName
     credit_code: CreditCode
     building_id: uuid.UUID | None = None
-    floor: Annotated[str, Field(min_length=1, max_length=20)] | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    floor: Floor | None = None
+    unit: Unit | None = None
     street_address: LongName | None = None
     industry: Name | None = None
     headcount: int | None = Field(default=None, ge=0, le=1_000_000)
@@ -160,8 +198,8 @@ class CompanyPatch(Body):
     name: LongName | None = None
     credit_code: CreditCode | None = None
     building_id: uuid.UUID | None = None
-    floor: Annotated[str, Field(min_length=1, max_length=20)] | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    floor: Floor | None = None
+    unit: Unit | None = None
     street_address: LongName | None = None
     industry: Name | None = None
     headcount: int | None = Field(default=None, ge=0, le=1_000_000)
