@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from coordinator.listing import ListQuery
 from coordinator.people.models import MemberRole, TeamKind
@@ -16,8 +18,22 @@ from coordinator.validation import Body
 MAX_SKILLS = 30
 MAX_MEMBERS_ON_CREATE = 500
 
+
+
+def _phone(value: str) -> str:
+    """A phone number with full-width digits (１３９…) read as ASCII; other scripts refused."""
+    number = valid_phone(unicodedata.normalize("NFKC", value))
+    if not number.isascii():  # `\d` in valid_phone also matches e.g. Arabic-Indic digits
+        raise PydanticCustomError(
+            "phone",
+            "must be a mainland China mobile or landline number",
+            {"zh": "应为中国大陆手机或固定电话号码"},
+        )
+    return number
+
+
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-Phone = Annotated[str, Field(min_length=1, max_length=25), AfterValidator(valid_phone)]
+Phone = Annotated[str, Field(min_length=1, max_length=25), AfterValidator(_phone)]
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(valid_email)]
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
 
