@@ -19,8 +19,6 @@ from coordinator.audit.service import record
 from coordinator.auth.models import Role
 from coordinator.auth.service import PREFIX, SYSTEM, create_token, ensure_token
 from coordinator.db import Database
-from coordinator.demo import load_demo
-from coordinator.migrate import upgrade
 from coordinator.settings import Settings, SettingsError, load_settings, to_asyncpg_url
 from coordinator.supervisor import Child, Supervisor
 
@@ -149,6 +147,8 @@ async def _with_database(url: str, work: Any) -> Any:
 
 
 async def _load_demo(url: str) -> dict[str, int] | None:
+    from coordinator.demo import load_demo
+
     counts: dict[str, int] | None = await _with_database(url, load_demo)
     return counts
 
@@ -188,6 +188,8 @@ async def _create_token(url: str, *, role: Role, name: str) -> str:
 
 
 def _migrate(url: str) -> None:
+    from coordinator.migrate import upgrade  # alembic: not needed by `fumin web`
+
     upgrade(to_asyncpg_url(url))
 
 
