@@ -5,7 +5,9 @@ from coordinator.registry.models import Area
 
 
 async def test_create_read_update_delete_area(api):
-    created = await api.ok("POST", "/api/v1/areas", 201, json={"name": "静安别墅居民区", "kind": "residential"})
+    created = await api.ok(
+        "POST", "/api/v1/areas", 201, json={"name": "静安别墅居民区", "kind": "residential"}
+    )
     assert created["name"] == "静安别墅居民区"
     assert created["kind"] == "residential"
     area_id = created["id"]
@@ -48,7 +50,9 @@ async def test_duplicate_name_is_409(api):
 
 
 async def test_viewer_cannot_create(api):
-    response = await api.post("/api/v1/areas", role=Role.viewer, json={"name": "x", "kind": "block"})
+    response = await api.post(
+        "/api/v1/areas", role=Role.viewer, json={"name": "x", "kind": "block"}
+    )
     assert response.status == 403
 
 
