@@ -328,3 +328,16 @@ async def test_cursor_of_another_sort_is_refused(api, registry):
         await api.get(f"/api/v1/buildings?sort=-name&limit=1&cursor={page['next_cursor']}"), 422
     )
     assert fields(document) == ["cursor"]
+
+
+async def test_patch_to_missing_area_is_422_and_changes_nothing(api, registry, rows):
+    area = await registry.area()
+    building = await registry.building(area_id=area["id"])
+    before = await rows.counts()
+    document = await problem(
+        await api.patch(f"/api/v1/buildings/{building['id']}", json={"area_id": str(uuid.uuid4())}),
+        422,
+    )
+    assert document["errors"] == [{"field": "area_id", "message": "引用的片区不存在"}]
+    assert await rows.counts() == before
+    assert await api.ok("GET", f"/api/v1/buildings/{building['id']}") == building

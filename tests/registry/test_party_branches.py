@@ -275,3 +275,29 @@ async def test_filters_search_and_pages_carry_building_ids(api, registry):
     assert by_id[a["id"]]["building_ids"] == [kerry["id"]]
     assert by_id[c["id"]]["building_ids"] == []
     assert by_id[b["id"]] == await api.ok("GET", f"/api/v1/party-branches/{b['id']}")
+
+
+MISSING = str(uuid.uuid4())
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda kept: {"parent_id": MISSING}, "parent_id"),
+        (lambda kept: {"secretary_id": MISSING}, "secretary_id"),
+        (lambda kept: {"building_ids": [kept, MISSING]}, "building_ids.1"),
+        (lambda kept: {"building_ids": None}, "building_ids"),
+        (lambda kept: {"name": None}, "name"),
+        (lambda kept: {"kind": None}, "kind"),
+    ],
+)
+async def test_bad_patch_is_422_and_changes_nothing(api, registry, rows, change, field):
+    kept = await registry.building()
+    existing = await registry.branch("原支部", building_ids=[kept["id"]])
+    before = await rows.counts()
+    document = await problem(
+        await api.patch(f"/api/v1/party-branches/{existing['id']}", json=change(kept["id"])), 422
+    )
+    assert fields(document) == [field]
+    assert await rows.counts() == before
+    assert await api.ok("GET", f"/api/v1/party-branches/{existing['id']}") == existing
