@@ -89,10 +89,11 @@ def _stop_orphan_redis(pidfile: Path, workdir: Path) -> None:
 
     try:
         process = psutil.Process(int(pidfile.read_text().strip()))
-        cmdline = process.cmdline()
+        # Redis rewrites its command line, but keeps its name and runs in its --dir.
+        ours = process.name() == "redis-server" and Path(process.cwd()) == workdir
     except (OSError, ValueError, psutil.Error):
         return
-    if cmdline and cmdline[0].endswith("redis-server") and str(workdir) in cmdline:
+    if ours:
         process.terminate()
         try:
             process.wait(5)
