@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +15,8 @@ from pydantic import BaseModel
 
 from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.auth.service import Principal, authenticate
+from coordinator.auth.service import Principal, authenticate, hash_token
+from coordinator.db import Database
 from coordinator.i18n import Lang, Text, negotiate
 from coordinator.problems import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from coordinator.validation import parse_body, parse_query
@@ -118,22 +121,66 @@ def _wrap(
     return handler
 
 
+# Tokens this process has recently seen valid: sha256 digest -> (principal, expiry on the
+# monotonic clock), one table per Database. Without it each API request spends a pooled
+# connection and four round trips (ping, BEGIN, SELECT, ROLLBACK) on the token alone.
+# A revoked (or re-roled) token therefore keeps working for at most TOKEN_CACHE_SECONDS
+# in a process that saw it just before; unknown and revoked tokens are never cached, so a
+# new token works at once and a bad one is looked up every time. Off when FUMIN_ENV=test,
+# where tests count statements and expect a revocation to bite on the next request.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1024
+_clock = time.monotonic
+_known_tokens: weakref.WeakKeyDictionary[Database, dict[bytes, tuple[Principal, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def forget_tokens() -> None:
+    """Drop every cached token, so a token revoked here fails at once in this process."""
+    _known_tokens.clear()
+
+
 async def _principal(request: web.Request) -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise Unauthorized(
             Text("请在 Authorization 头中提供 Bearer 令牌", "Send a Bearer token in Authorization"),
             headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
         )
-    async with request.app[keys.DATABASE].session() as session:
-        principal = await authenticate(session=session, token=token.strip())
+    database = request.app[keys.DATABASE]
+    known = (
+        None if request.app[keys.SETTINGS].env == "test" else _known_tokens.setdefault(database, {})
+    )
+    digest = hash_token(token)
+    now = _clock()
+    if known is not None and (hit := known.get(digest)) is not None and hit[1] > now:
+        return hit[0]
+    async with database.session() as session:
+        principal = await authenticate(session=session, token=token)
     if principal is None:
+        if known is not None:
+            known.pop(digest, None)
         raise Unauthorized(
             Text("令牌无效或已被吊销", "The token is invalid or revoked"),
             headers={"WWW-Authenticate": 'Bearer realm="fumin", error="invalid_token"'},
         )
+    if known is not None:
+        _remember(known, digest, principal, now)
     return principal
+
+
+def _remember(
+    known: dict[bytes, tuple[Principal, float]], digest: bytes, principal: Principal, now: float
+) -> None:
+    if digest not in known and len(known) >= TOKEN_CACHE_SIZE:
+        for stale in [d for d, (_, expiry) in known.items() if expiry <= now]:
+            del known[stale]
+        if len(known) >= TOKEN_CACHE_SIZE:
+            del known[next(iter(known))]  # the oldest entry
+    known[digest] = (principal, now + TOKEN_CACHE_SECONDS)
 
 
 async def read_body(request: web.Request) -> bytes:
