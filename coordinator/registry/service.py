@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import (
     apply_update,
@@ -276,8 +277,15 @@ async def create_party_branch(
     session.add(branch)
     await session.flush()
     await _set_coverage(session, branch.id, building_ids)
-    await audit_created(session, actor, branch, "party_branch")
     covered = (await covered_buildings(session, [branch.id]))[branch.id]
+    record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="party_branch",
+        entity_id=branch.id,
+        after=snapshot(branch) | {"building_ids": [str(b) for b in covered]},
+    )
     return branch_out(branch, covered)
 
 
@@ -322,7 +330,19 @@ async def delete_party_branch(
 ) -> None:
     """Delete a branch (its coverage goes with it) unless children, companies or people refer."""
     branch = await get_or_404(session, PartyBranch, branch_id, PARTY_BRANCH, lock=True)
-    await delete_row(session, actor, branch, "party_branch", PARTY_BRANCH)
+    await ensure_unreferenced(session, PartyBranch.__table__, branch.id, PARTY_BRANCH)  # type: ignore[arg-type]
+    covered = (await covered_buildings(session, [branch.id]))[branch.id]
+    before = snapshot(branch) | {"building_ids": [str(b) for b in covered]}
+    await session.delete(branch)
+    await session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="delete",
+        entity_type="party_branch",
+        entity_id=branch_id,
+        before=before,
+    )
 
 
 async def list_party_branches(*, session: AsyncSession, query: PartyBranchQuery) -> dict[str, Any]:

@@ -301,3 +301,24 @@ async def test_bad_patch_is_422_and_changes_nothing(api, registry, rows, change,
     assert fields(document) == [field]
     assert await rows.counts() == before
     assert await api.ok("GET", f"/api/v1/party-branches/{existing['id']}") == existing
+
+
+async def test_create_and_delete_audit_the_coverage(api, registry, database):
+    building = await registry.building()
+    created = await registry.branch(building_ids=[building["id"]])
+    await api.ok("DELETE", f"/api/v1/party-branches/{created['id']}", 204)
+    async with database.session() as session:
+        entries = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.entity_id == uuid.UUID(created["id"]))
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    assert [(e.action, e.entity_type) for e in entries] == [
+        ("create", "party_branch"),
+        ("delete", "party_branch"),
+    ]
+    assert entries[0].after is not None and entries[0].after["building_ids"] == [building["id"]]
+    assert entries[1].before is not None and entries[1].before["building_ids"] == [building["id"]]
+    assert entries[1].before["name"] == created["name"]
