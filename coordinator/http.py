@@ -112,7 +112,7 @@ def _wrap(
             request[PRINCIPAL] = principal
         kwargs: dict[str, Any] = {}
         if query is not None:
-            kwargs["query"] = parse_query(query, dict(request.query))
+            kwargs["query"] = parse_query(query, _query_params(request, query))
         if body is not None:
             kwargs["body"] = parse_body(body, await read_body(request))
         return await fn(request, **kwargs)
@@ -139,6 +139,14 @@ _known_tokens: weakref.WeakKeyDictionary[Database, dict[bytes, tuple[Principal, 
 def forget_tokens() -> None:
     """Drop every cached token, so a token revoked here fails at once in this process."""
     _known_tokens.clear()
+
+
+def _query_params(request: web.Request, query: type[BaseModel]) -> dict[str, str]:
+    """The query string, less `lang` (which picks the language of answers everywhere)."""
+    params = dict(request.query)
+    if "lang" not in query.model_fields:
+        params.pop("lang", None)
+    return params
 
 
 async def _principal(request: web.Request) -> Principal:
