@@ -33,15 +33,32 @@ def build_openapi(tables: list[ApiRoutes], *, server_url: str | None = None) -> 
     models: list[tuple[type[BaseModel], Any]] = []
     seen: set[tuple[type[BaseModel], str]] = set()
     for op in operations:
-        for model, mode in ((op.body, "validation"), (op.response, "serialization")):
+        for model, mode in (
+            (op.body, "validation"),
+            (op.query, "validation"),
+            (op.response, "serialization"),
+        ):
             if model is not None and (model, mode) not in seen:
                 seen.add((model, mode))
                 models.append((model, mode))
     refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
 
+    schemas: dict[str, Any] = definitions.get("$defs", {})
+    # Query models become parameters, not schemas of their own; their enums and other
+    # definitions stay in components, where the parameters' $refs point.
+    query_schemas: dict[type[BaseModel], dict[str, Any]] = {}
+    for op in operations:
+        if op.query is not None and op.query not in query_schemas:
+            query_schemas[op.query] = _resolve(refs[(op.query, "validation")], schemas)
+    for query_model in query_schemas:
+        if not _used_elsewhere(query_model, operations):
+            schemas.pop(refs[(query_model, "validation")]["$ref"].rsplit("/", 1)[-1], None)
+
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        paths.setdefault(openapi_path(op.path), {})[op.method.lower()] = _operation(op, refs)
+        paths.setdefault(openapi_path(op.path), {})[op.method.lower()] = _operation(
+            op, refs, query_schemas.get(op.query) if op.query else None
+        )
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -54,7 +71,7 @@ def build_openapi(tables: list[ApiRoutes], *, server_url: str | None = None) -> 
         },
         "paths": paths,
         "components": {
-            "schemas": {**definitions.get("$defs", {}), "Problem": _PROBLEM},
+            "schemas": {**schemas, "Problem": _PROBLEM},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
@@ -63,7 +80,18 @@ def build_openapi(tables: list[ApiRoutes], *, server_url: str | None = None) -> 
     return document
 
 
-def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+def _resolve(ref: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    resolved: dict[str, Any] = schemas[ref["$ref"].rsplit("/", 1)[-1]]
+    return resolved
+
+
+def _used_elsewhere(model: type[BaseModel], operations: list[Operation]) -> bool:
+    return any(model in (op.body, op.response) for op in operations)
+
+
+def _operation(
+    op: Operation, refs: dict[Any, Any], query_schema: dict[str, Any] | None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op.handler.__name__,
@@ -75,8 +103,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(op.path)
     ]
-    if op.query is not None:
-        schema = op.query.model_json_schema()
+    if query_schema is not None:
+        schema = query_schema
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             param: dict[str, Any] = {
