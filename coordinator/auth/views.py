@@ -10,7 +10,14 @@ from coordinator.audit.service import record
 from coordinator.auth import service
 from coordinator.auth.models import ApiToken, Role
 from coordinator.auth.schemas import TokenCreated, TokenIn, TokenOut, TokenQuery
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.http import (
+    ApiRoutes,
+    created,
+    forget_tokens,
+    json_response,
+    path_id,
+    principal,
+)
 from coordinator.i18n import Text
 from coordinator.listing import Page, paginate, search
 from coordinator.problems import not_found
@@ -101,4 +108,6 @@ async def revoke_token(request: web.Request) -> web.Response:
             raise not_found(TOKEN)
         record(session=session, actor=actor, action="revoke", entity_type="token", entity_id=row.id)
         out = TokenOut.model_validate(row)
+    # After the commit, so no request can put the still-valid token back in the cache.
+    forget_tokens()
     return json_response(out)
