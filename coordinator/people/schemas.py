@@ -19,7 +19,6 @@ MAX_SKILLS = 30
 MAX_MEMBERS_ON_CREATE = 500
 
 
-
 def _phone(value: str) -> str:
     """A phone number with full-width digits (１３９…) read as ASCII; other scripts refused."""
     number = valid_phone(unicodedata.normalize("NFKC", value))
@@ -32,10 +31,22 @@ def _phone(value: str) -> str:
     return number
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+def _no_control_characters(value: str) -> str:
+    """Names and skills are one line of text (PostgreSQL refuses NUL in text anyway)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise PydanticCustomError(
+            "control_characters",
+            "must not contain control characters",
+            {"zh": "不能包含控制字符"},
+        )
+    return value
+
+
+OneLine = AfterValidator(_no_control_characters)
+Name = Annotated[str, Field(min_length=1, max_length=100), OneLine]
 Phone = Annotated[str, Field(min_length=1, max_length=25), AfterValidator(_phone)]
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(valid_email)]
-Skill = Annotated[str, Field(min_length=1, max_length=50)]
+Email = Annotated[str, Field(min_length=3, max_length=254), OneLine, AfterValidator(valid_email)]
+Skill = Annotated[str, Field(min_length=1, max_length=50), OneLine]
 
 
 def _distinct(skills: list[str]) -> list[str]:

@@ -119,6 +119,15 @@ async def test_party_branch_only_for_party_members(api, person, party_branch, co
     assert updated["party_member"] is False
     assert updated["party_branch_id"] is None
 
+    # A branch that does not exist is refused on update too.
+    response = await api.patch(
+        f"/api/v1/people/{member['id']}",
+        json={"party_member": True, "party_branch_id": str(uuid.uuid4())},
+    )
+    assert response.status == 422
+    assert [e["field"] for e in (await response.json())["errors"]] == ["party_branch_id"]
+    assert (await api.ok("GET", f"/api/v1/people/{member['id']}"))["party_member"] is False
+
     # A non-member cannot be given a branch later either.
     response = await api.patch(
         f"/api/v1/people/{member['id']}", json={"party_branch_id": branch_id}
@@ -147,6 +156,10 @@ LONG = "张" * 101
         ({"name": "李明", "skills": ["急救", ""]}, "skills.1"),
         ({"name": "李明", "skills": ["长" * 51]}, "skills.0"),
         ({"name": "李明", "skills": [f"技能{i}" for i in range(31)]}, "skills"),
+        ({"name": "李\u0000明"}, "name"),
+        ({"name": "李明\n王"}, "name"),
+        ({"name": "李明", "email": "li\u0000@example.com"}, "email"),
+        ({"name": "李明", "skills": ["急\u0000救"]}, "skills.0"),
         ({"name": "李明", "party_member": "yes"}, "party_member"),
         ({"name": "李明", "party_member": 1}, "party_member"),
         ({"name": "李明", "party_member": True, "party_branch_id": "branch-1"}, "party_branch_id"),
