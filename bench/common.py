@@ -31,6 +31,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 LOOPBACK = "127.0.0.1"
+CLIENT_SATURATED = 0.8  # share of a core above which the load generator may be the limit
 
 
 @dataclass(frozen=True)
@@ -221,12 +222,16 @@ def process_cpu(pid: int, *, children: bool = False) -> Callable[[], float]:
     process = psutil.Process(pid)
 
     def probe() -> float:
-        procs = [process, *process.children(recursive=True)] if children else [process]
-        total = 0.0
-        for proc in procs:
+        times = process.cpu_times()
+        total = times.user + times.system
+        if not children:
+            return total
+        # Children that exited and were reaped are counted in the parent's children_* times.
+        total += times.children_user + times.children_system
+        for child in process.children(recursive=True):
             try:
-                times = proc.cpu_times()
-            except psutil.Error:  # a child that just exited
+                times = child.cpu_times()
+            except psutil.Error:  # exited just now
                 continue
             total += times.user + times.system
         return total
@@ -401,17 +406,25 @@ class Series:
     p50: float
     p99: float
     errors: int
+    cpu: dict[str, float]  # process -> median share of one core
     runs: list[dict[str, Any]]
 
     @classmethod
     def of(cls, results: list[LoadResult]) -> Series:
+        names = set.intersection(*(set(r.cpu) for r in results)) if results else set()
         return cls(
             rps=statistics.median(r.rps for r in results),
             p50=statistics.median(r.p50 for r in results),
             p99=statistics.median(r.p99 for r in results),
             errors=sum(r.errors for r in results),
+            cpu={name: statistics.median(r.cpu[name] for r in results) for name in sorted(names)},
             runs=[r.summary() for r in results],
         )
+
+    def cpu_ms_per_request(self, name: str) -> float | None:
+        """Milliseconds of CPU that process spent per request, from the medians."""
+        share = self.cpu.get(name)
+        return share / self.rps * 1000 if share is not None and self.rps else None
 
 
 @dataclass(frozen=True)
@@ -464,12 +477,25 @@ class Result:
                 f"  p99 {series.p99:6.2f} ms  errors {series.errors}  (runs: {per_run})"
             )
 
+        def cpu(label: str, series: Series) -> str:
+            shares = "  ".join(f"{name} {share:4.0%}" for name, share in series.cpu.items())
+            server = series.cpu_ms_per_request("server")
+            per_request = f"  server {server:.2f} ms CPU/request" if server is not None else ""
+            return f"  {'':<10} cpu: {shares}{per_request}"
+
         lines = [
             f"== {self.name}: {self.title}",
             side("fumin", self.system),
+            cpu("fumin", self.system),
             side("baseline", self.baseline),
+            cpu("baseline", self.baseline),
             *(check.line() for check in self.checks),
         ]
+        if self.baseline.cpu.get("client", 0) > CLIENT_SATURATED:
+            lines.append(
+                "  note       the load generator used most of a core against the baseline:"
+                " its figure (and so the ratio's denominator) may be understated"
+            )
         if self.system.errors:
             lines.append(f"  errors     {self.system.errors} failed requests  MISS")
         lines.append(f"  result     {'PASS' if self.passed else 'MISS'}")
@@ -503,5 +529,11 @@ def _series(series: Series) -> dict[str, Any]:
         "p50_ms": round(series.p50, 2),
         "p99_ms": round(series.p99, 2),
         "errors": series.errors,
+        "cpu": {name: round(share, 3) for name, share in series.cpu.items()},
+        "server_cpu_ms_per_request": _rounded(series.cpu_ms_per_request("server")),
         "runs": series.runs,
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
