@@ -65,6 +65,8 @@ async def run_all(modules: dict[str, ModuleType], options: Options) -> list[dict
                 print(f"== {name}: ERROR {type(exc).__name__}: {exc}\n  result     MISS\n")
                 summaries.append({"name": name, "passed": False, "error": repr(exc)})
                 continue
+            finally:
+                await asyncio.to_thread(ctx.stop_servers)
             print(result.block() + "\n", flush=True)
             summaries.append(result.summary())
     finally:

@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import math
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -76,7 +77,9 @@ class Services:
             pg.start()
             self._stops.append(pg.stop)
             self.database_url = pg.database_url("fumin_bench")
-            self.postgres_pid = pg._server.get_pid()
+            # The first line of postmaster.pid is the postmaster's process id.
+            pid_file = pg.pgdata / "postmaster.pid"
+            self.postgres_pid = int(pid_file.read_text().split()[0])
         if not self.redis_url:
             redis = EmbeddedRedis(self._workdir / "redis")  # type: ignore[operator]
             self.redis_url = redis.start()
@@ -84,12 +87,13 @@ class Services:
         upgrade(to_asyncpg_url(self.database_url))
 
     def env(self) -> dict[str, str]:
-        """The environment a Fumin server process needs to reach these services."""
+        """The environment of a Fumin server process: production settings, these services."""
         return {
+            "FUMIN_ENV": "production",
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
-            "FUMIN_ENV": "development",
-            "FUMIN_LOG_LEVEL": "warning",
+            "FUMIN_SECRET_KEY": secrets.token_urlsafe(32),
+            "FUMIN_PUBLIC_URL": f"http://{LOOPBACK}",
         }
 
     def stop(self) -> None:
@@ -122,10 +126,13 @@ class Context:
         self._servers.append(server)
         return server
 
-    def close(self) -> None:
+    def stop_servers(self) -> None:
         for server in self._servers:
             server.stop()
         self._servers.clear()
+
+    def close(self) -> None:
+        self.stop_servers()
         if self._services is not None:
             self._services.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
