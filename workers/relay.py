@@ -11,48 +11,56 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import asyncpg
 import structlog
 from arq.connections import ArqRedis
+from arq.constants import job_key_prefix
 from sqlalchemy import text
 
 from coordinator.db import Database
-from coordinator.notifications.queue import enqueue_delivery, enqueue_event
+from coordinator.notifications.queue import (
+    delivery_job_id,
+    enqueue_delivery,
+    enqueue_event,
+    event_job_id,
+)
 from coordinator.settings import Settings
 
 log = structlog.get_logger("fumin.relay")
+T = TypeVar("T", bound=Any)
 CHANNEL = "fumin_outbox"
 
+# Each claim marks its rows in one short statement and commits before touching Redis,
+# so no row stays locked while jobs are enqueued. A crash between the commit and the
+# enqueue is caught by the sweep: a delay, never a loss.
 _CLAIM = text(
     """
-    SELECT id FROM outbox
-    WHERE relayed_at IS NULL
-    ORDER BY seq
-    LIMIT :batch
-    FOR UPDATE SKIP LOCKED
+    UPDATE outbox SET relayed_at = now()
+    WHERE id IN (
+        SELECT id FROM outbox WHERE relayed_at IS NULL
+        ORDER BY seq LIMIT :batch FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id
     """
 )
-_MARK = text("UPDATE outbox SET relayed_at = now() WHERE id = ANY(:ids)")
 _STALE_EVENTS = text(
     """
     SELECT id FROM outbox
     WHERE handled_at IS NULL AND relayed_at < :cutoff
-    ORDER BY seq
-    LIMIT :batch
-    FOR UPDATE SKIP LOCKED
+    ORDER BY seq LIMIT :batch
     """
 )
 _STALE_DELIVERIES = text(
     """
     SELECT id, not_before FROM deliveries
     WHERE status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < :cutoff)
-    ORDER BY created_at
-    LIMIT :batch
-    FOR UPDATE SKIP LOCKED
+    ORDER BY created_at LIMIT :batch
     """
 )
-_MARK_DELIVERIES = text("UPDATE deliveries SET enqueued_at = now() WHERE id = ANY(:ids)")
+_TOUCH_EVENTS = text("UPDATE outbox SET relayed_at = now() WHERE id = ANY(:ids)")
+_TOUCH_DELIVERIES = text("UPDATE deliveries SET enqueued_at = now() WHERE id = ANY(:ids)")
 
 
 @dataclass
@@ -65,39 +73,49 @@ class Relay:
     relayed: int = 0
 
     async def relay_once(self) -> int:
-        """Claim a batch of unrelayed events, enqueue a job for each, mark them relayed."""
+        """Claim a batch of unrelayed events, then enqueue a job for each."""
         async with self.database.sessionmaker.begin() as session:
             ids = list((await session.scalars(_CLAIM, {"batch": self.batch})).all())
-            if not ids:
-                return 0
-            # A crash after enqueueing and before the commit re-enqueues the same job id:
-            # a duplicate at worst, never a loss; handlers are idempotent.
-            for event_id in ids:
-                await enqueue_event(self.redis, event_id)
-            await session.execute(_MARK, {"ids": ids})
+        for event_id in ids:
+            await enqueue_event(self.redis, event_id)
         self.relayed += len(ids)
         return len(ids)
 
     async def sweep_once(self) -> int:
-        """Re-enqueue events and deliveries whose jobs should have run by now."""
+        """Re-enqueue events and deliveries whose jobs are missing from Redis (flushed or
+        restarted Redis, a crash between commit and enqueue). One pipelined EXISTS per
+        batch tells which jobs are still queued, so a long backlog costs little."""
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.redeliver_after_seconds)
-        count = 0
-        async with self.database.sessionmaker.begin() as session:
-            params = {"cutoff": cutoff, "batch": self.batch}
+        params = {"cutoff": cutoff, "batch": self.batch}
+        async with self.database.session() as session:
             events = list((await session.scalars(_STALE_EVENTS, params)).all())
-            for event_id in events:
+            deliveries = (await session.execute(_STALE_DELIVERIES, params)).all()
+        lost_events = await self._missing([event_job_id(e) for e in events], events)
+        lost_deliveries = await self._missing(
+            [delivery_job_id(d.id) for d in deliveries], list(deliveries)
+        )
+        if lost_events or lost_deliveries:
+            async with self.database.sessionmaker.begin() as session:
+                if lost_events:
+                    await session.execute(_TOUCH_EVENTS, {"ids": lost_events})
+                if lost_deliveries:
+                    ids = [d.id for d in lost_deliveries]
+                    await session.execute(_TOUCH_DELIVERIES, {"ids": ids})
+            for event_id in lost_events:
                 await enqueue_event(self.redis, event_id)
-            if events:
-                await session.execute(_MARK, {"ids": events})
-            rows = (await session.execute(_STALE_DELIVERIES, params)).all()
-            for delivery_id, not_before in rows:
-                await enqueue_delivery(self.redis, delivery_id, not_before)
-            if rows:
-                await session.execute(_MARK_DELIVERIES, {"ids": [r[0] for r in rows]})
-            count = len(events) + len(rows)
-        if count:
-            log.info("sweep_requeued", events=len(events), deliveries=len(rows))
-        return count
+            for delivery in lost_deliveries:
+                await enqueue_delivery(self.redis, delivery.id, delivery.not_before)
+            log.info("sweep_requeued", events=len(lost_events), deliveries=len(lost_deliveries))
+        return len(lost_events) + len(lost_deliveries)
+
+    async def _missing(self, job_ids: list[str], rows: list[T]) -> list[T]:
+        if not job_ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.exists(job_key_prefix + job_id)
+            present = await pipe.execute()
+        return [row for row, exists in zip(rows, present, strict=True) if not exists]
 
     async def drain(self) -> int:
         total = 0
@@ -120,7 +138,7 @@ class Relay:
                         next_sweep = now + sweep_every
                 except Exception:  # keep relaying through a passing outage
                     log.exception("relay_error")
-                    await asyncio.sleep(1)  # noqa: ASYNC110 (polls the connection state)
+                    await asyncio.sleep(1)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.settings.relay_poll_seconds)
                 self.wake.clear()
@@ -137,8 +155,14 @@ class Relay:
                 connection = await asyncpg.connect(dsn)
                 await connection.add_listener(CHANNEL, lambda *_: self.wake.set())
                 self.wake.set()  # catch up on anything raised while not listening
-                while not stop.is_set() and not connection.is_closed():
-                    await asyncio.sleep(1)  # noqa: ASYNC110 (polls the connection state)
+                closed = asyncio.Event()
+                connection.add_termination_listener(lambda *_, done=closed: done.set())
+                waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
+                try:
+                    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiter in waiters:
+                        waiter.cancel()
             except asyncio.CancelledError:
                 raise
             except Exception:

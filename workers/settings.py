@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import func
 
 from coordinator.db import Database
 from coordinator.logging import configure_logging
@@ -66,13 +67,16 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions = [handle_event, deliver]
+    # No kept results: a finished job's id is free at once, so the sweep or a replay can
+    # enqueue it again; PostgreSQL, not arq, remembers what was done.
+    functions = [func(handle_event, keep_result=0), func(deliver, keep_result=0)]
     cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()
     max_jobs = 20
-    job_timeout = 60
+    poll_delay = 0.05
+    job_timeout = int(os.environ.get("FUMIN_JOB_TIMEOUT_SECONDS", "60"))
     keep_result = 60
     # Attempts are counted in PostgreSQL (deliveries.attempts); arq must not give up first.
     max_tries = 1000

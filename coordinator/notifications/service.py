@@ -108,12 +108,12 @@ async def attempt_delivery(
     delivery_id: uuid.UUID,
 ) -> Attempt:
     """Make one attempt at a pending delivery. The row stays locked while sending, so a
-    duplicate job for the same delivery waits its turn and then finds it done."""
+    duplicate job for the same delivery waits its turn and then finds it settled."""
     async with database.sessionmaker.begin() as session:
         delivery = await session.scalar(
             select(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
-            .with_for_update(skip_locked=True)
+            .with_for_update()
         )
         if delivery is None:
             return Attempt(status=None)
