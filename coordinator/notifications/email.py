@@ -63,10 +63,11 @@ def build_message(
     message["Subject"] = rendered.subject
     message["Message-ID"] = msg_id
     message["Date"] = formatdate(localtime=False)
-    message["Content-Language"] = "en" if language == "en" else "zh-CN"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    # After the body: setting content drops Content-* headers.
+    message["Content-Language"] = "en" if language == "en" else "zh-CN"
     return message
 
 
