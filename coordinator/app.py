@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from arq import create_pool
@@ -14,6 +14,8 @@ from coordinator.http import ApiRoutes
 from coordinator.logging import configure_logging
 from coordinator.middleware import access_log, problems
 from coordinator.settings import Settings, load_settings
+
+CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
 def route_tables() -> list[ApiRoutes]:
@@ -53,7 +55,7 @@ def create_app(
     return app
 
 
-def _database(given: Database | None):  # type: ignore[no-untyped-def]
+def _database(given: Database | None) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         if given is not None:
             app[keys.DATABASE] = given
@@ -72,7 +74,7 @@ def redis_settings(url: str) -> RedisSettings:
     return RedisSettings.from_dsn(url)
 
 
-def _redis(given: ArqRedis | None):  # type: ignore[no-untyped-def]
+def _redis(given: ArqRedis | None) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         if given is not None:
             app[keys.ARQ] = given

@@ -21,6 +21,11 @@ from coordinator.validation import Body
 R = TypeVar("R", bound=DeclarativeBase)
 
 
+def _row_id(row: DeclarativeBase) -> uuid.UUID:
+    value: uuid.UUID = getattr(row, "id")  # noqa: B009 (every registry model has an id)
+    return value
+
+
 async def get_or_404(
     session: AsyncSession, model: type[R], row_id: uuid.UUID, what: Text, *, lock: bool = False
 ) -> R:
@@ -91,10 +96,10 @@ async def audit_created(
         actor=actor,
         action="create",
         entity_type=entity_type,
-        entity_id=getattr(row, "id"),
+        entity_id=_row_id(row),
         after=snapshot(row),
     )
-    raise_change(session, actor, entity_type, "created", getattr(row, "id"), snapshot(row))
+    raise_change(session, actor, entity_type, "created", _row_id(row), snapshot(row))
 
 
 async def apply_update(
@@ -117,13 +122,13 @@ async def apply_update(
         actor=actor,
         action="update",
         entity_type=entity_type,
-        entity_id=getattr(row, "id"),
+        entity_id=_row_id(row),
         before=before,
         after=after,
     )
     changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
     raise_change(
-        session, actor, entity_type, "updated", getattr(row, "id"), {**after, "changed": changed}
+        session, actor, entity_type, "updated", _row_id(row), {**after, "changed": changed}
     )
 
 
@@ -131,7 +136,7 @@ async def delete_row(
     session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str, what: Text
 ) -> None:
     """Delete a row unless something still refers to it (409 naming what does)."""
-    row_id = getattr(row, "id")
+    row_id = _row_id(row)
     await ensure_unreferenced(session, cast(Table, row.__table__), row_id, what)
     before = snapshot(row)
     await session.delete(row)

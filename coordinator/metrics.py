@@ -19,8 +19,9 @@ _EVENTS = text(
     SELECT count(*) AS written,
            count(relayed_at) AS relayed,
            count(handled_at) AS handled,
-           coalesce(extract(epoch FROM now() - min(occurred_at) FILTER (WHERE relayed_at IS NULL)), 0)
-               AS relay_lag
+           coalesce(
+               extract(epoch FROM now() - min(occurred_at) FILTER (WHERE relayed_at IS NULL)), 0
+           ) AS relay_lag
     FROM outbox
     """
 )

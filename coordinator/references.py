@@ -50,6 +50,10 @@ async def referrers(session: AsyncSession, table: Table, row_id: uuid.UUID) -> l
     return found
 
 
+def _label(resource: str) -> Text:
+    return RESOURCE_NAMES.get(resource.replace("-", "_"), Text(resource, resource))
+
+
 async def ensure_unreferenced(
     session: AsyncSession, table: Table, row_id: uuid.UUID, what: Text
 ) -> None:
@@ -57,14 +61,9 @@ async def ensure_unreferenced(
     found = await referrers(session, table, row_id)
     if not found:
         return
-    names_zh = "、".join(
-        f"{RESOURCE_NAMES.get(f['resource'].replace('-', '_'), Text(f['resource'], f['resource'])).zh}（{f['count']}）"
-        for f in found
-    )
-    names_en = ", ".join(
-        f"{f['count']} {RESOURCE_NAMES.get(f['resource'].replace('-', '_'), Text(f['resource'], f['resource'])).en}"
-        for f in found
-    )
+    labels = [(_label(f["resource"]), f["count"]) for f in found]
+    names_zh = "、".join(f"{label.zh}（{count}）" for label, count in labels)
+    names_en = ", ".join(f"{count} {label.en}" for label, count in labels)
     raise StillReferenced(
         Text(
             "{what_zh}仍被引用，不能删除：{names_zh}",

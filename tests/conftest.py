@@ -103,8 +103,19 @@ class Api:
             headers["Authorization"] = f"Bearer {self.tokens[role]}"
         return headers
 
-    async def request(self, method: str, path: str, *, role: Role | None = Role.admin, json: object = None, headers: dict[str, str] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
-        return await self.client.request(method, path, json=json, headers=self.headers(role, **(headers or {})), **kwargs)
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        role: Role | None = Role.admin,
+        json: object = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: object,
+    ):  # type: ignore[no-untyped-def]
+        return await self.client.request(
+            method, path, json=json, headers=self.headers(role, **(headers or {})), **kwargs
+        )
 
     async def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
         return await self.request("GET", path, **kwargs)

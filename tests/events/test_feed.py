@@ -19,7 +19,9 @@ async def read_all(api, after=None, types=None):  # type: ignore[no-untyped-def]
 
 
 async def test_registry_writes_are_events_in_the_feed(committed_api):
-    area = await committed_api.ok("POST", "/api/v1/areas", 201, json={"name": "华山居民区", "kind": "residential"})
+    area = await committed_api.ok(
+        "POST", "/api/v1/areas", 201, json={"name": "华山居民区", "kind": "residential"}
+    )
     await committed_api.ok("PATCH", f"/api/v1/areas/{area['id']}", json={"name": "华山二居民区"})
     await committed_api.ok("DELETE", f"/api/v1/areas/{area['id']}", 204)
     page = await read_all(committed_api)
@@ -59,7 +61,9 @@ async def test_an_event_committed_late_is_not_skipped(committed_api, committed_d
 
 async def test_types_filter_and_pagination(committed_api):
     for i in range(5):
-        await committed_api.ok("POST", "/api/v1/areas", 201, json={"name": f"片区{i}", "kind": "block"})
+        await committed_api.ok(
+            "POST", "/api/v1/areas", 201, json={"name": f"片区{i}", "kind": "block"}
+        )
     seen = []
     cursor = None
     while True:

@@ -2,7 +2,13 @@ from coordinator.notifications import email
 
 
 def test_chinese_is_the_default_and_english_on_request():
-    context = {"person_name": "王芳", "team_name": "南京西路志愿者服务队", "role": "member", "role_zh": "成员", "lead_name": "李强"}
+    context = {
+        "person_name": "王芳",
+        "team_name": "南京西路志愿者服务队",
+        "role": "member",
+        "role_zh": "成员",
+        "lead_name": "李强",
+    }
     zh = email.render("team_member_added", "zh", context)
     en = email.render("team_member_added", "en", context)
     assert zh.subject == "您已加入南京西路志愿者服务队"
@@ -12,7 +18,13 @@ def test_chinese_is_the_default_and_english_on_request():
 
 
 def test_html_part_escapes_names():
-    context = {"person_name": "<script>x</script>", "team_name": "T&T", "role": "member", "role_zh": "成员", "lead_name": None}
+    context = {
+        "person_name": "<script>x</script>",
+        "team_name": "T&T",
+        "role": "member",
+        "role_zh": "成员",
+        "lead_name": None,
+    }
     rendered = email.render("team_member_added", "zh", context)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "T&amp;T" in rendered.html
@@ -27,7 +39,13 @@ def test_message_id_is_stable_per_event_and_recipient():
 
 def test_message_has_text_and_html_parts_and_language(tmp_path):
     rendered = email.Rendered(subject="主题", text="正文", html="<p>正文</p>")
-    message = email.build_message(sender="福民 <noreply@fumin.test>", to="a@example.test", rendered=rendered, msg_id="<x@fumin>", language="zh")
+    message = email.build_message(
+        sender="福民 <noreply@fumin.test>",
+        to="a@example.test",
+        rendered=rendered,
+        msg_id="<x@fumin>",
+        language="zh",
+    )
     assert message["Content-Language"] == "zh-CN"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     path = email.write_eml(tmp_path, message)
@@ -37,7 +55,12 @@ def test_message_has_text_and_html_parts_and_language(tmp_path):
 
 def test_smtp_url_options():
     target = email.SmtpTarget.from_url("smtp://user%40x:p%3Ass@mail.example:587?starttls=true")
-    assert (target.hostname, target.port, target.username, target.password) == ("mail.example", 587, "user@x", "p:ss")
+    assert (target.hostname, target.port, target.username, target.password) == (
+        "mail.example",
+        587,
+        "user@x",
+        "p:ss",
+    )
     assert target.start_tls is True and target.use_tls is False
     implicit = email.SmtpTarget.from_url("smtps://mail.example")
     assert implicit.port == 465 and implicit.use_tls is True and implicit.start_tls is False

@@ -11,7 +11,14 @@ SECRET = "whsec_example"
 
 
 def test_a_signed_body_verifies():
-    body = webhooks.body_for({"id": "e1", "type": "area.created", "occurred_at": "2026-01-01T00:00:00Z", "data": {"名称": "华山"}})
+    body = webhooks.body_for(
+        {
+            "id": "e1",
+            "type": "area.created",
+            "occurred_at": "2026-01-01T00:00:00Z",
+            "data": {"名称": "华山"},
+        }
+    )
     signature = webhooks.sign(SECRET, int(time.time()), body)
     assert webhooks.verify(SECRET, signature, body)
 

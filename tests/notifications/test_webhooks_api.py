@@ -2,7 +2,15 @@ from coordinator.auth.models import Role
 
 
 async def test_subscribe_shows_secret_once_and_lists_without_it(api):
-    created = await api.ok("POST", "/api/v1/webhooks", 201, json={"url": "https://ops.example/hooks", "event_types": ["visit.confirmed", "area.created"]})
+    created = await api.ok(
+        "POST",
+        "/api/v1/webhooks",
+        201,
+        json={
+            "url": "https://ops.example/hooks",
+            "event_types": ["visit.confirmed", "area.created"],
+        },
+    )
     assert created["secret"].startswith("whsec_") and len(created["secret"]) > 40
     assert created["event_types"] == ["area.created", "visit.confirmed"]
     listed = await api.ok("GET", "/api/v1/webhooks")
@@ -12,7 +20,9 @@ async def test_subscribe_shows_secret_once_and_lists_without_it(api):
 
 
 async def test_unknown_event_type_and_bad_url_are_422(api):
-    response = await api.post("/api/v1/webhooks", json={"url": "ftp://x.example/a", "event_types": ["area.exploded"]})
+    response = await api.post(
+        "/api/v1/webhooks", json={"url": "ftp://x.example/a", "event_types": ["area.exploded"]}
+    )
     assert response.status == 422
     fields = sorted(e["field"] for e in (await response.json())["errors"])
     assert fields == ["event_types", "url"]
@@ -20,7 +30,12 @@ async def test_unknown_event_type_and_bad_url_are_422(api):
 
 
 async def test_pause_and_delete(api):
-    created = await api.ok("POST", "/api/v1/webhooks", 201, json={"url": "https://ops.example/hooks", "event_types": ["*"]})
+    created = await api.ok(
+        "POST",
+        "/api/v1/webhooks",
+        201,
+        json={"url": "https://ops.example/hooks", "event_types": ["*"]},
+    )
     paused = await api.ok("PATCH", f"/api/v1/webhooks/{created['id']}", json={"active": False})
     assert paused["active"] is False
     assert (await api.ok("GET", "/api/v1/webhooks?active=false"))["total"] == 1

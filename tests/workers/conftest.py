@@ -98,7 +98,9 @@ class Receiver:
         if self.fail_next > 0:
             self.fail_next -= 1
             return web.Response(status=503)
-        if not webhooks.verify(self.secret, request.headers.get(webhooks.SIGNATURE_HEADER, ""), body):
+        if not webhooks.verify(
+            self.secret, request.headers.get(webhooks.SIGNATURE_HEADER, ""), body
+        ):
             self.bad_signatures += 1
             return web.Response(status=400)
         payload = await request.json()
@@ -131,7 +133,7 @@ class Workers:
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=open(self.env["FUMIN_DATA_DIR"] + "/worker.log", "ab"),  # noqa: SIM115
+            stderr=open(self.env["FUMIN_DATA_DIR"] + "/worker.log", "ab"),
         )
         self.processes.append(process)
         return process
@@ -191,7 +193,11 @@ def workers(worker_env, redis_client) -> Iterator[Workers]:  # type: ignore[no-u
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]], *, timeout: float = 60, interval: float = 0.2, what: str = ""
+    check: Callable[[], Awaitable[bool]],
+    *,
+    timeout: float = 60,
+    interval: float = 0.2,
+    what: str = "",
 ) -> None:
     """Wait until check() is true, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

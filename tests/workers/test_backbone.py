@@ -29,7 +29,9 @@ async def raise_member_events(database: Database, count: int, *, batch: int = 10
                 person = Person(name=f"志愿者{i}", email=address, skills=[], party_member=False)
                 session.add(person)
                 await session.flush()
-                session.add(TeamMember(team_id=team_id, person_id=person.id, role=MemberRole.member))
+                session.add(
+                    TeamMember(team_id=team_id, person_id=person.id, role=MemberRole.member)
+                )
                 record_event(
                     session,
                     "team.member_added",
@@ -43,12 +45,16 @@ async def raise_member_events(database: Database, count: int, *, batch: int = 10
 
 async def count_where(database: Database, *conditions) -> int:  # type: ignore[no-untyped-def]
     async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0)
+        return int(
+            await session.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0
+        )
 
 
 async def add_subscription(database: Database, url: str, types: list[str]) -> WebhookSubscription:
     async with database.sessionmaker.begin() as session:
-        subscription = WebhookSubscription(url=url, event_types=types, secret="whsec_test_secret_value")
+        subscription = WebhookSubscription(
+            url=url, event_types=types, secret="whsec_test_secret_value"
+        )
         session.add(subscription)
     return subscription
 
@@ -137,7 +143,9 @@ async def test_smtp_down_then_back_is_retried_and_delivered(committed_database, 
     async def retried() -> bool:
         return (
             await count_where(
-                committed_database, Delivery.attempts >= 2, Delivery.status == DeliveryStatus.pending
+                committed_database,
+                Delivery.attempts >= 2,
+                Delivery.status == DeliveryStatus.pending,
             )
             == 10
         )
@@ -191,14 +199,18 @@ async def test_webhook_5xx_is_retried_until_accepted(committed_database, workers
     async def sent() -> bool:
         return (
             await count_where(
-                committed_database, Delivery.channel == "webhook", Delivery.status == DeliveryStatus.sent
+                committed_database,
+                Delivery.channel == "webhook",
+                Delivery.status == DeliveryStatus.sent,
             )
             == 1
         )
 
     await eventually(sent, timeout=60, what="the webhook delivered after two 503s")
     async with committed_database.session() as session:
-        attempts = await session.scalar(select(Delivery.attempts).where(Delivery.channel == "webhook"))
+        attempts = await session.scalar(
+            select(Delivery.attempts).where(Delivery.channel == "webhook")
+        )
     assert attempts == 3
     assert [p["type"] for p in receiver.received] == ["team.member_added"]
 
