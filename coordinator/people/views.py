@@ -8,7 +8,7 @@ from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.http import ApiRoutes, created, json_response, path_id, principal
 from coordinator.listing import Page
-from coordinator.people import service, teams
+from coordinator.people import members, service, teams
 from coordinator.people.schemas import (
     MemberIn,
     MemberPatch,
@@ -194,7 +194,7 @@ async def delete_team(request: web.Request) -> web.Response:
 async def list_members(request: web.Request, *, query: MemberQuery) -> web.Response:
     """Sort by name (default), role (lead, deputy, member) or created_at."""
     async with request.app[keys.DATABASE].session() as session:
-        page = await teams.list_members(session=session, team_id=path_id(request), query=query)
+        page = await members.list_members(session=session, team_id=path_id(request), query=query)
     return json_response(page)
 
 
@@ -213,7 +213,7 @@ async def add_member(request: web.Request, *, body: MemberIn) -> web.Response:
     """Adding someone with role lead makes them the team's lead."""
     team_id = path_id(request)
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await teams.add_member(
+        out = await members.add_member(
             session=session, actor=principal(request), team_id=team_id, data=body
         )
     return created(out, f"/api/v1/teams/{team_id}/members/{out.person_id}")
@@ -228,7 +228,7 @@ async def add_member(request: web.Request, *, body: MemberIn) -> web.Response:
 )
 async def get_member(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        out = await teams.get_member(
+        out = await members.get_member(
             session=session, team_id=path_id(request), person_id=path_id(request, "person_id")
         )
     return json_response(out)
@@ -246,7 +246,7 @@ async def get_member(request: web.Request) -> web.Response:
 async def update_member(request: web.Request, *, body: MemberPatch) -> web.Response:
     """Role lead makes the member the team's lead; taking it away leaves the team without one."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await teams.update_member(
+        out = await members.update_member(
             session=session,
             actor=principal(request),
             team_id=path_id(request),
@@ -266,7 +266,7 @@ async def update_member(request: web.Request, *, body: MemberPatch) -> web.Respo
 )
 async def remove_member(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        await teams.remove_member(
+        await members.remove_member(
             session=session,
             actor=principal(request),
             team_id=path_id(request),
