@@ -14,7 +14,8 @@ from coordinator.settings import Settings
 
 
 async def handle_event(ctx: dict[str, Any], *, event_id: str) -> int:
-    """Record the event's deliveries and enqueue them; safe to run twice."""
+    """Record the event's deliveries, then make each first attempt right here; what
+    must wait (a retry, quiet hours) goes on as a `deliver` job. Safe to run twice."""
     database: Database = ctx["database"]
     settings: Settings = ctx["settings"]
     async with database.sessionmaker.begin() as session:
@@ -22,17 +23,18 @@ async def handle_event(ctx: dict[str, Any], *, event_id: str) -> int:
             session=session, event_id=uuid.UUID(event_id), settings=settings
         )
     for delivery_id in ids:
-        await enqueue_delivery(ctx["redis"], delivery_id)
+        attempt = await service.attempt_delivery(
+            database=database, gateways=ctx["gateways"], delivery_id=delivery_id
+        )
+        if attempt.retry_in is not None:
+            await enqueue_delivery(ctx["redis"], delivery_id, defer_by=attempt.retry_in)
     return len(ids)
 
 
 async def deliver(ctx: dict[str, Any], *, delivery_id: str) -> str | None:
     """One attempt at a delivery; transient failures come back later through Retry."""
     attempt = await service.attempt_delivery(
-        database=ctx["database"],
-        settings=ctx["settings"],
-        http=ctx["http"],
-        delivery_id=uuid.UUID(delivery_id),
+        database=ctx["database"], gateways=ctx["gateways"], delivery_id=uuid.UUID(delivery_id)
     )
     if attempt.retry_in is not None:
         raise Retry(defer=attempt.retry_in)

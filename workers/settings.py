@@ -13,13 +13,13 @@ import os
 import time
 from typing import Any
 
-import aiohttp
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
 
 from coordinator.db import Database
 from coordinator.logging import configure_logging
+from coordinator.notifications.gateways import Gateways
 from coordinator.settings import load_settings
 from workers.jobs import deliver, handle_event
 from workers.relay import Relay
@@ -33,7 +33,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     database = Database.from_url(settings.async_database_url, pool_size=10)
     ctx["settings"] = settings
     ctx["database"] = database
-    ctx["http"] = aiohttp.ClientSession()
+    ctx["gateways"] = Gateways.open(settings)
     relay = Relay(database=database, redis=ctx["redis"], settings=settings)
     stop = asyncio.Event()
     ctx["relay"] = relay
@@ -48,9 +48,9 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, 5)
-    http: aiohttp.ClientSession | None = ctx.get("http")
-    if http is not None:
-        await http.close()
+    gateways: Gateways | None = ctx.get("gateways")
+    if gateways is not None:
+        await gateways.close()
     database: Database | None = ctx.get("database")
     if database is not None:
         await database.dispose()

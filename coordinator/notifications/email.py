@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -56,18 +61,19 @@ def message_id(event_id: str, recipient: str) -> str:
 
 def build_message(
     *, sender: str, to: str, rendered: Rendered, msg_id: str, language: str
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
+) -> MIMEMultipart:
+    """A multipart/alternative message (text and HTML), UTF-8 throughout."""
+    message = MIMEMultipart("alternative")
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((str(Header(name, "utf-8")), address)) if name else address
     message["To"] = to
-    message["Subject"] = rendered.subject
+    message["Subject"] = Header(rendered.subject, "utf-8").encode()
     message["Message-ID"] = msg_id
     message["Date"] = formatdate(localtime=False)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
-    # After the body: setting content drops Content-* headers.
     message["Content-Language"] = "en" if language == "en" else "zh-CN"
+    message["Auto-Submitted"] = "auto-generated"
+    message.attach(MIMEText(rendered.text, "plain", "utf-8"))
+    message.attach(MIMEText(rendered.html, "html", "utf-8"))
     return message
 
 
@@ -100,42 +106,74 @@ class SmtpTarget:
         )
 
 
-async def send_smtp(target: SmtpTarget, message: EmailMessage, *, timeout: float = 15) -> None:
-    """Send one message; raise TransientError or PermanentError on failure."""
-    context = ssl.create_default_context() if (target.use_tls or target.start_tls) else None
-    try:
-        await aiosmtplib.send(
-            message,
+class SmtpPool:
+    """A few SMTP connections kept open and reused, so a burst of mail costs no new
+    connection (nor TLS handshake) per message. A connection that errs is dropped."""
+
+    def __init__(self, target: SmtpTarget, *, size: int = 4, timeout: float = 15) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._idle: asyncio.Queue[aiosmtplib.SMTP | None] = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(None)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        target = self.target
+        context = ssl.create_default_context() if (target.use_tls or target.start_tls) else None
+        client = aiosmtplib.SMTP(
             hostname=target.hostname,
             port=target.port,
-            username=target.username,
-            password=target.password,
             use_tls=target.use_tls,
             start_tls=target.start_tls,
             tls_context=context,
-            timeout=timeout,
+            timeout=self.timeout,
         )
-    except aiosmtplib.SMTPRecipientsRefused as exc:
-        codes = [r.code for r in exc.recipients]
-        text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-        if codes and all(500 <= c < 600 for c in codes):
-            raise PermanentError(f"recipient refused: {text}", status=codes[0]) from exc
-        raise TransientError(
-            f"recipient deferred: {text}", status=codes[0] if codes else None
-        ) from exc
-    except aiosmtplib.SMTPResponseException as exc:
-        if 500 <= exc.code < 600 and exc.code not in (554,):
-            raise PermanentError(f"{exc.code} {exc.message}", status=exc.code) from exc
-        raise TransientError(f"{exc.code} {exc.message}", status=exc.code) from exc
-    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        await client.connect()
+        if target.username and target.password:
+            await client.login(target.username, target.password)
+        return client
+
+    async def send(self, message: Message) -> None:
+        """Send one message; raise TransientError or PermanentError on failure."""
+        client = await self._idle.get()
+        keep = False
+        try:
+            if client is None or not client.is_connected:
+                client = await self._connect()
+            await client.send_message(message)
+            keep = True
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+            if codes and all(500 <= c < 600 for c in codes):
+                raise PermanentError(f"recipient refused: {text}", status=codes[0]) from exc
+            raise TransientError(
+                f"recipient deferred: {text}", status=codes[0] if codes else None
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            if 500 <= exc.code < 600 and exc.code != 554:
+                raise PermanentError(f"{exc.code} {exc.message}", status=exc.code) from exc
+            raise TransientError(f"{exc.code} {exc.message}", status=exc.code) from exc
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            if not keep and client is not None:
+                client.close()
+            self._idle.put_nowait(client if keep else None)
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            if client is not None and client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await client.quit()
 
 
-def write_eml(mail_dir: Path, message: EmailMessage) -> Path:
+def write_eml(mail_dir: Path, message: Message) -> Path:
     """Development mail: one .eml per message (the same message overwrites itself)."""
     mail_dir.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:20]
     path = mail_dir / f"{name}.eml"
-    path.write_bytes(bytes(message))
+    path.write_bytes(message.as_bytes())
     log.info("mail_written", path=str(path), to=message["To"], subject=message["Subject"])
     return path

@@ -21,7 +21,11 @@ async def enqueue_event(redis: ArqRedis, event_id: uuid.UUID | str) -> None:
 
 
 async def enqueue_delivery(
-    redis: ArqRedis, delivery_id: uuid.UUID | str, not_before: datetime | None = None
+    redis: ArqRedis,
+    delivery_id: uuid.UUID | str,
+    not_before: datetime | None = None,
+    *,
+    defer_by: float | None = None,
 ) -> None:
     defer = not_before if not_before and not_before > datetime.now(UTC) else None
     await redis.enqueue_job(
@@ -29,4 +33,5 @@ async def enqueue_delivery(
         delivery_id=str(delivery_id),
         _job_id=delivery_job_id(delivery_id),
         _defer_until=defer,
+        _defer_by=defer_by if defer is None else None,
     )

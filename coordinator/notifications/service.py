@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from coordinator.db import Database, utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications import email, webhooks
 from coordinator.notifications.errors import PermanentError, TransientError
+from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import (
     Channel,
     Delivery,
@@ -41,50 +41,56 @@ async def handle_event(
 ) -> list[uuid.UUID]:
     """Record the deliveries an event calls for (once) and mark it handled.
 
-    Returns the pending deliveries of the event, to enqueue after commit.
+    Returns the event's pending deliveries, for the caller to attempt after commit.
     """
     event = await session.scalar(
         select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
     )
     if event is None:
         return []
-    if event.handled_at is None:
-        now = utcnow()
-        for planned in await plan(session, event):
-            not_before = (
-                next_allowed(now, settings.quiet, settings.zone) if planned.deferrable else None
-            )
-            await session.execute(
-                insert(Delivery)
-                .values(
-                    id=uuid.uuid4(),
-                    event_id=event.id,
-                    channel=planned.channel,
-                    recipient=planned.recipient,
-                    subscription_id=planned.subscription_id,
-                    template=planned.template,
-                    language=planned.language,
-                    context=planned.context,
-                    status=DeliveryStatus.pending,
-                    attempts=0,
-                    max_attempts=settings.delivery_max_attempts,
-                    not_before=not_before if not_before and not_before > now else None,
-                    deferrable=planned.deferrable,
-                )
-                .on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
-            )
-        event.handled_at = now
-    pending = await session.scalars(
-        select(Delivery.id).where(
-            Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending
+    now = utcnow()
+    if event.handled_at is not None:
+        # A repeated job: whatever is still pending is attempted again.
+        pending = await session.scalars(
+            update(Delivery)
+            .where(Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending)
+            .values(enqueued_at=now)
+            .returning(Delivery.id)
         )
+        return list(pending.all())
+    rows = []
+    for planned in await plan(session, event):
+        not_before = (
+            next_allowed(now, settings.quiet, settings.zone) if planned.deferrable else None
+        )
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "event_id": event.id,
+                "channel": planned.channel,
+                "recipient": planned.recipient,
+                "subscription_id": planned.subscription_id,
+                "template": planned.template,
+                "language": planned.language,
+                "context": planned.context,
+                "status": DeliveryStatus.pending,
+                "attempts": 0,
+                "max_attempts": settings.delivery_max_attempts,
+                "not_before": not_before if not_before and not_before > now else None,
+                "deferrable": planned.deferrable,
+                "enqueued_at": now,
+            }
+        )
+    event.handled_at = now
+    if not rows:
+        return []
+    inserted = await session.scalars(
+        insert(Delivery)
+        .values(rows)
+        .on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
+        .returning(Delivery.id)
     )
-    ids = list(pending.all())
-    if ids:
-        await session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(enqueued_at=utcnow())
-        )
-    return ids
+    return list(inserted.all())
 
 
 @dataclass(frozen=True)
@@ -101,11 +107,7 @@ def backoff(attempts: int, base: float) -> float:
 
 
 async def attempt_delivery(
-    *,
-    database: Database,
-    settings: Settings,
-    http: aiohttp.ClientSession,
-    delivery_id: uuid.UUID,
+    *, database: Database, gateways: Gateways, delivery_id: uuid.UUID
 ) -> Attempt:
     """Make one attempt at a pending delivery. The row stays locked while sending, so a
     duplicate job for the same delivery waits its turn and then finds it settled."""
@@ -124,14 +126,14 @@ async def attempt_delivery(
         assert event is not None  # deliveries cascade with their event
         delivery.attempts += 1
         try:
-            delivery.response_status = await _send(session, settings, http, delivery, event)
+            delivery.response_status = await _send(session, gateways, delivery, event)
         except TransientError as exc:
             delivery.last_error = str(exc)[:2000]
             delivery.response_status = exc.status
             if delivery.attempts >= delivery.max_attempts:
                 delivery.status = DeliveryStatus.failed
                 return Attempt(status=delivery.status)
-            retry_in = backoff(delivery.attempts, settings.retry_base_seconds)
+            retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
             delivery.enqueued_at = now + timedelta(seconds=retry_in)
             return Attempt(status=None, retry_in=retry_in)
         except PermanentError as exc:
@@ -146,12 +148,9 @@ async def attempt_delivery(
 
 
 async def _send(
-    session: AsyncSession,
-    settings: Settings,
-    http: aiohttp.ClientSession,
-    delivery: Delivery,
-    event: OutboxEvent,
+    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
 ) -> int | None:
+    settings = gateways.settings
     if delivery.channel == Channel.webhook:
         subscription = (
             await session.get(WebhookSubscription, delivery.subscription_id)
@@ -161,7 +160,10 @@ async def _send(
         if subscription is None or not subscription.active:
             raise PermanentError("the webhook subscription is gone or inactive")
         return await webhooks.post(
-            http, url=subscription.url, secret=subscription.secret, event=event_payload(event)
+            gateways.http,
+            url=subscription.url,
+            secret=subscription.secret,
+            event=event_payload(event),
         )
     if delivery.channel == Channel.email:
         rendered = email.render(delivery.template or "", delivery.language, delivery.context)
@@ -172,8 +174,8 @@ async def _send(
             msg_id=email.message_id(str(event.id), delivery.recipient),
             language=delivery.language,
         )
-        if settings.smtp_url:
-            await email.send_smtp(email.SmtpTarget.from_url(settings.smtp_url), message)
+        if gateways.smtp is not None:
+            await gateways.smtp.send(message)
         else:
             email.write_eml(settings.mail_dir, message)
         return None

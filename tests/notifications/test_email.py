@@ -1,3 +1,6 @@
+import email as stdlib_email
+from email.header import decode_header, make_header
+
 from coordinator.notifications import email
 
 
@@ -47,9 +50,13 @@ def test_message_has_text_and_html_parts_and_language(tmp_path):
         language="zh",
     )
     assert message["Content-Language"] == "zh-CN"
-    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert [p.get_content_type() for p in message.get_payload()] == ["text/plain", "text/html"]
+    assert message.get_payload()[0].get_content_charset() == "utf-8"
+    parsed = stdlib_email.message_from_bytes(message.as_bytes())
+    assert str(make_header(decode_header(parsed["Subject"]))) == "主题"
+    assert str(make_header(decode_header(parsed["From"]))) == "福民 <noreply@fumin.test>"
     path = email.write_eml(tmp_path, message)
-    assert path.read_bytes() == bytes(message)
+    assert path.read_bytes() == message.as_bytes()
     assert email.write_eml(tmp_path, message) == path  # the same message overwrites itself
 
 
