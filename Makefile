@@ -9,6 +9,7 @@ run: $(STAMP)
 	$(BIN)/fumin up --demo
 
 test: $(STAMP)
+	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

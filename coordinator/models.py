@@ -4,6 +4,7 @@ from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
 from coordinator.db import Base
 from coordinator.events.models import OutboxEvent
+from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.registry.models import (
@@ -21,9 +22,11 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Building",
+    "CapabilityLink",
     "Company",
     "Contact",
     "Delivery",
+    "LinkUse",
     "OutboxEvent",
     "PartyBranch",
     "Person",

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", alias="FUMIN_LOG_LEVEL"
     )
+    service_phone: str = Field(default="12345", max_length=30, alias="FUMIN_SERVICE_PHONE")
     smtp_url: str | None = Field(default=None, alias="SMTP_URL")
     mail_from: str = Field(default="福民 Fumin <noreply@fumin.localhost>", alias="FUMIN_MAIL_FROM")
     quiet_hours: str = Field(default="21:00-08:00", alias="FUMIN_QUIET_HOURS")

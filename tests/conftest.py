@@ -155,3 +155,36 @@ async def api(aiohttp_client, settings: Settings, database: Database) -> Api:  #
 @pytest.fixture
 async def committed_api(aiohttp_client, settings: Settings, committed_database: Database) -> Api:  # type: ignore[no-untyped-def]
     return await make_api(aiohttp_client, settings, committed_database)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+async def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium driven by Playwright (no browser download)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+@pytest.fixture
+async def live_server(aiohttp_server, settings: Settings, committed_database: Database):  # type: ignore[no-untyped-def]
+    """The whole app on a loopback port, for a browser to click through."""
+    return await aiohttp_server(create_app(settings, database=committed_database), host="127.0.0.1")
