@@ -85,6 +85,8 @@ async def webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[
 
 
 async def plan(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+    from coordinator.notifications import all_rules  # noqa: F401  (registers every rule)
+
     planned = await webhook_deliveries(session, event)
     for fn in RULES.get(event.type, []):
         planned.extend(await fn(session, event))

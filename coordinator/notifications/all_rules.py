@@ -1,0 +1,4 @@
+"""Imports every module that registers notification rules (`@rule`), so planning an
+event sees them all whichever process runs it. Add a line per feature."""
+
+from coordinator.notifications import rules as _team_rules  # noqa: F401
