@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import get_or_404
+from coordinator.crud import get_or_404, raise_change
+from coordinator.events.service import record_event
 from coordinator.i18n import Text
 from coordinator.listing import paginate, search
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
@@ -112,6 +113,7 @@ async def remove_member(
         await session.flush()
         record_team_update(session, actor, team, before)
     state = _member_state(member)
+    member_event(session, actor, "team.member_removed", member)
     await session.delete(member)
     await session.flush()
     record(
@@ -157,6 +159,7 @@ async def _set_role(
         member = TeamMember(team_id=team_id, person_id=person_id, role=role)
         session.add(member)
         await session.flush()
+        member_event(session, actor, "team.member_added", member)
         record(
             session=session,
             actor=actor,
@@ -194,6 +197,22 @@ async def hand_lead(
         await _set_role(session, actor, team.id, new_lead_id, MemberRole.lead)
 
 
+def member_event(session: AsyncSession, actor: Principal, kind: str, member: TeamMember) -> None:
+    """team.member_added / team.member_removed: the person hears of it."""
+    record_event(
+        session,
+        kind,
+        data={
+            "team_id": str(member.team_id),
+            "person_id": str(member.person_id),
+            "role": member.role.value,
+        },
+        subject_type="team",
+        subject_id=member.team_id,
+        actor=actor.name,
+    )
+
+
 def record_team_update(
     session: AsyncSession, actor: Principal, team: Team, before: dict[str, Any]
 ) -> None:
@@ -206,6 +225,9 @@ def record_team_update(
         before=before,
         after=snapshot(team),
     )
+    after = snapshot(team)
+    changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
+    raise_change(session, actor, "team", "updated", team.id, {**after, "changed": changed})
 
 
 def _member_state(member: TeamMember) -> dict[str, Any]:

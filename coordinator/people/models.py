@@ -36,6 +36,13 @@ class Person(IdMixin, TimestampMixin, Base):
     party_branch_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("party_branches.id", ondelete="RESTRICT", use_alter=True), index=True
     )
+    # Notification preferences: language, channels, and quiet hours ("22:00-07:00", "off";
+    # null means the subdistrict's default).
+    preferred_language: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
+    channels: Mapped[list[str]] = mapped_column(
+        ARRAY(String(10)), default=lambda: ["email"], server_default="{email}"
+    )
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
 
 
 class Team(IdMixin, TimestampMixin, Base):

@@ -12,7 +12,9 @@ from pydantic_core import PydanticCustomError
 
 from coordinator.listing import ListQuery
 from coordinator.people.models import MemberRole, TeamKind
+from coordinator.preferences import Channels, QuietHours, email_only
 from coordinator.registry.codes import valid_email, valid_phone
+from coordinator.registry.models import Language
 from coordinator.validation import Body
 
 MAX_SKILLS = 30
@@ -74,6 +76,9 @@ class PersonIn(Body):
     email: Email | None = None
     skills: Skills = Field(default_factory=list)
     party_member: bool = False
+    preferred_language: Language = Language.zh
+    channels: Channels = Field(default_factory=email_only)
+    quiet_hours: QuietHours | None = None
     party_branch_id: uuid.UUID | None = Field(
         default=None, description="the party branch of a party member (党员所在支部)"
     )
@@ -85,6 +90,9 @@ class PersonPatch(Body):
     email: Email | None = None
     skills: Skills | None = None
     party_member: bool | None = None
+    preferred_language: Language | None = None
+    channels: Channels | None = None
+    quiet_hours: QuietHours | None = None
     party_branch_id: uuid.UUID | None = None
 
 
@@ -96,6 +104,9 @@ class PersonOut(Out):
     skills: list[str]
     party_member: bool
     party_branch_id: uuid.UUID | None
+    preferred_language: Language
+    channels: list[str]
+    quiet_hours: str | None
     created_at: datetime
     updated_at: datetime
 

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import ensure_exists, get_or_404, patch_values
+from coordinator.crud import ensure_exists, get_or_404, patch_values, raise_change
 from coordinator.i18n import Text
 from coordinator.listing import paginate, search
-from coordinator.people.members import PERSON, TEAM, hand_lead, record_team_update
+from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, TeamQuery
 from coordinator.problems import Conflict, FieldError, ValidationFailed
@@ -88,11 +88,14 @@ async def create_team(*, session: AsyncSession, actor: Principal, data: TeamIn) 
     team = Team(name=data.name, kind=data.kind, lead_id=lead_id)
     session.add(team)
     await session.flush()
-    session.add_all(
+    members = [
         TeamMember(team_id=team.id, person_id=person_id, role=role)
         for person_id, role in roles.items()
-    )
+    ]
+    session.add_all(members)
     await session.flush()
+    for member in members:
+        member_event(session, actor, "team.member_added", member)
     out = await describe(session, team)
     record(
         session=session,
@@ -102,6 +105,7 @@ async def create_team(*, session: AsyncSession, actor: Principal, data: TeamIn) 
         entity_id=team.id,
         after=_state(out),
     )
+    raise_change(session, actor, "team", "created", team.id, _state(out))
     return out
 
 
@@ -139,6 +143,7 @@ async def delete_team(*, session: AsyncSession, actor: Principal, team_id: uuid.
         entity_id=team_id,
         before=before,
     )
+    raise_change(session, actor, "team", "deleted", team_id, before)
 
 
 # Helpers

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.db import Base, IdMixin, TimestampMixin
@@ -148,6 +149,10 @@ class Company(IdMixin, TimestampMixin, Base):
     party_branch_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("party_branches.id", ondelete="RESTRICT"), index=True
     )
+    # The designated liaison (一对一联络员); assigned through coordinator/visits.
+    liaison_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("people.id", ondelete="RESTRICT"), index=True
+    )
 
 
 class Contact(IdMixin, TimestampMixin, Base):
@@ -162,3 +167,7 @@ class Contact(IdMixin, TimestampMixin, Base):
     preferred_language: Mapped[Language] = mapped_column(
         str_enum(Language, "language"), default=Language.zh
     )
+    channels: Mapped[list[str]] = mapped_column(
+        ARRAY(String(10)), default=lambda: ["email", "sms"], server_default="{email,sms}"
+    )
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from coordinator.listing import ListQuery
+from coordinator.preferences import Channels, QuietHours, email_and_sms
 from coordinator.registry.codes import valid_credit_code, valid_email, valid_mobile, valid_phone
 from coordinator.registry.models import (
     AreaKind,
@@ -239,6 +240,8 @@ class ContactIn(Body):
     mobile: Mobile
     email: Email | None = None
     preferred_language: Language = Language.zh
+    channels: Channels = Field(default_factory=email_and_sms)
+    quiet_hours: QuietHours | None = None
 
 
 class ContactPatch(Body):
@@ -246,6 +249,8 @@ class ContactPatch(Body):
     mobile: Mobile | None = None
     email: Email | None = None
     preferred_language: Language | None = None
+    channels: Channels | None = None
+    quiet_hours: QuietHours | None = None
 
 
 class ContactOut(Out):
@@ -255,6 +260,8 @@ class ContactOut(Out):
     mobile: str
     email: str | None
     preferred_language: Language
+    channels: list[str]
+    quiet_hours: str | None
     created_at: datetime
     updated_at: datetime
 

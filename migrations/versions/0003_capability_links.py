@@ -68,8 +68,42 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_link_uses_link_id"), "link_uses", ["link_id"], unique=False)
 
+    # Notification preferences of people and contacts.
+    op.add_column(
+        "people",
+        sa.Column("preferred_language", sa.String(length=2), server_default="zh", nullable=False),
+    )
+    op.add_column(
+        "people",
+        sa.Column(
+            "channels",
+            postgresql.ARRAY(sa.String(length=10)),
+            server_default="{email}",
+            nullable=False,
+        ),
+    )
+    op.add_column("people", sa.Column("quiet_hours", sa.String(length=11), nullable=True))
+    op.add_column(
+        "contacts",
+        sa.Column(
+            "channels",
+            postgresql.ARRAY(sa.String(length=10)),
+            server_default="{email,sms}",
+            nullable=False,
+        ),
+    )
+    op.add_column("contacts", sa.Column("quiet_hours", sa.String(length=11), nullable=True))
+
 
 def downgrade() -> None:
+    for table, column in (
+        ("contacts", "quiet_hours"),
+        ("contacts", "channels"),
+        ("people", "quiet_hours"),
+        ("people", "channels"),
+        ("people", "preferred_language"),
+    ):
+        op.drop_column(table, column)
     op.drop_index(op.f("ix_link_uses_link_id"), table_name="link_uses")
     op.drop_table("link_uses")
     op.drop_index("ix_capability_links_subject", table_name="capability_links")

@@ -374,3 +374,20 @@ async def test_person_writes_are_audited_with_actor_before_and_after(api, person
     assert create["before"] is None and create["after"]["name"] == "审计"
     assert update["before"]["skills"] == [] and update["after"]["skills"] == ["摄影"]
     assert delete["before"]["skills"] == ["摄影"] and delete["after"] is None
+
+
+async def test_person_preferences_default_to_chinese_email_and_subdistrict_quiet_hours(api):
+    person = await api.ok("POST", "/api/v1/people", 201, json={"name": "赵敏"})
+    assert (person["preferred_language"], person["channels"], person["quiet_hours"]) == (
+        "zh",
+        ["email"],
+        None,
+    )
+    changed = await api.ok(
+        "PATCH",
+        f"/api/v1/people/{person['id']}",
+        json={"preferred_language": "en", "quiet_hours": "23:00-06:00"},
+    )
+    assert (changed["preferred_language"], changed["quiet_hours"]) == ("en", "23:00-06:00")
+    bad = await api.patch(f"/api/v1/people/{person['id']}", json={"preferred_language": "fr"})
+    assert bad.status == 422 and (await bad.json())["errors"][0]["field"] == "preferred_language"

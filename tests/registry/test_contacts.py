@@ -27,6 +27,8 @@ async def test_create_read_update_delete_contact(api, registry):
         "mobile": "13901623456",
         "email": "chen.jing@fumin-tech.cn",
         "preferred_language": "en",
+        "channels": ["email", "sms"],
+        "quiet_hours": None,
     }
     assert await api.ok("GET", f"{base}/{created['id']}") == created
 
@@ -184,3 +186,45 @@ async def test_list_only_this_companys_contacts_paged_and_searched(api, registry
     assert sorted(item["name"] for item in found["items"]) == ["张伟", "张敏"]
     by_mobile = await api.ok("GET", f"{base}?q=13800000003")
     assert [item["name"] for item in by_mobile["items"]] == ["刘洋"]
+
+
+async def test_contact_preferences_are_validated_and_kept(api):
+    building = await api.ok(
+        "POST",
+        "/api/v1/buildings",
+        201,
+        json={"name": "偏好大厦", "address": "南京西路1号", "kind": "office"},
+    )
+    company = await api.ok(
+        "POST",
+        "/api/v1/companies",
+        201,
+        json={
+            "name": "偏好公司",
+            "credit_code": "91350100M000100Y43",
+            "building_id": building["id"],
+        },
+    )
+    base = f"/api/v1/companies/{company['id']}/contacts"
+    bad = await api.post(
+        base,
+        json={"name": "王", "mobile": "13901623456", "channels": ["fax"], "quiet_hours": "late"},
+    )
+    assert bad.status == 422
+    assert sorted(e["field"] for e in (await bad.json())["errors"]) == ["channels.0", "quiet_hours"]
+    created = await api.ok(
+        "POST",
+        base,
+        201,
+        json={
+            "name": "王",
+            "mobile": "13901623456",
+            "channels": ["sms", "email"],
+            "quiet_hours": "22:00-07:30",
+        },
+    )
+    assert created["channels"] == ["email", "sms"] and created["quiet_hours"] == "22:00-07:30"
+    off = await api.ok(
+        "PATCH", f"{base}/{created['id']}", json={"quiet_hours": "off", "channels": ["email"]}
+    )
+    assert off["quiet_hours"] == "off" and off["channels"] == ["email"]
