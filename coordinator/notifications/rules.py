@@ -25,8 +25,10 @@ class Planned:
     language: str = "zh"
     context: dict[str, Any] = field(default_factory=dict)
     subscription_id: uuid.UUID | None = None
-    # Reminders and other deferrable messages wait out the recipient's quiet hours.
+    # Reminders and other deferrable messages wait out the recipient's quiet hours
+    # (their own, e.g. "22:00-07:00" or "off", else the subdistrict's).
     deferrable: bool = False
+    quiet_hours: str | None = None
 
 
 Rule = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Planned]]]
@@ -49,11 +51,11 @@ _ROLE_ZH = {"lead": "负责人", "deputy": "副负责人", "member": "成员"}
 async def tell_new_member(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     person = await session.get(Person, uuid.UUID(event.data["person_id"]))
     team = await session.get(Team, uuid.UUID(event.data["team_id"]))
-    if person is None or team is None or not person.email:
+    if person is None or team is None or not person.email or "email" not in person.channels:
         return []
     lead = await session.get(Person, team.lead_id) if team.lead_id else None
     role = str(event.data.get("role", "member"))
-    language = str(getattr(person, "preferred_language", "zh") or "zh")
+    language = person.preferred_language or "zh"
     return [
         Planned(
             channel=Channel.email,

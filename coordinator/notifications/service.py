@@ -24,7 +24,7 @@ from coordinator.notifications.models import (
 )
 from coordinator.notifications.quiet import next_allowed
 from coordinator.notifications.rules import plan
-from coordinator.settings import Settings
+from coordinator.settings import Settings, parse_quiet_hours
 
 
 def event_payload(event: OutboxEvent) -> dict[str, Any]:
@@ -60,9 +60,8 @@ async def handle_event(
         return list(pending.all())
     rows = []
     for planned in await plan(session, event):
-        not_before = (
-            next_allowed(now, settings.quiet, settings.zone) if planned.deferrable else None
-        )
+        quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
+        not_before = next_allowed(now, quiet, settings.zone) if planned.deferrable else None
         rows.append(
             {
                 "id": uuid.uuid4(),

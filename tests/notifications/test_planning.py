@@ -1,0 +1,94 @@
+"""Which deliveries an event calls for, honouring each person's preferences."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from coordinator.events.models import OutboxEvent
+from coordinator.notifications import service
+from coordinator.notifications.models import Delivery
+from coordinator.notifications.rules import Planned
+
+
+async def add_member(api, **person):  # type: ignore[no-untyped-def]
+    lead = await api.ok("POST", "/api/v1/people", 201, json={"name": "队长"})
+    team = await api.ok(
+        "POST",
+        "/api/v1/teams",
+        201,
+        json={"name": f"队{uuid.uuid4().hex[:4]}", "kind": "volunteer", "lead_id": lead["id"]},
+    )
+    member = await api.ok("POST", "/api/v1/people", 201, json={"name": "成员", **person})
+    await api.ok(
+        "POST", f"/api/v1/teams/{team['id']}/members", 201, json={"person_id": member["id"]}
+    )
+    return member
+
+
+async def plan_for_last_event(database, settings):  # type: ignore[no-untyped-def]
+    async with database.sessionmaker.begin() as session:
+        event = await session.scalar(
+            select(OutboxEvent)
+            .where(OutboxEvent.type == "team.member_added")
+            .order_by(OutboxEvent.seq.desc())
+            .limit(1)
+        )
+        await service.handle_event(session=session, event_id=event.id, settings=settings)
+        return list(
+            (await session.scalars(select(Delivery).where(Delivery.event_id == event.id))).all()
+        )
+
+
+async def test_joining_a_team_emails_the_person_in_their_language(api, database, settings):
+    await add_member(api, email="li.na@example.test", preferred_language="en")
+    [delivery] = await plan_for_last_event(database, settings)
+    assert (delivery.channel, delivery.recipient, delivery.language) == (
+        "email",
+        "li.na@example.test",
+        "en",
+    )
+    assert delivery.context["person_name"] == "成员"
+    assert delivery.not_before is None  # not a reminder: quiet hours do not hold it
+
+
+async def test_no_email_for_someone_who_chose_sms_only(api, database, settings):
+    await add_member(api, email="sms.only@example.test", channels=["sms"])
+    assert await plan_for_last_event(database, settings) == []
+
+
+async def test_handling_an_event_twice_plans_nothing_more(api, database, settings):
+    await add_member(api, email="twice@example.test")
+    first = await plan_for_last_event(database, settings)
+    second = await plan_for_last_event(database, settings)
+    assert [d.id for d in first] == [d.id for d in second]
+
+
+async def test_deferrable_messages_wait_out_personal_quiet_hours(
+    api, database, settings, monkeypatch
+):
+    """A reminder raised at 23:30 Beijing time waits until the end of the recipient's night."""
+    from coordinator.notifications import rules
+
+    async def reminder(session, event):  # type: ignore[no-untyped-def]
+        return [
+            Planned(
+                channel="email",
+                recipient="night@example.test",
+                template="team_member_added",
+                deferrable=True,
+                quiet_hours="23:00-06:30",
+            )
+        ]
+
+    monkeypatch.setitem(rules.RULES, "area.created", [reminder])
+    monkeypatch.setattr(service, "utcnow", lambda: datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
+    await api.ok("POST", "/api/v1/areas", 201, json={"name": "夜间片区", "kind": "block"})
+    async with database.sessionmaker.begin() as session:
+        event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
+        await service.handle_event(session=session, event_id=event.id, settings=settings)
+        delivery = await session.scalar(select(Delivery).where(Delivery.event_id == event.id))
+    assert delivery.deferrable is True
+    assert delivery.not_before == datetime(
+        2026, 3, 2, 22, 30, tzinfo=UTC
+    )  # 06:30 on 3 March in Shanghai
