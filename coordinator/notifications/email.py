@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 import ssl
 from dataclasses import dataclass
 from email.header import Header
@@ -23,6 +24,7 @@ import structlog
 from coordinator.notifications.errors import PermanentError, TransientError
 
 log = structlog.get_logger("fumin.mail")
+_LINK = re.compile(r"https?://[^\s<>\"']+")
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
@@ -175,5 +177,9 @@ def write_eml(mail_dir: Path, message: Message) -> Path:
     name = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:20]
     path = mail_dir / f"{name}.eml"
     path.write_bytes(message.as_bytes())
-    log.info("mail_written", path=str(path), to=message["To"], subject=message["Subject"])
+    text_part = message.get_payload(0) if message.is_multipart() else message
+    body = text_part.get_payload(decode=True) if isinstance(text_part, Message) else b""
+    links = _LINK.findall(body.decode("utf-8", "replace") if isinstance(body, bytes) else "")
+    # Development mail is read from the log: show where it went and the links to click.
+    log.info("mail_written", path=str(path), to=message["To"], links=links)
     return path

@@ -71,3 +71,19 @@ def test_smtp_url_options():
     assert target.start_tls is True and target.use_tls is False
     implicit = email.SmtpTarget.from_url("smtps://mail.example")
     assert implicit.port == 465 and implicit.use_tls is True and implicit.start_tls is False
+
+
+def test_development_mail_logs_the_links_to_click(tmp_path, capsys):
+    rendered = email.Rendered(
+        subject="确认走访", text="请点击 https://fumin.test/v/abc123 确认。", html="<p>x</p>"
+    )
+    message = email.build_message(
+        sender="noreply@fumin.test",
+        to="a@example.test",
+        rendered=rendered,
+        msg_id="<y@fumin>",
+        language="zh",
+    )
+    email.write_eml(tmp_path, message)
+    captured = capsys.readouterr()
+    assert "https://fumin.test/v/abc123" in captured.out + captured.err
