@@ -28,8 +28,21 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry
+    from coordinator.visits.pages import routes as visit_pages
+    from coordinator.visits.views import routes as visits
 
-    return [registry, people, events, notifications, tokens, audit, health, metrics]
+    return [
+        registry,
+        people,
+        visits,
+        visit_pages,
+        events,
+        notifications,
+        tokens,
+        audit,
+        health,
+        metrics,
+    ]
 
 
 def create_app(

@@ -15,6 +15,7 @@ from coordinator.registry.models import (
     PartyBranch,
     party_branch_buildings,
 )
+from coordinator.visits.models import Need, Visit, VisitReminder
 
 __all__ = [
     "ApiToken",
@@ -27,11 +28,14 @@ __all__ = [
     "Contact",
     "Delivery",
     "LinkUse",
+    "Need",
     "OutboxEvent",
     "PartyBranch",
     "Person",
     "Team",
     "TeamMember",
+    "Visit",
+    "VisitReminder",
     "WebhookSubscription",
     "party_branch_buildings",
 ]

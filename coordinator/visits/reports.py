@@ -1,0 +1,276 @@
+"""What coordinators look at: visits by day, team, liaison, building and status;
+companies not visited lately; needs by status; and CSV of each."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.db import utcnow
+from coordinator.listing import paginate, search
+from coordinator.registry.models import Building, Company
+from coordinator.visits.models import Need, Visit, VisitStatus
+from coordinator.visits.needs import filtered_needs, need_out
+from coordinator.visits.schemas import CoverageQuery, VisitOut, VisitQuery
+
+_TIMES = ("starts_at", "ends_at", "proposed_at", "answered_at", "created_at", "updated_at")
+
+
+def visit_out(visit: Visit, zone: ZoneInfo) -> VisitOut:
+    """A visit as the API shows it, times in the subdistrict's zone."""
+    values = {name: getattr(visit, name) for name in VisitOut.model_fields}
+    for name in _TIMES:
+        if values.get(name) is not None:
+            values[name] = values[name].astimezone(zone)
+    return VisitOut.model_validate(values)
+
+
+def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def filtered_visits(query: Any, zone: ZoneInfo) -> Select[Visit]:
+    stmt = select(Visit)
+    if getattr(query, "day", None):
+        start, end = day_range(query.day, zone)
+        stmt = stmt.where(Visit.starts_at >= start, Visit.starts_at < end)
+    if getattr(query, "team_id", None):
+        stmt = stmt.where(Visit.team_id == query.team_id)
+    if getattr(query, "liaison_id", None):
+        stmt = stmt.where(Visit.liaison_id == query.liaison_id)
+    if getattr(query, "company_id", None):
+        stmt = stmt.where(Visit.company_id == query.company_id)
+    if getattr(query, "status", None):
+        stmt = stmt.where(Visit.status == query.status)
+    if getattr(query, "building_id", None):
+        stmt = stmt.where(
+            Visit.company_id.in_(select(Company.id).where(Company.building_id == query.building_id))
+        )
+    return stmt
+
+
+async def list_visits(
+    *, session: AsyncSession, query: VisitQuery, zone: ZoneInfo
+) -> dict[str, Any]:
+    stmt = filtered_visits(query, zone)
+    if (match := search([Visit.purpose, Visit.place], query.q)) is not None:
+        stmt = stmt.where(match)
+    return await paginate(
+        session,
+        stmt,
+        query=query,
+        id_column=Visit.id,
+        sortable={
+            "starts_at": Visit.starts_at,
+            "created_at": Visit.created_at,
+            "updated_at": Visit.updated_at,
+        },
+        default_sort="starts_at",
+        serialize=lambda visit: visit_out(visit, zone),
+    )
+
+
+async def coverage(
+    *, session: AsyncSession, query: CoverageQuery, now: datetime | None = None
+) -> dict[str, Any]:
+    """Companies without a completed visit in the last `days` days, and coverage by building."""
+    since = (now or utcnow()) - timedelta(days=query.days)
+    last = (
+        select(Visit.company_id, func.max(Visit.starts_at).label("last_visit_at"))
+        .where(Visit.status == VisitStatus.completed)
+        .group_by(Visit.company_id)
+        .subquery()
+    )
+    base = select(
+        Company.id,
+        Company.name,
+        Company.building_id,
+        Company.floor,
+        Company.liaison_id,
+        last.c.last_visit_at,
+    ).outerjoin(last, last.c.company_id == Company.id)
+    if query.building_id:
+        base = base.where(Company.building_id == query.building_id)
+    visited_flag = and_(last.c.last_visit_at.is_not(None), last.c.last_visit_at >= since)
+
+    per_building = (
+        select(
+            Company.building_id,
+            Building.name,
+            func.count(),
+            func.count().filter(visited_flag),
+        )
+        .select_from(Company)
+        .outerjoin(last, last.c.company_id == Company.id)
+        .outerjoin(Building, Building.id == Company.building_id)
+        .group_by(Company.building_id, Building.name)
+        .order_by(Building.name.nulls_last())
+    )
+    if query.building_id:
+        per_building = per_building.where(Company.building_id == query.building_id)
+    buildings = [
+        {
+            "building_id": building_id,
+            "building_name": name,
+            "companies": total,
+            "visited": visited,
+            "coverage": round(visited / total, 4) if total else 0.0,
+        }
+        for building_id, name, total, visited in (await session.execute(per_building)).all()
+    ]
+    rows = (
+        await session.execute(
+            base.where(~visited_flag)
+            .order_by(last.c.last_visit_at.asc().nulls_first(), Company.name, Company.id)
+            .limit(query.limit)
+        )
+    ).all()
+    not_visited = [
+        {
+            "company_id": r[0],
+            "name": r[1],
+            "building_id": r[2],
+            "floor": r[3],
+            "liaison_id": r[4],
+            "last_visit_at": r[5],
+        }
+        for r in rows
+    ]
+    return {
+        "days": query.days,
+        "companies": sum(b["companies"] for b in buildings),
+        "visited": sum(b["visited"] for b in buildings),
+        "buildings": buildings,
+        "not_visited": not_visited,
+    }
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with a BOM so spreadsheet programs read the Chinese text right."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(getattr(value, "value", value))
+    # Keep spreadsheet programs from running formulas typed into free text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+VISIT_COLUMNS = (
+    "id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "company_id",
+    "company_name",
+    "building_id",
+    "liaison_id",
+    "team_id",
+    "place",
+    "purpose",
+    "sequence",
+)
+
+
+async def visits_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
+    stmt = (
+        filtered_visits(query, zone)
+        .add_columns(Company.name, Company.building_id)
+        .join(Company, Company.id == Visit.company_id)
+        .order_by(Visit.starts_at, Visit.id)
+        .limit(100_000)
+    )
+    rows = []
+    for visit, name, building_id in (await session.execute(stmt)).all():
+        rows.append(
+            (
+                visit.id,
+                visit.starts_at.astimezone(zone),
+                visit.ends_at.astimezone(zone),
+                visit.status,
+                visit.company_id,
+                name,
+                building_id,
+                visit.liaison_id,
+                visit.team_id,
+                visit.place,
+                visit.purpose,
+                visit.sequence,
+            )
+        )
+    return to_csv(VISIT_COLUMNS, rows)
+
+
+NEED_COLUMNS = (
+    "id",
+    "company_id",
+    "visit_id",
+    "category",
+    "urgency",
+    "status",
+    "assignee_team_id",
+    "assignee_department",
+    "due_at",
+    "overdue",
+    "description",
+    "resolution",
+)
+
+
+async def needs_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
+    now = utcnow()
+    stmt = filtered_needs(query, now).order_by(Need.due_at, Need.id).limit(100_000)
+    rows = []
+    for need in (await session.scalars(stmt)).all():
+        out = need_out(need, now)
+        rows.append(
+            (
+                out.id,
+                out.company_id,
+                out.visit_id,
+                out.category,
+                out.urgency,
+                out.status,
+                out.assignee_team_id,
+                out.assignee_department,
+                out.due_at.astimezone(zone),
+                "yes" if out.overdue else "no",
+                out.description,
+                out.resolution,
+            )
+        )
+    return to_csv(NEED_COLUMNS, rows)
+
+
+async def coverage_csv(*, session: AsyncSession, query: CoverageQuery, zone: ZoneInfo) -> str:
+    report = await coverage(session=session, query=query)
+    return to_csv(
+        ("company_id", "name", "building_id", "floor", "liaison_id", "last_visit_at"),
+        (
+            (
+                c["company_id"],
+                c["name"],
+                c["building_id"],
+                c["floor"],
+                c["liaison_id"],
+                c["last_visit_at"].astimezone(zone) if c["last_visit_at"] else None,
+            )
+            for c in report["not_visited"]
+        ),
+    )
