@@ -28,6 +28,8 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry
+    from coordinator.shifts.pages import routes as shift_pages
+    from coordinator.shifts.views import routes as shifts
     from coordinator.visits.pages import routes as visit_pages
     from coordinator.visits.views import routes as visits
 
@@ -36,6 +38,8 @@ def route_tables() -> list[ApiRoutes]:
         people,
         visits,
         visit_pages,
+        shifts,
+        shift_pages,
         events,
         notifications,
         tokens,

@@ -15,6 +15,15 @@ from coordinator.registry.models import (
     PartyBranch,
     party_branch_buildings,
 )
+from coordinator.shifts.models import (
+    ChecklistTick,
+    HoursEntry,
+    Post,
+    Shift,
+    ShiftReminder,
+    ShiftSeries,
+    Signup,
+)
 from coordinator.visits.models import Need, Visit, VisitReminder
 
 __all__ = [
@@ -24,14 +33,21 @@ __all__ = [
     "Base",
     "Building",
     "CapabilityLink",
+    "ChecklistTick",
     "Company",
     "Contact",
     "Delivery",
+    "HoursEntry",
     "LinkUse",
     "Need",
     "OutboxEvent",
     "PartyBranch",
     "Person",
+    "Post",
+    "Shift",
+    "ShiftReminder",
+    "ShiftSeries",
+    "Signup",
     "Team",
     "TeamMember",
     "Visit",

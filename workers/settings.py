@@ -21,6 +21,7 @@ from coordinator.db import Database
 from coordinator.logging import configure_logging
 from coordinator.notifications.gateways import Gateways
 from coordinator.settings import load_settings
+from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
 from workers.relay import Relay
 
@@ -70,7 +71,10 @@ class WorkerSettings:
     # No kept results: a finished job's id is free at once, so the sweep or a replay can
     # enqueue it again; PostgreSQL, not arq, remembers what was done.
     functions = [func(handle_event, keep_result=0), func(deliver, keep_result=0)]
-    cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False)]
+    cron_jobs = [
+        cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False),
+        *SHIFT_CRON_JOBS,
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()

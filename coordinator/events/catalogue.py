@@ -46,4 +46,7 @@ EVENT_TYPES: dict[str, str] = {
     "signup.promoted": "a waitlisted person got a place",
     "signup.checked_in": "a person checked in",
     "signup.no_show": "a person did not come",
+    "signup.checked_out": "a person finished their duty",
+    "signup.swapped": "a person took over another's place on a shift",
+    "shift.reminder_due": "a shift is coming up: remind the person signed up",
 }

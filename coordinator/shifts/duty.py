@@ -1,0 +1,235 @@
+"""On the day: check-in and check-out, checklist ticks, the hours ledger and statements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.crud import ensure_exists, get_or_404
+from coordinator.db import utcnow
+from coordinator.i18n import Text
+from coordinator.people.models import Person, Team
+from coordinator.problems import FieldError, ValidationFailed
+from coordinator.registry.models import PartyBranch
+from coordinator.shifts.models import (
+    ChecklistTick,
+    HoursEntry,
+    HoursStatus,
+    Post,
+    Shift,
+    Signup,
+    SignupStatus,
+)
+from coordinator.shifts.rules import CHECK_IN_EARLY, HOURS, PERSON, SIGNUP, closed, wrong_state
+from coordinator.shifts.signups import _event, _locked_signup, get_or_404_error
+
+
+def _own(signup: Signup, person_id: uuid.UUID | None) -> None:
+    if person_id is not None and signup.person_id != person_id:
+        raise get_or_404_error()
+
+
+async def check_in(
+    *,
+    session: AsyncSession,
+    signup_id: uuid.UUID,
+    actor: str | None,
+    person_id: uuid.UUID | None = None,
+) -> Signup:
+    """From an hour before the start until the end; twice is harmless."""
+    shift, signup = await _locked_signup(session, signup_id)
+    _own(signup, person_id)
+    if signup.status == SignupStatus.checked_in:
+        return signup
+    if signup.status != SignupStatus.signed_up:
+        raise wrong_state(signup.status.value)
+    now = utcnow()
+    if not (shift.starts_at - CHECK_IN_EARLY <= now < shift.ends_at):
+        raise closed()
+    signup.status = SignupStatus.checked_in
+    signup.checked_in_at = now
+    signup.sequence += 1
+    signup.updated_at = now
+    await session.flush()
+    _event(session, "signup.checked_in", signup, actor)
+    return signup
+
+
+async def check_out(
+    *,
+    session: AsyncSession,
+    signup_id: uuid.UUID,
+    actor: str | None,
+    zone: ZoneInfo,
+    person_id: uuid.UUID | None = None,
+) -> Signup:
+    """Ends the duty and books its hours (pending the lead's approval); twice is harmless."""
+    shift, signup = await _locked_signup(session, signup_id)
+    _own(signup, person_id)
+    if signup.status == SignupStatus.completed:
+        return signup
+    if signup.status != SignupStatus.checked_in or signup.checked_in_at is None:
+        raise wrong_state(signup.status.value)
+    now = utcnow()
+    signup.status = SignupStatus.completed
+    signup.checked_out_at = now
+    signup.updated_at = now
+    minutes = max(0, int((now - signup.checked_in_at).total_seconds() // 60))
+    team_id = await session.scalar(select(Post.team_id).where(Post.id == shift.post_id))
+    session.add(
+        HoursEntry(
+            signup_id=signup.id,
+            person_id=signup.person_id,
+            shift_id=shift.id,
+            team_id=team_id,
+            served_on=signup.checked_in_at.astimezone(zone).date(),
+            minutes=minutes,
+            status=HoursStatus.pending,
+        )
+    )
+    await session.flush()
+    _event(session, "signup.checked_out", signup, actor, minutes=minutes)
+    return signup
+
+
+async def tick(
+    *,
+    session: AsyncSession,
+    signup_id: uuid.UUID,
+    step: int,
+    note: str | None,
+    person_id: uuid.UUID | None = None,
+) -> ChecklistTick:
+    """Tick a checklist step of the post (again: the note is replaced)."""
+    signup = await get_or_404(session, Signup, signup_id, SIGNUP)
+    _own(signup, person_id)
+    if signup.status not in (SignupStatus.checked_in, SignupStatus.completed):
+        raise wrong_state(signup.status.value)
+    checklist = await session.scalar(
+        select(Post.checklist)
+        .join(Shift, Shift.post_id == Post.id)
+        .where(Shift.id == signup.shift_id)
+    )
+    steps = list(checklist or [])
+    if step >= len(steps):
+        message = Text("岗位清单共 {n} 步", "the post's checklist has {n} steps").format(
+            n=len(steps)
+        )
+        raise ValidationFailed(message, errors=[FieldError("step", message)])
+    row = await session.scalar(
+        insert(ChecklistTick)
+        .values(id=uuid.uuid4(), signup_id=signup.id, step=step, label=steps[step], note=note)
+        .on_conflict_do_update(
+            constraint="uq_checklist_ticks_step", set_={"note": note, "ticked_at": func.now()}
+        )
+        .returning(ChecklistTick)
+    )
+    assert row is not None
+    return row
+
+
+async def ticks(*, session: AsyncSession, signup_id: uuid.UUID) -> list[ChecklistTick]:
+    return list(
+        (
+            await session.scalars(
+                select(ChecklistTick)
+                .where(ChecklistTick.signup_id == signup_id)
+                .order_by(ChecklistTick.step)
+            )
+        ).all()
+    )
+
+
+async def approve_hours(
+    *,
+    session: AsyncSession,
+    entry_id: uuid.UUID,
+    approve: bool,
+    approved_by_id: uuid.UUID | None,
+) -> HoursEntry:
+    entry = await get_or_404(session, HoursEntry, entry_id, HOURS, lock=True)
+    await ensure_exists(session, Person, approved_by_id, "approved_by_id", PERSON)
+    entry.status = HoursStatus.approved if approve else HoursStatus.rejected
+    entry.approved_by_id = approved_by_id
+    entry.approved_at = utcnow()
+    entry.updated_at = utcnow()
+    await session.flush()
+    return entry
+
+
+def month_range(month: str) -> tuple[date, date]:
+    year, number = (int(x) for x in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return first, following
+
+
+async def list_hours(
+    *,
+    session: AsyncSession,
+    person_id: uuid.UUID | None,
+    team_id: uuid.UUID | None,
+    status: HoursStatus | None,
+    month: str | None,
+) -> list[HoursEntry]:
+    stmt = select(HoursEntry).order_by(HoursEntry.served_on, HoursEntry.id).limit(1000)
+    if person_id:
+        stmt = stmt.where(HoursEntry.person_id == person_id)
+    if team_id:
+        stmt = stmt.where(HoursEntry.team_id == team_id)
+    if status:
+        stmt = stmt.where(HoursEntry.status == status)
+    if month:
+        first, following = month_range(month)
+        stmt = stmt.where(HoursEntry.served_on >= first, HoursEntry.served_on < following)
+    return list((await session.scalars(stmt)).all())
+
+
+async def statement_csv(
+    *, session: AsyncSession, month: str, by: str, status: HoursStatus | None
+) -> str:
+    """Hours of a month per person, team or party branch, as CSV (UTF-8, header row)."""
+    first, following = month_range(month)
+    if by == "person":
+        key, name = Person.id, Person.name
+        stmt = select(key, name).join(HoursEntry, HoursEntry.person_id == Person.id)
+    elif by == "team":
+        key, name = Team.id, Team.name
+        stmt = select(key, name).join(HoursEntry, HoursEntry.team_id == Team.id)
+    else:
+        key, name = PartyBranch.id, PartyBranch.name
+        stmt = (
+            select(key, name)
+            .join(Person, Person.party_branch_id == PartyBranch.id)
+            .join(HoursEntry, HoursEntry.person_id == Person.id)
+        )
+    stmt = (
+        stmt.add_columns(func.count(HoursEntry.id), func.sum(HoursEntry.minutes))
+        .where(HoursEntry.served_on >= first, HoursEntry.served_on < following)
+        .group_by(key, name)
+        .order_by(name, key)
+    )
+    if status is not None:
+        stmt = stmt.where(HoursEntry.status == status)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["month", f"{by}_id", "name", "shifts", "minutes", "hours"])
+    for row in (await session.execute(stmt)).all():
+        row_id, row_name, count, minutes = tuple(row)
+        total = int(str(minutes or 0))
+        writer.writerow(
+            [month, str(row_id), _safe_cell(str(row_name)), count, total, f"{total / 60:.2f}"]
+        )
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Names starting with = + - @ would run as formulas in a spreadsheet."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
