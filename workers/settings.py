@@ -24,6 +24,7 @@ from coordinator.settings import load_settings
 from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
 from workers.relay import Relay
+from workers.visits import sweep_visits
 
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
 
@@ -74,6 +75,7 @@ class WorkerSettings:
     cron_jobs = [
         cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False),
         *SHIFT_CRON_JOBS,
+        cron(sweep_visits, second={15}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

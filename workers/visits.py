@@ -1,0 +1,19 @@
+"""The visits sweep as an arq cron job: reminders and escalations found in PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coordinator.db import Database
+from coordinator.settings import Settings
+from coordinator.visits.config import load_visit_settings
+from coordinator.visits.reminders import sweep
+
+
+async def sweep_visits(ctx: dict[str, Any]) -> dict[str, int]:
+    """Safe to run twice or concurrently: every step is recorded once per visit."""
+    database: Database = ctx["database"]
+    settings: Settings = ctx["settings"]
+    async with database.sessionmaker.begin() as session:
+        result = await sweep(session, config=load_visit_settings(), base_url=settings.base_url)
+    return {"reminders": result.reminders, "nudges": result.nudges, "alerts": result.alerts}
