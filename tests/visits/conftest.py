@@ -117,3 +117,12 @@ def proposal(world: World, start_hours: float = 48, length_hours: float = 1, **e
         "purpose": "了解复工复产情况",
         **extra,
     }
+
+
+# Real SMTP and arq worker processes for the whole-loop test.
+from tests.workers.conftest import (  # noqa: E402, F401
+    mail,
+    redis_client,
+    worker_env,
+    workers,
+)
