@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, event, func
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -72,6 +72,15 @@ def pg_error(exc: BaseException) -> Any:
 RETRYABLE = {"40001", "40P01"}
 
 
+class ReadSession(Session):
+    """The session of Database.session(): autocommit, so a flush would commit at once."""
+
+
+@event.listens_for(ReadSession, "before_flush")
+def _refuse_writes(session: Session, *_: Any) -> None:
+    raise RuntimeError("Database.session() is for reading; write in sessionmaker.begin()")
+
+
 class Database:
     """An engine and the sessions made from it (or from one connection, in tests)."""
 
@@ -81,20 +90,31 @@ class Database:
             self.sessionmaker = async_sessionmaker(
                 bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
             )
+            # Tests: reads join the test's transaction, so they see its uncommitted rows.
+            self._readers = self.sessionmaker
         else:
             self.sessionmaker = async_sessionmaker(bind=engine, expire_on_commit=False)
+            # Reads run without BEGIN and ROLLBACK (two round trips of a three-trip
+            # request). Under READ COMMITTED each statement takes its own snapshot anyway,
+            # so a read session sees exactly what it would inside a transaction.
+            self._readers = async_sessionmaker(
+                bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+                sync_session_class=ReadSession,
+            )
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
-        engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        # No pool_pre_ping: with asyncpg it costs BEGIN, a ping and ROLLBACK on every
+        # checkout. A connection that broke is invalidated by the error it raises, and the
+        # pool hands out a fresh one next time.
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
         return cls(engine)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading; nothing is committed."""
-        async with self.sessionmaker() as session:
+        """A session for reading (autocommit, no transaction): nothing may be written."""
+        async with self._readers() as session:
             yield session
 
     async def transaction(

@@ -18,6 +18,7 @@ from coordinator.auth.models import Role
 from coordinator.auth.service import Principal, authenticate, hash_token
 from coordinator.db import Database
 from coordinator.i18n import Lang, Text, negotiate
+from coordinator.listing import JsonText
 from coordinator.problems import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from coordinator.validation import parse_body, parse_query
 
@@ -226,12 +227,14 @@ def _default(value: Any) -> Any:
 
 
 def json_response(
-    data: BaseModel | dict[str, Any],
+    data: BaseModel | dict[str, Any] | JsonText,
     *,
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    if isinstance(data, BaseModel):
+    if isinstance(data, JsonText):  # encoded already (by PostgreSQL, for list pages)
+        text = str(data)
+    elif isinstance(data, BaseModel):
         text = data.model_dump_json()
     else:
         text = json.dumps(data, ensure_ascii=False, default=_default)

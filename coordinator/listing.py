@@ -10,7 +10,22 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Enum,
+    Integer,
+    Select,
+    String,
+    Uuid,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -78,17 +93,14 @@ def _decode(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
     return value, parsed_id
 
 
-async def paginate(
-    session: AsyncSession,
-    stmt: Select[Row],
-    *,
+def _order(
     query: ListQuery,
+    *,
     id_column: InstrumentedAttribute[uuid.UUID],
     sortable: dict[str, InstrumentedAttribute[Any]],
     default_sort: str,
-    serialize: Callable[[Row], BaseModel],
-) -> dict[str, Any]:
-    """One page of stmt's rows, ordered by the sort field and then id."""
+) -> tuple[str, InstrumentedAttribute[Any], bool]:
+    """The sort asked for (checked against sortable), its column, and whether descending."""
     sort = query.sort or default_sort
     name = sort.removeprefix("-")
     if name not in sortable:
@@ -96,11 +108,21 @@ async def paginate(
             fields=", ".join(sorted(sortable))
         )
         raise ValidationFailed(message, errors=[FieldError("sort", message)])
-    column = sortable[name]
-    descending = sort.startswith("-")
+    return sort, sortable[name], sort.startswith("-")
 
+
+def _page_of(
+    stmt: Select[Any],
+    *,
+    query: ListQuery,
+    sort: str,
+    column: InstrumentedAttribute[Any],
+    descending: bool,
+    id_column: InstrumentedAttribute[uuid.UUID],
+) -> tuple[Select[Any], Select[Any]]:
+    """The statement of one page (limit + 1 rows, the total in the last column) and the
+    statement counting every row."""
     count = select(func.count()).select_from(stmt.order_by(None).subquery())
-
     page_stmt = stmt
     if query.cursor:
         value, last_id = _decode(query.cursor, sort)
@@ -113,7 +135,27 @@ async def paginate(
     # The total rides along as an uncorrelated scalar subquery (run once, as an InitPlan):
     # one round trip for the page and its count instead of two.
     with_total = page_stmt.add_columns(count.scalar_subquery())
-    result = await session.execute(with_total.order_by(*order).limit(query.limit + 1))
+    return with_total.order_by(*order).limit(query.limit + 1), count
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Row],
+    *,
+    query: ListQuery,
+    id_column: InstrumentedAttribute[uuid.UUID],
+    sortable: dict[str, InstrumentedAttribute[Any]],
+    default_sort: str,
+    serialize: Callable[[Row], BaseModel],
+) -> dict[str, Any]:
+    """One page of stmt's rows, ordered by the sort field and then id."""
+    sort, column, descending = _order(
+        query, id_column=id_column, sortable=sortable, default_sort=default_sort
+    )
+    page_stmt, count = _page_of(
+        stmt, query=query, sort=sort, column=column, descending=descending, id_column=id_column
+    )
+    result = await session.execute(page_stmt)
     pairs = result.all()
     rows: list[Row] = [pair[0] for pair in pairs]
     total: int | None
@@ -133,3 +175,86 @@ async def paginate(
         "next_cursor": next_cursor,
         "total": total or 0,
     }
+
+
+# Pages encoded by PostgreSQL
+
+
+class JsonText(str):
+    """A JSON document already encoded, sent as it is."""
+
+
+def _json_value(column: ColumnElement[Any], annotation: Any) -> str:
+    """SQL rendering one column as pydantic's JSON mode (json.dumps) renders its value."""
+    kind = column.type
+    if isinstance(kind, DateTime):
+        if not kind.timezone:
+            raise TypeError(f"{column}: only timestamps with a time zone render like pydantic")
+        # pydantic: YYYY-MM-DDTHH:MM:SS, then .ffffff unless the microseconds are zero,
+        # then Z (asyncpg hands timestamps with time zone back in UTC).
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        return (
+            f"'\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" || CASE to_char({utc}, 'US') WHEN '000000' THEN '' ELSE to_char({utc}, '.US') END"
+            " || 'Z\"'"
+        )
+    if isinstance(kind, Uuid | String | Enum | Integer | Boolean):
+        return f"to_json({column})::text"
+    raise TypeError(f"{column}: no JSON rendering for {kind!r} ({annotation})")
+
+
+def row_json(out: type[BaseModel], entity: Any) -> ColumnElement[str]:
+    """A SQL expression rendering one row of entity exactly as `json.dumps(
+    out.model_validate(row).model_dump(mode="json"), ensure_ascii=False)` would.
+
+    Built once per model; precompiled into a single SQL fragment so a statement using it
+    costs no more to cache-key than one selecting a column.
+    """
+    parts = []
+    for name, info in out.model_fields.items():
+        column = getattr(entity, name).expression
+        key = json.dumps(name, ensure_ascii=False).replace("'", "''")
+        value = _json_value(column, info.annotation)
+        parts.append(f"'{key}: ' || COALESCE({value}, 'null')")
+    return literal_column("'{' || " + " || ', ' || ".join(parts) + " || '}'", type_=sqltypes.Text())
+
+
+async def paginate_json(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    query: ListQuery,
+    id_column: InstrumentedAttribute[uuid.UUID],
+    sortable: dict[str, InstrumentedAttribute[Any]],
+    default_sort: str,
+    item: ColumnElement[str],
+) -> JsonText:
+    """paginate(), with each item rendered by PostgreSQL (`item`, from row_json): the same
+    bytes as paginate's page through json.dumps, without building objects per row."""
+    sort, column, descending = _order(
+        query, id_column=id_column, sortable=sortable, default_sort=default_sort
+    )
+    page_stmt, count = _page_of(
+        stmt.with_only_columns(item, column, id_column),
+        query=query,
+        sort=sort,
+        column=column,
+        descending=descending,
+        id_column=id_column,
+    )
+    rows = (await session.execute(page_stmt)).all()
+    total: int | None
+    if rows:
+        total = rows[0][-1]
+    elif query.cursor:
+        total = await session.scalar(count)
+    else:
+        total = 0
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        next_cursor = _encode(sort, rows[-1][1], rows[-1][2])
+    items = ", ".join([row[0] for row in rows])
+    return JsonText(
+        f'{{"items": [{items}], "next_cursor": {json.dumps(next_cursor)}, "total": {total or 0}}}'
+    )

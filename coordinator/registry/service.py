@@ -20,7 +20,7 @@ from coordinator.crud import (
 )
 from coordinator.db import utcnow
 from coordinator.i18n import Text
-from coordinator.listing import paginate, search
+from coordinator.listing import JsonText, paginate, paginate_json, row_json, search
 from coordinator.people.models import Person
 from coordinator.problems import FieldError, ValidationFailed, not_found
 from coordinator.references import ensure_unreferenced
@@ -465,7 +465,11 @@ async def delete_company(*, session: AsyncSession, actor: Principal, company_id:
     await delete_row(session, actor, company, "company", COMPANY)
 
 
-async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> dict[str, Any]:
+# A listed company as CompanyOut's JSON, rendered by PostgreSQL (no objects per row).
+_COMPANY_JSON = row_json(CompanyOut, Company)
+
+
+async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> JsonText:
     """Companies, filtered; by building: a count and a page, both on ix_companies_building_name."""
     stmt = select(Company)
     if query.building_id:
@@ -482,7 +486,7 @@ async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> dict[
         stmt = stmt.where(Company.industry == query.industry)
     if (match := search([Company.name, Company.credit_code], query.q)) is not None:
         stmt = stmt.where(match)
-    return await paginate(
+    return await paginate_json(
         session,
         stmt,
         query=query,
@@ -493,7 +497,7 @@ async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> dict[
             "updated_at": Company.updated_at,
         },
         default_sort="name",
-        serialize=CompanyOut.model_validate,
+        item=_COMPANY_JSON,
     )
 
 
