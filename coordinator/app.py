@@ -22,6 +22,7 @@ def route_tables() -> list[ApiRoutes]:
     """Every feature's declared API operations, in the order the docs list them."""
     from coordinator.audit.views import routes as audit
     from coordinator.auth.views import routes as tokens
+    from coordinator.calendars.views import routes as calendars
     from coordinator.events.views import routes as events
     from coordinator.health.views import routes as health
     from coordinator.metrics import routes as metrics
@@ -40,6 +41,7 @@ def route_tables() -> list[ApiRoutes]:
         visit_pages,
         shifts,
         shift_pages,
+        calendars,
         events,
         notifications,
         tokens,

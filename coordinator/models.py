@@ -2,6 +2,7 @@
 
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
+from coordinator.calendars.models import FeedToken
 from coordinator.db import Base
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
@@ -37,6 +38,7 @@ __all__ = [
     "Company",
     "Contact",
     "Delivery",
+    "FeedToken",
     "HoursEntry",
     "LinkUse",
     "Need",

@@ -1,0 +1,191 @@
+"""HTTP for feed subscriptions: thin handlers over the token service."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from coordinator import keys
+from coordinator.auth.models import Role
+from coordinator.calendars import service
+from coordinator.calendars.models import FeedToken
+from coordinator.calendars.schemas import FeedIssued, FeedList, FeedOut, PersonFeedIn, TeamFeedIn
+from coordinator.calendars.web import add_feed_route
+from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+
+
+class CalendarRoutes(ApiRoutes):
+    """The API operations, plus the feeds themselves at /cal/{token}.ics (GET, HEAD)."""
+
+    def add_to(self, app: web.Application) -> None:
+        super().add_to(app)
+        add_feed_route(app)
+
+
+routes = CalendarRoutes()
+FEEDS = ("calendar feeds",)
+
+
+def _base_url(request: web.Request) -> str:
+    return request.app[keys.SETTINGS].base_url
+
+
+def _page(feeds: list[FeedToken]) -> web.Response:
+    items = [FeedOut.model_validate(f) for f in feeds]
+    return json_response(FeedList(items=items, total=len(items)))
+
+
+# Team feeds
+
+
+@routes.route(
+    "GET",
+    "/api/v1/teams/{id}/feeds",
+    summary="List a team's calendar feed subscriptions (日历订阅)",
+    tags=FEEDS,
+    response=FeedList,
+)
+async def list_team_feeds(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        return _page(await service.list_feeds(session=session, team_id=path_id(request)))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/teams/{id}/feeds",
+    summary="Give a team member a URL to the team's calendar feed",
+    tags=FEEDS,
+    role=Role.coordinator,
+    body=TeamFeedIn,
+    response=FeedIssued,
+    status=201,
+)
+async def create_team_feed(request: web.Request, *, body: TeamFeedIn) -> web.Response:
+    """The URLs carry the secret and are shown only here and on rotation."""
+    team_id = path_id(request)
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        out = await service.issue_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            team_id=team_id,
+            person_id=body.person_id,
+            label=body.label,
+        )
+    return created(out, f"/api/v1/teams/{team_id}/feeds/{out.id}")
+
+
+@routes.route(
+    "POST",
+    "/api/v1/teams/{id}/feeds/{feed_id}/rotate",
+    summary="Replace a team feed's URL (the old one answers 404)",
+    tags=FEEDS,
+    role=Role.coordinator,
+    response=FeedIssued,
+)
+async def rotate_team_feed(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        out = await service.rotate_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            feed_id=path_id(request, "feed_id"),
+            team_id=path_id(request),
+        )
+    return json_response(out)
+
+
+@routes.route(
+    "DELETE",
+    "/api/v1/teams/{id}/feeds/{feed_id}",
+    summary="Revoke a team feed's URL",
+    tags=FEEDS,
+    role=Role.coordinator,
+    status=204,
+)
+async def revoke_team_feed(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        await service.revoke_feed(
+            session=session,
+            actor=principal(request),
+            feed_id=path_id(request, "feed_id"),
+            team_id=path_id(request),
+        )
+    return web.Response(status=204)
+
+
+# Personal feeds
+
+
+@routes.route(
+    "GET",
+    "/api/v1/people/{id}/feeds",
+    summary="List a person's personal calendar feed subscriptions",
+    tags=FEEDS,
+    response=FeedList,
+)
+async def list_person_feeds(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        return _page(await service.list_feeds(session=session, person_id=path_id(request)))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/people/{id}/feeds",
+    summary="Give a person a URL to their own visits and shifts",
+    tags=FEEDS,
+    role=Role.coordinator,
+    body=PersonFeedIn,
+    response=FeedIssued,
+    status=201,
+)
+async def create_person_feed(request: web.Request, *, body: PersonFeedIn) -> web.Response:
+    """The URLs carry the secret and are shown only here and on rotation."""
+    person_id = path_id(request)
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        out = await service.issue_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            person_id=person_id,
+            label=body.label,
+        )
+    return created(out, f"/api/v1/people/{person_id}/feeds/{out.id}")
+
+
+@routes.route(
+    "POST",
+    "/api/v1/people/{id}/feeds/{feed_id}/rotate",
+    summary="Replace a personal feed's URL (the old one answers 404)",
+    tags=FEEDS,
+    role=Role.coordinator,
+    response=FeedIssued,
+)
+async def rotate_person_feed(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        out = await service.rotate_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            feed_id=path_id(request, "feed_id"),
+            person_id=path_id(request),
+        )
+    return json_response(out)
+
+
+@routes.route(
+    "DELETE",
+    "/api/v1/people/{id}/feeds/{feed_id}",
+    summary="Revoke a personal feed's URL",
+    tags=FEEDS,
+    role=Role.coordinator,
+    status=204,
+)
+async def revoke_person_feed(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        await service.revoke_feed(
+            session=session,
+            actor=principal(request),
+            feed_id=path_id(request, "feed_id"),
+            person_id=path_id(request),
+        )
+    return web.Response(status=204)

@@ -1,0 +1,275 @@
+"""GET and HEAD /cal/{token}.ics: the feed a calendar app subscribes to.
+
+Every fetch makes one SQL statement. It resolves the token (hashed, live, and for a team
+feed its subscriber still a member) and computes, inside PostgreSQL, a fingerprint of
+everything the feed shows: the ids and `updated_at` of its visits (and shifts) within the
+window, of the companies, buildings and people they name, and the calendar's name. A
+change to any of them, a row leaving the set (a visit reassigned away, a cancellation past
+its grace period, a liaison leaving the team) or entering it changes the fingerprint. So
+any change shows on the next fetch, in every web process, with no event to wait for.
+
+The fingerprint (with the settings that shape the bytes) is the feed's version and its
+strong ETag: a matching If-None-Match is answered 304 right after that one statement.
+Rendered bytes are kept per version in this process's memory and in Redis (shared by all
+web processes, which may lose it: then the feed is rendered again), so a poll that finds
+nothing new renders nothing. Last-Modified is the time a version was first rendered,
+kept per feed in Redis beside the bytes and moved forward by at least a second for each
+new version, so removals move it too and If-Modified-Since never misses a change.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator import keys
+from coordinator.calendars.config import FeedSettings, load_feed_settings
+from coordinator.calendars.ical import render_feed
+from coordinator.calendars.service import hash_token
+from coordinator.calendars.sources import SOURCES, Context, Window
+from coordinator.db import utcnow
+
+RENDERING = "1"  # bump when the bytes for the same rows change (a new property, wording)
+CACHE_CONTROL = "private, max-age=300"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+_HEADERS = {
+    "Cache-Control": CACHE_CONTROL,
+    "Vary": "Accept-Encoding",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+_FINGERPRINTS = ", ".join(f"coalesce({s.fingerprint}, '-')" for s in SOURCES)
+LOOKUP = text(f"""
+    SELECT t.id, t.team_id, t.person_id,
+           CASE WHEN t.team_id IS NULL THEN p.name ELSE tm.name END AS name,
+           md5(concat_ws('|', CASE WHEN t.team_id IS NULL THEN p.name ELSE tm.name END,
+                         {_FINGERPRINTS})) AS fingerprint
+    FROM feed_tokens t
+    JOIN people p ON p.id = t.person_id
+    LEFT JOIN teams tm ON tm.id = t.team_id
+    WHERE t.token_hash = :hash AND t.revoked_at IS NULL
+      AND (t.team_id IS NULL OR EXISTS (
+           SELECT 1 FROM team_members m
+           WHERE m.team_id = t.team_id AND m.person_id = t.person_id))
+""")
+
+
+@dataclass
+class Rendered:
+    body: bytes
+    last_modified: int  # seconds since the epoch
+    gzipped: bytes | None = None
+
+    def gzip(self) -> bytes:
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gzipped
+
+
+@dataclass(frozen=True)
+class Found:
+    feed_id: Any
+    team_id: Any
+    person_id: Any
+    name: str
+    version: str
+
+    @property
+    def key(self) -> str:
+        return f"team:{self.team_id}" if self.team_id else f"person:{self.person_id}"
+
+
+class Feeds:
+    """Per app: settings and this process's rendered feeds (least recently used out)."""
+
+    def __init__(self, settings: FeedSettings):
+        self.settings = settings
+        self.memory: OrderedDict[str, Rendered] = OrderedDict()
+
+    def remember(self, version: str, rendered: Rendered) -> None:
+        self.memory[version] = rendered
+        self.memory.move_to_end(version)
+        while len(self.memory) > self.settings.memory_entries:
+            self.memory.popitem(last=False)
+
+
+FEEDS: web.AppKey[Feeds] = web.AppKey("calendar_feeds", Feeds)
+
+
+def window(settings: FeedSettings, now: datetime) -> Window:
+    return Window(
+        since=now - settings.past, until=now + settings.ahead, grace=now - settings.cancelled_grace
+    )
+
+
+async def lookup(session: AsyncSession, token: str, win: Window, salt: str) -> Found | None:
+    """The live feed behind a token and its version, or None (all bad tokens alike)."""
+    row = (await session.execute(LOOKUP, {"hash": hash_token(token), **win.params()})).first()
+    if row is None:
+        return None
+    key = f"team:{row.team_id}" if row.team_id else f"person:{row.person_id}"
+    version = hashlib.sha256(f"{row.fingerprint}|{key}|{salt}".encode()).hexdigest()[:32]
+    return Found(row.id, row.team_id, row.person_id, row.name, version)
+
+
+def calendar_name(found: Found) -> str:
+    return f"{found.name} · 福民" if found.team_id else f"{found.name}的走访与值班 · 福民"
+
+
+def _host(base_url: str) -> str:
+    return base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+async def render(
+    request: web.Request, session: AsyncSession, found: Found, win: Window
+) -> Rendered:
+    """Load the feed's rows, build its bytes, stamp and share them (Redis) by version."""
+    settings = request.app[keys.SETTINGS]
+    context = Context(
+        base_url=settings.base_url,
+        host=_host(settings.base_url),
+        team_feed=bool(found.team_id),
+        person_id=found.person_id,
+    )
+    items = []
+    for source in SOURCES:
+        items.extend(await source.load(session, found.feed_id, win, context))
+    body = render_feed(calendar_name(found), items, zone=settings.zone)
+    return await _share(request, found, body)
+
+
+async def _share(request: web.Request, found: Found, body: bytes) -> Rendered:
+    now = int(time.time())
+    redis = request.app[keys.ARQ]
+    feeds = request.app[FEEDS]
+    try:
+        last_key = f"fumin:cal:last:{found.key}"
+        last = await redis.get(last_key)
+        previous_version, _, previous = (last or b"").decode().partition(" ")
+        if previous_version == found.version:
+            stamp = int(previous)
+        else:
+            stamp = max(now, int(previous or 0) + 1)
+            await redis.set(last_key, f"{found.version} {stamp}", ex=86400 * 400)
+        body_key = f"fumin:cal:body:{found.version}"
+        stored = b"%d\n" % stamp + body
+        if not await redis.set(body_key, stored, ex=feeds.settings.redis_seconds, nx=True):
+            stored = await redis.get(body_key) or stored  # another process's, first
+        stamp_text, _, body = stored.partition(b"\n")
+        stamp = int(stamp_text)
+    except Exception:
+        stamp = now  # without Redis: still correct, only less cached
+    return Rendered(body, stamp)
+
+
+async def cached(request: web.Request, found: Found) -> Rendered | None:
+    feeds = request.app[FEEDS]
+    hit = feeds.memory.get(found.version)
+    if hit is not None:
+        feeds.memory.move_to_end(found.version)
+        return hit
+    try:
+        stored = await request.app[keys.ARQ].get(f"fumin:cal:body:{found.version}")
+    except Exception:  # a Redis outage only costs a render
+        return None
+    if not stored:
+        return None
+    stamp, _, body = stored.partition(b"\n")
+    rendered = Rendered(body, int(stamp))
+    feeds.remember(found.version, rendered)
+    return rendered
+
+
+def _etag_matches(header: str, version: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): W/ and our -gz suffix do not matter."""
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*":
+            return True
+        opaque = tag.removeprefix("W/").strip('"')
+        if opaque.removesuffix("-gz") == version:
+            return True
+    return False
+
+
+def _wants_gzip(request: web.Request) -> bool:
+    for coding in request.headers.get("Accept-Encoding", "").lower().split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            q = params.strip().removeprefix("q=")
+            return not (params.strip().startswith("q=") and _q(q) == 0)
+    return False
+
+
+def _q(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 1.0
+
+
+def not_found() -> web.Response:
+    """One plain answer for unknown, rotated and revoked tokens and ex-members."""
+    return web.Response(
+        status=404,
+        text="Not found\n",
+        content_type="text/plain",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _http_date(seconds: int) -> str:
+    return format_datetime(datetime.fromtimestamp(seconds, UTC), usegmt=True)
+
+
+async def feed(request: web.Request) -> web.StreamResponse:
+    """The calendar: 200 (gzip when asked), 304 when the client's copy is current."""
+    token = request.match_info["token"]
+    if not _TOKEN.fullmatch(token):
+        return not_found()
+    feeds = request.app[FEEDS]
+    settings = request.app[keys.SETTINGS]
+    win = window(feeds.settings, utcnow())
+    salt = f"{RENDERING}|{settings.base_url}|{settings.timezone}|{feeds.settings}"
+    gzipped = _wants_gzip(request)
+    async with request.app[keys.DATABASE].session() as session:
+        found = await lookup(session, token, win, salt)
+        if found is None:
+            return not_found()
+        etag = f'"{found.version}-gz"' if gzipped else f'"{found.version}"'
+        headers = {**_HEADERS, "ETag": etag}
+        match = request.headers.get("If-None-Match")
+        if match is not None and _etag_matches(match, found.version):
+            return web.Response(status=304, headers=headers)
+        rendered = await cached(request, found)
+        if rendered is None:
+            rendered = await render(request, session, found, win)
+            feeds.remember(found.version, rendered)
+    headers["Last-Modified"] = _http_date(rendered.last_modified)
+    since = request.if_modified_since if match is None else None
+    if since is not None and since.timestamp() >= rendered.last_modified:
+        return web.Response(status=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+        return web.Response(body=rendered.gzip(), headers={**headers, "Content-Type": CONTENT_TYPE})
+    return web.Response(body=rendered.body, headers={**headers, "Content-Type": CONTENT_TYPE})
+
+
+def add_feed_route(app: web.Application) -> None:
+    """Register /cal/{token}.ics (GET and HEAD) and the per-app feed state."""
+    app[FEEDS] = Feeds(load_feed_settings())
+    app.router.add_get(r"/cal/{token}.ics", feed)
