@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,7 +21,7 @@ from coordinator.db import utcnow
 from coordinator.http import ApiRoutes
 from coordinator.i18n import Lang
 from coordinator.links.models import CapabilityLink
-from coordinator.links.service import csrf_ok, csrf_token, record_use, resolve
+from coordinator.links.service import csrf_ok, csrf_token, hash_token, record_use, resolve
 from coordinator.links.web import (
     PAGE_HEADERS,
     invalid_link,
@@ -112,13 +112,46 @@ def _page(
     )
 
 
+_LIAISON = aliased(Person)
+# Built once: the link and everything its page shows, in one round trip.
+_BY_TOKEN = (
+    select(CapabilityLink, Visit, Company, Building, Contact, _LIAISON)
+    .join(Visit, Visit.id == CapabilityLink.subject_id)
+    .join(Company, Company.id == Visit.company_id)
+    .outerjoin(Building, Building.id == Company.building_id)
+    .join(Contact, Contact.id == Visit.contact_id)
+    .join(_LIAISON, _LIAISON.id == Visit.liaison_id)
+    .where(
+        CapabilityLink.token_hash == bindparam("token_hash"),
+        CapabilityLink.purpose == service.LINK_PURPOSE,
+        CapabilityLink.subject_type == "visit",
+    )
+)
+
+
+async def resolve_view(
+    session: AsyncSession, token: str
+) -> tuple[CapabilityLink, VisitView] | None:
+    """Like links.service.resolve (unknown, expired and revoked alike give None), and the
+    page's rows with it."""
+    if not token or len(token) > 100:
+        return None
+    row = (await session.execute(_BY_TOKEN, {"token_hash": hash_token(token)})).first()
+    if row is None:
+        return None
+    link = row[0]
+    if link.revoked_at is not None or (link.expires_at is not None and link.expires_at <= utcnow()):
+        return None
+    return link, VisitView(*row[1:])
+
+
 async def show(request: web.Request) -> web.Response:
     """GET /v/{token}: shows, changes nothing."""
     async with request.app[keys.DATABASE].session() as session:
-        link = await resolve(session, request.match_info["token"], purpose=service.LINK_PURPOSE)
-        view = await load(session, link) if link else None
-    if link is None or view is None:
+        found = await resolve_view(session, request.match_info["token"])
+    if found is None:
         return invalid_link(request)
+    link, view = found
     return _page(request, view, link)
 
 
@@ -216,10 +249,10 @@ async def invite(request: web.Request) -> web.Response:
     """GET /v/{token}/invite.ics: the confirmed visit for the contact's own calendar."""
     settings = request.app[keys.SETTINGS]
     async with request.app[keys.DATABASE].session() as session:
-        link = await resolve(session, request.match_info["token"], purpose=service.LINK_PURPOSE)
-        view = await load(session, link) if link else None
-    if link is None or view is None:
+        found = await resolve_view(session, request.match_info["token"])
+    if found is None:
         return invalid_link(request)
+    link, view = found
     if view.visit.status != VisitStatus.confirmed:
         return _page(request, view, link, status=409, error=_error(page_lang(request), "state"))
     visit = view.visit
@@ -256,10 +289,10 @@ async def invite(request: web.Request) -> web.Response:
 async def needs_page(request: web.Request) -> web.Response:
     """GET /v/{token}/needs: the status of the company's needs."""
     async with request.app[keys.DATABASE].session() as session:
-        link = await resolve(session, request.match_info["token"], purpose=service.LINK_PURPOSE)
-        view = await load(session, link) if link else None
-        if link is None or view is None or "view_needs" not in link.actions:
+        found = await resolve_view(session, request.match_info["token"])
+        if found is None or "view_needs" not in found[0].actions:
             return invalid_link(request)
+        view = found[1]
         needs = await needs_of_company(session, view.company.id)
     settings = request.app[keys.SETTINGS]
     return render_page(
