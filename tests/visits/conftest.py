@@ -94,6 +94,18 @@ async def make_world(database: Database, *, companies: int = 1) -> World:
         )
 
 
+@pytest.fixture(autouse=True)
+async def fresh_rate_limits(servers):  # type: ignore[no-untyped-def]
+    """Link POSTs are counted per IP (127.0.0.1 here) for a minute: start each test at zero."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(servers.redis_url)
+    keys = [key async for key in client.scan_iter("fumin:rate:visit-link:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
 @pytest.fixture
 async def world(database) -> World:  # type: ignore[no-untyped-def]
     return await make_world(database)

@@ -208,3 +208,19 @@ async def test_answers_end_when_the_visit_starts(api, database, world):
     )
     assert response.status == 409
     assert (await api.ok("GET", f"/api/v1/visits/{visit['id']}"))["status"] == "proposed"
+
+
+async def test_posts_are_rate_limited_per_ip(api, database, world, monkeypatch):
+    from coordinator.visits import pages
+    from coordinator.visits.config import VisitSettings
+
+    monkeypatch.setattr(pages, "visit_settings", lambda: VisitSettings(link_posts_per_minute=3))
+    _, path = await propose(api, database, world)
+    statuses = [
+        (await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)).status
+        for _ in range(5)
+    ]
+    assert statuses == [403, 403, 403, 429, 429]
+    limited = await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)
+    assert limited.headers["Retry-After"] == "60"
+    assert (await api.client.get(path)).status == 200  # reading is never limited
