@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -219,6 +221,48 @@ def row_json(out: type[BaseModel], entity: Any) -> ColumnElement[str]:
     return literal_column("'{' || " + " || ', ' || ".join(parts) + " || '}'", type_=sqltypes.Text())
 
 
+# Page statements by the statement they page, its sort and whether a cursor is given:
+# a statement built once (with bindparams for its filters) is keyed, compiled and cached
+# once too, instead of rebuilt and re-keyed on every request.
+_PAGES: weakref.WeakKeyDictionary[
+    Select[Any], dict[tuple[str, bool], tuple[Select[Any], Select[Any]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _json_page_of(
+    stmt: Select[Any],
+    item: ColumnElement[str],
+    *,
+    sort: str,
+    cursor: bool,
+    column: InstrumentedAttribute[Any],
+    descending: bool,
+    id_column: InstrumentedAttribute[uuid.UUID],
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and count statements of paginate_json, values left to bindparams."""
+    pages = _PAGES.setdefault(stmt, {})
+    if (found := pages.get((sort, cursor))) is not None:
+        return found
+    count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    page = stmt.with_only_columns(item, column, id_column)
+    if cursor:
+        value = bindparam("page_after_value", type_=column.type)
+        last_id = bindparam("page_after_id", type_=id_column.type)
+        if descending:
+            after = or_(column < value, and_(column == value, id_column < last_id))
+        else:
+            after = or_(column > value, and_(column == value, id_column > last_id))
+        page = page.where(after)
+    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+    page = (
+        page.add_columns(count.scalar_subquery())
+        .order_by(*order)
+        .limit(bindparam("page_limit", type_=Integer()))
+    )
+    pages[(sort, cursor)] = (page, count)
+    return page, count
+
+
 async def paginate_json(
     session: AsyncSession,
     stmt: Select[Any],
@@ -228,26 +272,35 @@ async def paginate_json(
     sortable: dict[str, InstrumentedAttribute[Any]],
     default_sort: str,
     item: ColumnElement[str],
+    params: Mapping[str, Any] | None = None,
 ) -> JsonText:
     """paginate(), with each item rendered by PostgreSQL (`item`, from row_json): the same
-    bytes as paginate's page through json.dumps, without building objects per row."""
+    bytes as paginate's page through json.dumps, without building objects per row.
+
+    Give a statement built once (module level or cached), its filters as bindparams and
+    their values in `params`, and its page statements are built and compiled only once.
+    """
     sort, column, descending = _order(
         query, id_column=id_column, sortable=sortable, default_sort=default_sort
     )
-    page_stmt, count = _page_of(
-        stmt.with_only_columns(item, column, id_column),
-        query=query,
+    page_stmt, count = _json_page_of(
+        stmt,
+        item,
         sort=sort,
+        cursor=bool(query.cursor),
         column=column,
         descending=descending,
         id_column=id_column,
     )
-    rows = (await session.execute(page_stmt)).all()
+    values = {**(params or {}), "page_limit": query.limit + 1}
+    if query.cursor:
+        values["page_after_value"], values["page_after_id"] = _decode(query.cursor, sort)
+    rows = (await session.execute(page_stmt, values)).all()
     total: int | None
     if rows:
         total = rows[0][-1]
     elif query.cursor:
-        total = await session.scalar(count)
+        total = await session.scalar(count, params)
     else:
         total = 0
     next_cursor = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, String, bindparam, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
@@ -20,7 +21,14 @@ from coordinator.crud import (
 )
 from coordinator.db import utcnow
 from coordinator.i18n import Text
-from coordinator.listing import JsonText, paginate, paginate_json, row_json, search
+from coordinator.listing import (
+    JsonText,
+    like_pattern,
+    paginate,
+    paginate_json,
+    row_json,
+    search,
+)
 from coordinator.people.models import Person
 from coordinator.problems import FieldError, ValidationFailed, not_found
 from coordinator.references import ensure_unreferenced
@@ -467,37 +475,53 @@ async def delete_company(*, session: AsyncSession, actor: Principal, company_id:
 
 # A listed company as CompanyOut's JSON, rendered by PostgreSQL (no objects per row).
 _COMPANY_JSON = row_json(CompanyOut, Company)
+_COMPANY_SORTS = {
+    "name": Company.name,
+    "created_at": Company.created_at,
+    "updated_at": Company.updated_at,
+}
+
+
+@functools.cache
+def _companies(filters: frozenset[str]) -> Select[Any]:
+    """The companies statement for a set of filters, values left to bindparams: built,
+    and so compiled, once per combination."""
+    stmt = select(Company)
+    for name in ("building_id", "status", "party_branch_id", "industry"):
+        if name in filters:
+            stmt = stmt.where(getattr(Company, name) == bindparam(name))
+    if "area_id" in filters:
+        in_area = select(Building.id).where(Building.area_id == bindparam("area_id"))
+        stmt = stmt.where(Company.building_id.in_(in_area))
+    if "q" in filters:
+        pattern = bindparam("q", type_=String())
+        stmt = stmt.where(
+            or_(
+                Company.name.ilike(pattern, escape="\\"),
+                Company.credit_code.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
 
 
 async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> JsonText:
     """Companies, filtered; by building: a count and a page, both on ix_companies_building_name."""
-    stmt = select(Company)
-    if query.building_id:
-        stmt = stmt.where(Company.building_id == query.building_id)
-    if query.area_id:
-        stmt = stmt.where(
-            Company.building_id.in_(select(Building.id).where(Building.area_id == query.area_id))
-        )
-    if query.status:
-        stmt = stmt.where(Company.status == query.status)
-    if query.party_branch_id:
-        stmt = stmt.where(Company.party_branch_id == query.party_branch_id)
-    if query.industry:
-        stmt = stmt.where(Company.industry == query.industry)
-    if (match := search([Company.name, Company.credit_code], query.q)) is not None:
-        stmt = stmt.where(match)
+    params: dict[str, Any] = {
+        name: value
+        for name in ("building_id", "area_id", "status", "party_branch_id", "industry")
+        if (value := getattr(query, name))
+    }
+    if query.q:
+        params["q"] = like_pattern(query.q)
     return await paginate_json(
         session,
-        stmt,
+        _companies(frozenset(params)),
         query=query,
         id_column=Company.id,
-        sortable={
-            "name": Company.name,
-            "created_at": Company.created_at,
-            "updated_at": Company.updated_at,
-        },
+        sortable=_COMPANY_SORTS,
         default_sort="name",
         item=_COMPANY_JSON,
+        params=params,
     )
 
 
