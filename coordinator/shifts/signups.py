@@ -17,6 +17,7 @@ from coordinator.db import sqlstate, utcnow
 from coordinator.events.service import record_event
 from coordinator.people.models import Person, TeamMember
 from coordinator.problems import Problem, missing_reference
+from coordinator.shifts import claim
 from coordinator.shifts.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import (
     CANCEL_CUTOFF,
@@ -85,9 +86,24 @@ async def sign_up(
     *, session: AsyncSession, shift_id: uuid.UUID, person_id: uuid.UUID, actor: str | None
 ) -> Signup:
     """A place if one is free, else the end of the waitlist. Overlaps with the person's
-    other places are refused by the database (409)."""
-    shift = await lock_shift(session, shift_id)
-    return await _sign_up_locked(session, shift, person_id, actor=actor)
+    other places are refused by the database (409).
+
+    The rules are checked before the shift is locked; the place is then claimed in one
+    statement, so the lock is held for a single round trip. If what the checks saw has
+    changed by then, the sign-up is decided again under the lock."""
+    now = utcnow()
+    seen = await claim.check(session, shift_id, person_id, now)
+    claimed = await claim.claim(session, seen, person_id, now=now, actor=actor)
+    if claimed is None:
+        shift = await lock_shift(session, shift_id)
+        return await _sign_up_locked(session, shift, person_id, actor=actor)
+    signup, fills = claimed
+    if fills:
+        from coordinator.shifts.service import _event as shift_event
+
+        shift = await get_or_404(session, Shift, shift_id, SHIFT)
+        shift_event(session, "shift.filled", shift, actor)
+    return signup
 
 
 async def _sign_up_locked(

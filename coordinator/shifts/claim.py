@@ -1,0 +1,175 @@
+"""A sign-up in two statements: the rules checked without a lock, then one statement that
+locks the shift, takes a place or the end of the waitlist, and writes the signup and its
+event. The shift's row lock is held from that statement to COMMIT, one round trip.
+
+Every rule stays the database's: the CHECK on `filled`, the EXCLUDE on overlapping
+places, the unique index on live signups. The checks made before locking only give the
+clear refusals early; the claim statement re-checks what could change in between (the
+shift still open and at the same times, the person still qualified, locked FOR SHARE) and
+claims nothing if any of it moved, in which case the caller takes the slow path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, bindparam, column, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.people.models import Person
+from coordinator.problems import missing_reference, not_found
+from coordinator.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
+from coordinator.shifts.rules import PERSON, SHIFT, AlreadySignedUp, closed, not_qualified
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The shift as the checks saw it, unlocked."""
+
+    shift_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def check(
+    session: AsyncSession, shift_id: uuid.UUID, person_id: uuid.UUID, now: datetime
+) -> Seen:
+    """Every refusal a sign-up can meet before the shift is locked, in one round trip:
+    no shift (404), closed, no person (422), not qualified, already on the shift (409)."""
+    live = (
+        select(Signup.id)
+        .where(
+            Signup.shift_id == Shift.id,
+            Signup.person_id == person_id,
+            Signup.status != SignupStatus.cancelled,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                Shift.status,
+                Shift.starts_at,
+                Shift.ends_at,
+                Shift.required_skills,
+                Person.id,
+                Person.skills,
+                live,
+            )
+            .select_from(Shift)
+            .outerjoin(Person, Person.id == person_id)
+            .where(Shift.id == shift_id)
+        )
+    ).first()
+    if row is None:
+        raise not_found(SHIFT)
+    status, starts_at, ends_at, required, found, skills, live_id = row
+    if status != ShiftStatus.scheduled or ends_at <= now:
+        raise closed()
+    if found is None:
+        raise missing_reference("person_id", PERSON)
+    missing = [s for s in required if s not in (skills or [])]
+    if missing:
+        raise not_qualified(missing)
+    if live_id is not None:
+        raise AlreadySignedUp(extra={"signup_id": str(live_id)})
+    return Seen(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at)
+
+
+# The shift is locked first and the person second, the order every writer takes.
+# `filled` is read from the locked row (the newest version, after waiting), never
+# counted from signups: a count would use the statement's snapshot, taken before the wait.
+CLAIM = text(
+    """
+    WITH shift AS (
+        SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
+               s.filled < s.max_people AS has_place,
+               s.filled + 1 = s.max_people AS fills
+        FROM shifts AS s
+        WHERE s.id = :shift_id AND s.status = 'scheduled' AND s.ends_at > :now
+          AND s.starts_at = :starts_at AND s.ends_at = :ends_at
+        FOR UPDATE
+    ),
+    person AS (
+        SELECT p.id
+        FROM people AS p, shift
+        WHERE p.id = :person_id AND p.skills @> shift.required_skills
+        FOR SHARE OF p
+    ),
+    placed AS (
+        UPDATE shifts SET filled = shifts.filled + 1, updated_at = :now
+        FROM shift, person
+        WHERE shifts.id = shift.id AND shift.has_place
+        RETURNING shifts.id
+    ),
+    signup AS (
+        INSERT INTO signups
+            (id, shift_id, person_id, status, starts_at, ends_at, sequence,
+             created_at, updated_at)
+        SELECT :signup_id, shift.id, person.id,
+               CASE WHEN shift.has_place THEN 'signed_up' ELSE 'waitlisted' END,
+               shift.starts_at, shift.ends_at, 0, :now, :now
+        FROM shift, person
+        RETURNING *
+    ),
+    event AS (
+        INSERT INTO outbox (id, type, data, subject_type, subject_id, actor)
+        SELECT :event_id, 'signup.created',
+               CASE WHEN shift.has_place THEN :placed_data ELSE :waiting_data END,
+               'signup', :signup_id, :actor
+        FROM shift, person
+    )
+    SELECT signup.*, shift.has_place AND shift.fills AS fills FROM signup, shift
+    """
+).bindparams(
+    bindparam("placed_data", type_=JSONB),
+    bindparam("waiting_data", type_=JSONB),
+)
+
+
+async def claim(
+    session: AsyncSession,
+    seen: Seen,
+    person_id: uuid.UUID,
+    *,
+    now: datetime,
+    actor: str | None,
+) -> tuple[Signup, bool] | None:
+    """Lock the shift and take a place (or the end of its waitlist) in one statement.
+    Returns the signup and whether it filled the shift; None if something the checks
+    saw changed before the lock (the caller then decides under the lock itself)."""
+    signup_id = uuid.uuid4()
+    event: dict[str, Any] = {
+        "signup_id": str(signup_id),
+        "shift_id": str(seen.shift_id),
+        "person_id": str(person_id),
+        "sequence": 0,
+        "starts_at": seen.starts_at.isoformat(),
+        "ends_at": seen.ends_at.isoformat(),
+    }
+    stmt = select(Signup, column("fills", Boolean)).from_statement(CLAIM)
+    row = (
+        await session.execute(
+            stmt,
+            {
+                "shift_id": seen.shift_id,
+                "person_id": person_id,
+                "signup_id": signup_id,
+                "event_id": uuid.uuid4(),
+                "starts_at": seen.starts_at,
+                "ends_at": seen.ends_at,
+                "now": now,
+                "actor": actor,
+                "placed_data": {**event, "status": SignupStatus.signed_up.value},
+                "waiting_data": {**event, "status": SignupStatus.waitlisted.value},
+            },
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], bool(row[1])
