@@ -123,6 +123,12 @@ async def attempt_delivery(
             return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
         event = await session.get(OutboxEvent, delivery.event_id)
         assert event is not None  # deliveries cascade with their event
+        if delivery.deferrable and not await _still_due(session, delivery, event):
+            # A reminder that waited (quiet hours, retries) is sent only if planning its
+            # event now would still call for it: not after a cancel, a move or the start.
+            delivery.status = DeliveryStatus.skipped
+            delivery.last_error = "no longer due"
+            return Attempt(status=delivery.status)
         delivery.attempts += 1
         try:
             delivery.response_status = await _send(session, gateways, delivery, event)
@@ -144,6 +150,13 @@ async def attempt_delivery(
         delivery.sent_at = utcnow()
         delivery.last_error = None
         return Attempt(status=delivery.status)
+
+
+async def _still_due(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> bool:
+    return any(
+        planned.channel == delivery.channel and planned.recipient == delivery.recipient
+        for planned in await plan(session, event)
+    )
 
 
 async def _send(

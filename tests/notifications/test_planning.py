@@ -92,3 +92,58 @@ async def test_deferrable_messages_wait_out_personal_quiet_hours(
     assert delivery.not_before == datetime(
         2026, 3, 2, 22, 30, tzinfo=UTC
     )  # 06:30 on 3 March in Shanghai
+
+
+async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
+    api, database, settings, monkeypatch
+):
+    """The rule behind a reminder is asked again just before sending: once its subject is
+    gone (a cancelled visit, a deleted area here) the waiting delivery is skipped."""
+    from sqlalchemy import func
+
+    from coordinator.notifications import rules
+    from coordinator.notifications.gateways import Gateways
+    from coordinator.registry.models import Area
+
+    async def remind_while_area_exists(session, event):  # type: ignore[no-untyped-def]
+        still = await session.scalar(
+            select(func.count()).select_from(Area).where(Area.id == event.subject_id)
+        )
+        return (
+            [
+                Planned(
+                    channel="email",
+                    recipient="night@example.test",
+                    template="team_member_added",
+                    deferrable=True,
+                )
+            ]
+            if still
+            else []
+        )
+
+    monkeypatch.setitem(rules.RULES, "area.created", [remind_while_area_exists])
+    settings.quiet_hours = "off"  # whatever the hour the test runs at, nothing waits
+    area = await api.ok("POST", "/api/v1/areas", 201, json={"name": "提醒片区", "kind": "block"})
+    async with database.sessionmaker.begin() as session:
+        event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
+        [delivery_id] = await service.handle_event(
+            session=session, event_id=event.id, settings=settings
+        )
+    await api.ok("DELETE", f"/api/v1/areas/{area['id']}", 204)
+
+    gateways = Gateways.open(settings)
+    try:
+        attempt = await service.attempt_delivery(
+            database=database, gateways=gateways, delivery_id=delivery_id
+        )
+    finally:
+        await gateways.close()
+    assert attempt.status == "skipped"
+    async with database.session() as session:
+        delivery = await session.get(Delivery, delivery_id)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "skipped",
+        0,
+        "no longer due",
+    )
