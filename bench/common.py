@@ -265,10 +265,11 @@ class LoadResult:
     elapsed: float
     cpu: dict[str, float] = field(default_factory=dict)  # name -> share of one core
     first_error: str | None = None
+    count: int | None = None  # things done, when not one per latency (throughput runs)
 
     @property
     def requests(self) -> int:
-        return len(self.latencies)
+        return len(self.latencies) if self.count is None else self.count
 
     @property
     def rps(self) -> float:
@@ -296,8 +297,8 @@ class LoadResult:
             "errors": self.errors,
             "elapsed_s": round(self.elapsed, 3),
             "rps": round(self.rps, 1),
-            "p50_ms": round(self.p50, 2),
-            "p99_ms": round(self.p99, 2),
+            "p50_ms": _rounded(self.p50, 2),
+            "p99_ms": _rounded(self.p99, 2),
             "cpu": {name: round(share, 2) for name, share in self.cpu.items()},
             **({"first_error": self.first_error} if self.first_error else {}),
         }
@@ -467,6 +468,7 @@ class Result:
     baseline: Series
     checks: list[Check]
     details: dict[str, Any] = field(default_factory=dict)
+    unit: str = "req/s"
 
     @property
     def ratio(self) -> float:
@@ -479,9 +481,14 @@ class Result:
     def block(self) -> str:
         def side(label: str, series: Series) -> str:
             per_run = ", ".join(f"{run['rps']:.0f}" for run in series.runs)
+            latency = (
+                f"  p50 {series.p50:6.2f} ms  p99 {series.p99:6.2f} ms"
+                if not math.isnan(series.p50)
+                else ""
+            )
             return (
-                f"  {label:<10} {series.rps:10.0f} req/s  p50 {series.p50:6.2f} ms"
-                f"  p99 {series.p99:6.2f} ms  errors {series.errors}  (runs: {per_run})"
+                f"  {label:<10} {series.rps:10.0f} {self.unit}{latency}"
+                f"  errors {series.errors}  (runs: {per_run})"
             )
 
         def cpu(label: str, series: Series) -> str:
@@ -512,6 +519,7 @@ class Result:
         return {
             "name": self.name,
             "title": self.title,
+            "unit": self.unit,
             "passed": self.passed,
             "ratio": round(self.ratio, 4),
             "system": _series(self.system),
@@ -533,8 +541,8 @@ class Result:
 def _series(series: Series) -> dict[str, Any]:
     return {
         "rps": round(series.rps, 1),
-        "p50_ms": round(series.p50, 2),
-        "p99_ms": round(series.p99, 2),
+        "p50_ms": _rounded(series.p50, 2),
+        "p99_ms": _rounded(series.p99, 2),
         "errors": series.errors,
         "cpu": {name: round(share, 3) for name, share in series.cpu.items()},
         "server_cpu_ms_per_request": _rounded(series.cpu_ms_per_request("server")),
@@ -542,5 +550,6 @@ def _series(series: Series) -> dict[str, Any]:
     }
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    """None for a missing or NaN figure (JSON has no NaN), else the value rounded."""
+    return None if value is None or math.isnan(value) else round(value, digits)
