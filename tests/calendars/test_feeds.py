@@ -14,6 +14,7 @@ from sqlalchemy import select
 from coordinator.calendars import web as feed_web
 from coordinator.links.models import CapabilityLink
 from coordinator.visits import service as visits
+from coordinator.visits.models import Visit
 from tests.visits.conftest import at, make_world, proposal
 
 
@@ -246,3 +247,135 @@ async def test_personal_feed_holds_the_persons_visits(api, world):
     assert f"visit-{visit['id']}@fumin.test" in events(body)
     await api.ok("DELETE", f"/api/v1/people/{world.liaison_id}/feeds/{issued['id']}", 204)
     assert (await fetch(api, path(issued)))[0].status == 404
+
+
+async def test_a_visit_reassigned_away_from_the_team_leaves_its_feed(api, world, database):
+    """A team feed shows its liaisons' visits: the team a visit was filed under when it
+    was proposed does not keep it there once its liaison is someone outside the team."""
+    url = path(await team_feed(api, world))
+    staying = await api.ok("POST", "/api/v1/visits", 201, json=proposal(world))
+    moving = await api.ok("POST", "/api/v1/visits", 201, json=proposal(world, start_hours=72))
+    first, body = await fetch(api, url)
+    assert set(events(body)) == {
+        f"visit-{staying['id']}@fumin.test",
+        f"visit-{moving['id']}@fumin.test",
+    }
+
+    outsider = await api.ok("POST", "/api/v1/people", 201, json={"name": "赵外援"})
+    async with database.sessionmaker.begin() as session:
+        visit = await session.get(Visit, uuid.UUID(moving["id"]))
+        assert visit is not None and visit.team_id == uuid.UUID(world.team_id)
+        visit.liaison_id = uuid.UUID(outsider["id"])  # still filed under the team
+    after, body = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
+    assert after.status == 200, "the old ETag must not match once a visit has left"
+    assert set(events(body)) == {f"visit-{staying['id']}@fumin.test"}
+
+    # The outsider's own feed has it now.
+    issued = await api.ok("POST", f"/api/v1/people/{outsider['id']}/feeds", 201, json={})
+    _, body = await fetch(api, path(issued))
+    assert set(events(body)) == {f"visit-{moving['id']}@fumin.test"}
+
+
+async def test_a_liaison_leaving_the_team_takes_their_visits_out_of_its_feed(api, world):
+    url = path(await team_feed(api, world))
+    visit = await api.ok("POST", "/api/v1/visits", 201, json=proposal(world))
+    _, body = await fetch(api, url)
+    assert f"visit-{visit['id']}@fumin.test" in events(body)
+    await api.ok("DELETE", f"/api/v1/teams/{world.team_id}/members/{world.liaison_id}", 204)
+    response, body = await fetch(api, url)
+    assert response.status == 200 and events(body) == {}
+
+
+async def shift(api, post: dict, days: float, max_people: int = 1) -> dict:  # type: ignore[no-untyped-def]
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=days)
+    return await api.ok(
+        "POST",
+        "/api/v1/shifts",
+        201,
+        json={
+            "post_id": post["id"],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "min_people": 1,
+            "max_people": max_people,
+        },
+    )
+
+
+async def test_personal_feed_shows_places_waitlists_and_cancellations(api, world, monkeypatch):
+    """Signed up: confirmed; waitlisted: tentative; a cancelled place stays 7 days as
+    CANCELLED (SEQUENCE moved on), then leaves."""
+    issued = await api.ok("POST", f"/api/v1/people/{world.liaison_id}/feeds", 201, json={})
+    url = path(issued)
+    post = await api.ok(
+        "POST",
+        "/api/v1/posts",
+        201,
+        json={"name": "华山路 100 弄 门岗", "address": "华山路 100 弄", "team_id": world.team_id},
+    )
+    placed, full, dropped, other = (
+        await shift(api, post, 2),
+        await shift(api, post, 3),
+        await shift(api, post, 4),
+        await shift(api, post, 5),
+    )
+    uid = {s["id"]: f"shift-{s['id']}@fumin.test" for s in (placed, full, dropped, other)}
+
+    async def sign_up(shift_id: str, person_id: str) -> dict:
+        url = f"/api/v1/shifts/{shift_id}/signups"
+        return await api.ok("POST", url, 201, json={"person_id": person_id})
+
+    assert (await sign_up(placed["id"], world.liaison_id))["status"] == "signed_up"
+    await sign_up(full["id"], world.lead_id)
+    assert (await sign_up(full["id"], world.liaison_id))["status"] == "waitlisted"
+    place = await sign_up(dropped["id"], world.liaison_id)
+    await sign_up(other["id"], world.lead_id)  # someone else's shift: not in this feed
+
+    _, body = await fetch(api, url)
+    seen = events(body)
+    assert set(seen) == {uid[placed["id"]], uid[full["id"]], uid[dropped["id"]]}
+    assert str(seen[uid[placed["id"]]]["STATUS"]) == "CONFIRMED"
+    assert not str(seen[uid[placed["id"]]]["SUMMARY"]).startswith("[")
+    waiting = seen[uid[full["id"]]]
+    assert str(waiting["STATUS"]) == "TENTATIVE" and str(waiting["SUMMARY"]).startswith("[待确认]")
+    held = seen[uid[dropped["id"]]]
+    assert str(held["STATUS"]) == "CONFIRMED"
+
+    await api.ok("POST", f"/api/v1/signups/{place['id']}/cancel")
+    _, body = await fetch(api, url)
+    cancelled = events(body)[uid[dropped["id"]]]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert str(cancelled["SUMMARY"]).startswith("[已取消]")
+    assert int(cancelled["SEQUENCE"]) > int(held["SEQUENCE"])
+    assert cancelled.decoded("LAST-MODIFIED") >= held.decoded("LAST-MODIFIED")  # whole seconds
+
+    now = feed_web.utcnow()
+    monkeypatch.setattr(feed_web, "utcnow", lambda: now + timedelta(days=6, hours=23))
+    _, body = await fetch(api, url)
+    assert str(events(body)[uid[dropped["id"]]]["STATUS"]) == "CANCELLED"
+
+    monkeypatch.setattr(feed_web, "utcnow", lambda: now + timedelta(days=7, minutes=1))
+    _, body = await fetch(api, url)
+    assert set(events(body)) == {uid[placed["id"]], uid[full["id"]]}
+
+
+async def test_a_waitlisted_place_turns_confirmed_when_one_frees_up(api, world):
+    issued = await api.ok("POST", f"/api/v1/people/{world.liaison_id}/feeds", 201, json={})
+    post = await api.ok(
+        "POST", "/api/v1/posts", 201, json={"name": "门岗", "address": "华山路 1 号"}
+    )
+    full = await shift(api, post, 2)
+    first = await api.ok(
+        "POST", f"/api/v1/shifts/{full['id']}/signups", 201, json={"person_id": world.lead_id}
+    )
+    await api.ok(
+        "POST", f"/api/v1/shifts/{full['id']}/signups", 201, json={"person_id": world.liaison_id}
+    )
+    _, body = await fetch(api, path(issued))
+    waiting = events(body)[f"shift-{full['id']}@fumin.test"]
+    assert str(waiting["STATUS"]) == "TENTATIVE"
+    await api.ok("POST", f"/api/v1/signups/{first['id']}/cancel")
+    _, body = await fetch(api, path(issued))
+    promoted = events(body)[f"shift-{full['id']}@fumin.test"]
+    assert str(promoted["STATUS"]) == "CONFIRMED"
+    assert int(promoted["SEQUENCE"]) > int(waiting["SEQUENCE"])
