@@ -7,6 +7,9 @@ places, the unique index on live signups. The checks made before locking only gi
 clear refusals early; the claim statement re-checks what could change in between (the
 shift still open and at the same times, the person still qualified, locked FOR SHARE) and
 claims nothing if any of it moved, in which case the caller takes the slow path.
+
+Run on its own (autocommit), the claim statement is its own transaction: the lock is then
+held only while PostgreSQL executes and commits it, never across a round trip.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, column, select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +34,28 @@ class Seen:
     """The shift as the checks saw it, unlocked."""
 
     shift_id: uuid.UUID
+    post_id: uuid.UUID
+    series_id: uuid.UUID | None
     starts_at: datetime
     ends_at: datetime
+    min_people: int
+    max_people: int
+    sequence: int
+
+    def filled(self) -> dict[str, Any]:
+        """What the shift.filled event says (snapshot_shift of the shift once full)."""
+        return {
+            "shift_id": str(self.shift_id),
+            "post_id": str(self.post_id),
+            "series_id": str(self.series_id) if self.series_id else None,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "min_people": self.min_people,
+            "max_people": self.max_people,
+            "filled": self.max_people,
+            "status": ShiftStatus.scheduled.value,
+            "sequence": self.sequence,
+        }
 
 
 async def check(
@@ -54,8 +77,13 @@ async def check(
         await session.execute(
             select(
                 Shift.status,
+                Shift.post_id,
+                Shift.series_id,
                 Shift.starts_at,
                 Shift.ends_at,
+                Shift.min_people,
+                Shift.max_people,
+                Shift.sequence,
                 Shift.required_skills,
                 Person.id,
                 Person.skills,
@@ -68,7 +96,8 @@ async def check(
     ).first()
     if row is None:
         raise not_found(SHIFT)
-    status, starts_at, ends_at, required, found, skills, live_id = row
+    status, post_id, series_id, starts_at, ends_at, low, high, sequence = row[:8]
+    required, found, skills, live_id = row[8:]
     if status != ShiftStatus.scheduled or ends_at <= now:
         raise closed()
     if found is None:
@@ -78,7 +107,16 @@ async def check(
         raise not_qualified(missing)
     if live_id is not None:
         raise AlreadySignedUp(extra={"signup_id": str(live_id)})
-    return Seen(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at)
+    return Seen(
+        shift_id=shift_id,
+        post_id=post_id,
+        series_id=series_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_people=low,
+        max_people=high,
+        sequence=sequence,
+    )
 
 
 # The shift is locked first and the person second, the order every writer takes.
@@ -92,7 +130,10 @@ CLAIM = text(
                s.filled + 1 = s.max_people AS fills
         FROM shifts AS s
         WHERE s.id = :shift_id AND s.status = 'scheduled' AND s.ends_at > :now
+          AND s.post_id = :post_id AND s.series_id IS NOT DISTINCT FROM :series_id
           AND s.starts_at = :starts_at AND s.ends_at = :ends_at
+          AND s.min_people = :min_people AND s.max_people = :max_people
+          AND s.sequence = :sequence
         FOR UPDATE
     ),
     person AS (
@@ -118,17 +159,26 @@ CLAIM = text(
         RETURNING *
     ),
     event AS (
+        -- signup.created, then shift.filled if this place was the last: seq in that order.
         INSERT INTO outbox (id, type, data, subject_type, subject_id, actor)
-        SELECT :event_id, 'signup.created',
-               CASE WHEN shift.has_place THEN :placed_data ELSE :waiting_data END,
-               'signup', :signup_id, :actor
-        FROM shift, person
+        SELECT e.id, e.type, e.data, e.subject_type, e.subject_id, :actor
+        FROM shift, person, LATERAL (VALUES
+            (1, CAST(:event_id AS uuid), 'signup.created',
+             CASE WHEN shift.has_place THEN CAST(:placed_data AS jsonb)
+                  ELSE CAST(:waiting_data AS jsonb) END,
+             'signup', CAST(:signup_id AS uuid)),
+            (2, CAST(:filled_event_id AS uuid), 'shift.filled', CAST(:filled_data AS jsonb),
+             'shift', shift.id)
+        ) AS e (n, id, type, data, subject_type, subject_id)
+        WHERE e.n = 1 OR (shift.has_place AND shift.fills)
+        ORDER BY e.n
     )
-    SELECT signup.*, shift.has_place AND shift.fills AS fills FROM signup, shift
+    SELECT signup.* FROM signup
     """
 ).bindparams(
     bindparam("placed_data", type_=JSONB),
     bindparam("waiting_data", type_=JSONB),
+    bindparam("filled_data", type_=JSONB),
 )
 
 
@@ -139,10 +189,10 @@ async def claim(
     *,
     now: datetime,
     actor: str | None,
-) -> tuple[Signup, bool] | None:
-    """Lock the shift and take a place (or the end of its waitlist) in one statement.
-    Returns the signup and whether it filled the shift; None if something the checks
-    saw changed before the lock (the caller then decides under the lock itself)."""
+) -> Signup | None:
+    """Lock the shift and take a place (or the end of its waitlist) in one statement,
+    with its events. None if something the checks saw changed before the lock (the
+    caller then decides under the lock itself)."""
     signup_id = uuid.uuid4()
     event: dict[str, Any] = {
         "signup_id": str(signup_id),
@@ -152,24 +202,25 @@ async def claim(
         "starts_at": seen.starts_at.isoformat(),
         "ends_at": seen.ends_at.isoformat(),
     }
-    stmt = select(Signup, column("fills", Boolean)).from_statement(CLAIM)
-    row = (
-        await session.execute(
-            stmt,
-            {
-                "shift_id": seen.shift_id,
-                "person_id": person_id,
-                "signup_id": signup_id,
-                "event_id": uuid.uuid4(),
-                "starts_at": seen.starts_at,
-                "ends_at": seen.ends_at,
-                "now": now,
-                "actor": actor,
-                "placed_data": {**event, "status": SignupStatus.signed_up.value},
-                "waiting_data": {**event, "status": SignupStatus.waitlisted.value},
-            },
-        )
-    ).first()
-    if row is None:
-        return None
-    return row[0], bool(row[1])
+    return await session.scalar(
+        select(Signup).from_statement(CLAIM),
+        {
+            "shift_id": seen.shift_id,
+            "person_id": person_id,
+            "signup_id": signup_id,
+            "event_id": uuid.uuid4(),
+            "filled_event_id": uuid.uuid4(),
+            "post_id": seen.post_id,
+            "series_id": seen.series_id,
+            "starts_at": seen.starts_at,
+            "ends_at": seen.ends_at,
+            "min_people": seen.min_people,
+            "max_people": seen.max_people,
+            "sequence": seen.sequence,
+            "now": now,
+            "actor": actor,
+            "placed_data": {**event, "status": SignupStatus.signed_up.value},
+            "waiting_data": {**event, "status": SignupStatus.waitlisted.value},
+            "filled_data": seen.filled(),
+        },
+    )

@@ -4,16 +4,17 @@ promotion on cancellation, swaps, whole teams."""
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordinator.crud import get_or_404
-from coordinator.db import sqlstate, utcnow
+from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
 from coordinator.events.service import record_event
 from coordinator.people.models import Person, TeamMember
 from coordinator.problems import Problem, missing_reference
@@ -93,17 +94,53 @@ async def sign_up(
     changed by then, the sign-up is decided again under the lock."""
     now = utcnow()
     seen = await claim.check(session, shift_id, person_id, now)
-    claimed = await claim.claim(session, seen, person_id, now=now, actor=actor)
-    if claimed is None:
+    signup = await claim.claim(session, seen, person_id, now=now, actor=actor)
+    if signup is None:
         shift = await lock_shift(session, shift_id)
         return await _sign_up_locked(session, shift, person_id, actor=actor)
-    signup, fills = claimed
-    if fills:
-        from coordinator.shifts.service import _event as shift_event
-
-        shift = await get_or_404(session, Shift, shift_id, SHIFT)
-        shift_event(session, "shift.filled", shift, actor)
     return signup
+
+
+async def sign_up_person(
+    *, database: Database, shift_id: uuid.UUID, person_id: uuid.UUID, actor: str | None
+) -> Signup:
+    """sign_up as its own unit of work. Where the database allows it, the claim statement
+    runs on its own (autocommit): it is the whole transaction, so the shift stays locked
+    only while PostgreSQL executes and commits it, not while this process, busy with other
+    requests, gets round to sending COMMIT."""
+    autocommit = _autocommit(database)
+    if autocommit is not None:
+        async with AsyncSession(autocommit, expire_on_commit=False) as session:
+            now = utcnow()
+            seen = await claim.check(session, shift_id, person_id, now)
+            try:
+                signup = await claim.claim(session, seen, person_id, now=now, actor=actor)
+            except DBAPIError as exc:
+                if sqlstate(exc) not in RETRYABLE:
+                    raise
+                signup = None
+        if signup is not None:
+            return signup
+    return await database.transaction(
+        lambda session: sign_up(
+            session=session, shift_id=shift_id, person_id=person_id, actor=actor
+        )
+    )
+
+
+_autocommit_binds: weakref.WeakKeyDictionary[Database, AsyncEngine] = weakref.WeakKeyDictionary()
+
+
+def _autocommit(database: Database) -> AsyncEngine | None:
+    """The database's engine in autocommit mode; None when its sessions are bound to one
+    connection (tests, whose transaction is rolled back afterwards)."""
+    if database.sessionmaker.kw.get("bind") is not database.engine:
+        return None
+    bind = _autocommit_binds.get(database)
+    if bind is None:
+        bind = database.engine.execution_options(isolation_level="AUTOCOMMIT")
+        _autocommit_binds[database] = bind
+    return bind
 
 
 async def _sign_up_locked(

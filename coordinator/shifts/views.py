@@ -319,22 +319,21 @@ async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response
     signup and the members who could not be signed up."""
     actor = principal(request).name
     shift_id = path_id(request)
+    if body.team_id is not None:
+        team_id = body.team_id
 
-    async def work(session):
-        if body.team_id is not None:
+        async def work(session):
             done, skipped = await signups.sign_up_team(
-                session=session, shift_id=shift_id, team_id=body.team_id, actor=actor
+                session=session, shift_id=shift_id, team_id=team_id, actor=actor
             )
             return TeamSignupOut(signups=[signup_out(s) for s in done], skipped=skipped)
-        assert body.person_id is not None
-        signup = await signups.sign_up(
-            session=session, shift_id=shift_id, person_id=body.person_id, actor=actor
-        )
-        return signup_out(signup)
 
-    out = await _db(request).transaction(work)
-    if isinstance(out, TeamSignupOut):
-        return json_response(out)
+        return json_response(await _db(request).transaction(work))
+    assert body.person_id is not None
+    signup = await signups.sign_up_person(
+        database=_db(request), shift_id=shift_id, person_id=body.person_id, actor=actor
+    )
+    out = signup_out(signup)
     return created(out, f"/api/v1/signups/{out.id}")
 
 
