@@ -23,6 +23,7 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.audit.views import routes as audit
     from coordinator.auth.views import routes as tokens
     from coordinator.calendars.views import routes as calendars
+    from coordinator.campaigns.views import routes as campaigns
     from coordinator.events.views import routes as events
     from coordinator.health.views import routes as health
     from coordinator.metrics import routes as metrics
@@ -39,6 +40,7 @@ def route_tables() -> list[ApiRoutes]:
         people,
         visits,
         visit_pages,
+        campaigns,
         shifts,
         shift_pages,
         calendars,

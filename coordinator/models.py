@@ -3,6 +3,7 @@
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
+from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.db import Base
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
@@ -33,6 +34,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Building",
+    "Campaign",
+    "CampaignLiaison",
+    "CampaignPlanItem",
     "CapabilityLink",
     "ChecklistTick",
     "Company",

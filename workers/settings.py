@@ -17,6 +17,7 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
 
+from coordinator.campaigns.jobs import plan_campaign
 from coordinator.db import Database
 from coordinator.logging import configure_logging
 from coordinator.notifications.gateways import Gateways
@@ -71,7 +72,11 @@ def redis_settings() -> RedisSettings:
 class WorkerSettings:
     # No kept results: a finished job's id is free at once, so the sweep or a replay can
     # enqueue it again; PostgreSQL, not arq, remembers what was done.
-    functions = [func(handle_event, keep_result=0), func(deliver, keep_result=0)]
+    functions = [
+        func(handle_event, keep_result=0),
+        func(deliver, keep_result=0),
+        func(plan_campaign, keep_result=0, timeout=900, max_tries=1),
+    ]
     cron_jobs = [
         cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False),
         *SHIFT_CRON_JOBS,

@@ -1,0 +1,112 @@
+"""Planning as a job: the solver in a thread, progress and cancellation through the row."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coordinator.campaigns import service
+from coordinator.campaigns.loading import load_problem
+from coordinator.campaigns.models import CampaignStatus
+from coordinator.campaigns.planner import Progress, plan
+from coordinator.db import Database
+
+POLL_SECONDS = 0.5
+
+
+async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: ZoneInfo) -> str:
+    """Plan one run of a campaign; safe to repeat (a stale run writes nothing)."""
+    async with database.sessionmaker.begin() as session:
+        campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
+        if campaign.plan_run != run or campaign.status != CampaignStatus.planning:
+            return "stale"
+        problem, frame = await load_problem(session, campaign, zone)
+        time_limit = float(campaign.time_limit_seconds)
+    stop = threading.Event()
+    latest: list[Progress] = []
+    workers = int(os.environ.get("FUMIN_PLAN_WORKERS", "8"))
+    task = asyncio.create_task(
+        asyncio.to_thread(
+            plan,
+            problem,
+            time_limit=time_limit,
+            stop=stop.is_set,
+            on_progress=latest.append,
+            workers=workers,
+        )
+    )
+    written = 0
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=POLL_SECONDS)
+            if task.done():
+                break
+            written = await _write(database, campaign_id, run, latest, written, frame, stop)
+        result = task.result()
+    except Exception as exc:
+        stop.set()
+        async with database.sessionmaker.begin() as session:
+            await service.fail_plan(
+                session=session, campaign_id=campaign_id, run=run, error=type(exc).__name__
+            )
+        raise
+    status = CampaignStatus.cancelled if stop.is_set() else CampaignStatus.planned
+    async with database.sessionmaker.begin() as session:
+        saved = await service.save_plan(
+            session=session,
+            campaign_id=campaign_id,
+            run=run,
+            plan=result,
+            frame=frame,
+            status=status,
+        )
+    return status.value if saved else "stale"
+
+
+async def _write(
+    database: Database,
+    campaign_id: uuid.UUID,
+    run: int,
+    latest: list[Progress],
+    written: int,
+    frame: Any,
+    stop: threading.Event,
+) -> int:
+    """Store the newest progress (and a new best plan, if one came); set stop if asked."""
+    count = len(latest)
+    async with database.sessionmaker.begin() as session:
+        progress = latest[-1] if count else None
+        body: dict[str, Any] = {"percent": 0, "phase": "starting"}
+        if progress is not None:
+            body = {
+                "percent": progress.percent,
+                "phase": progress.phase,
+                "objective": progress.objective,
+                "bound": progress.bound,
+            }
+        cancel = await service.record_progress(
+            session=session, campaign_id=campaign_id, run=run, progress=body
+        )
+        if cancel is None or cancel:
+            stop.set()
+            return count
+        best = next((p.plan for p in reversed(latest[written:count]) if p.plan), None)
+        if best is not None:
+            await service.save_plan(
+                session=session,
+                campaign_id=campaign_id,
+                run=run,
+                plan=best,
+                frame=frame,
+                status=None,
+            )
+    return count
+
+
+async def plan_campaign(ctx: dict[str, Any], *, campaign_id: str, run: int) -> str:
+    """arq job: plan one run of a campaign."""
+    return await run_plan(ctx["database"], uuid.UUID(campaign_id), run, ctx["settings"].zone)

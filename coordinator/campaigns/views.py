@@ -1,0 +1,180 @@
+"""HTTP for campaigns: /api/v1/campaigns."""
+
+from __future__ import annotations
+
+import functools
+
+from aiohttp import web
+from sqlalchemy import select
+
+from coordinator import keys
+from coordinator.auth.models import Role
+from coordinator.campaigns import service
+from coordinator.campaigns.models import CampaignPlanItem
+from coordinator.campaigns.schemas import (
+    ApproveIn,
+    ApproveOut,
+    CampaignIn,
+    CampaignOut,
+    ItemOut,
+    ItemPatch,
+    ItemQuery,
+)
+from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.listing import paginate
+from coordinator.visits.config import VisitSettings, load_visit_settings
+
+routes = ApiRoutes()
+TAGS = ("campaigns",)
+ITEM = CampaignPlanItem
+
+
+@functools.cache
+def visit_settings() -> VisitSettings:
+    return load_visit_settings()
+
+
+@routes.route(
+    "POST",
+    "/api/v1/campaigns",
+    summary="Create a visit campaign (走访行动) with its liaison pool",
+    tags=TAGS,
+    role=Role.coordinator,
+    body=CampaignIn,
+    response=CampaignOut,
+    status=201,
+)
+async def create_campaign(request: web.Request, *, body: CampaignIn) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        campaign = await service.create_campaign(session=session, data=body)
+        out = await service.campaign_out(session, campaign)
+    return created(out, f"/api/v1/campaigns/{out.id}")
+
+
+@routes.route(
+    "GET",
+    "/api/v1/campaigns/{id}",
+    summary="Read a campaign: status, planning progress, metrics, what cannot be planned",
+    tags=TAGS,
+    response=CampaignOut,
+)
+async def get_campaign(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        campaign = await service.get_campaign(session=session, campaign_id=path_id(request))
+        return json_response(await service.campaign_out(session, campaign))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/campaigns/{id}/plan",
+    summary="Plan (or re-plan around pins) in the background; 202",
+    tags=TAGS,
+    role=Role.coordinator,
+    response=CampaignOut,
+    status=202,
+)
+async def plan_campaign(request: web.Request) -> web.Response:
+    campaign_id = path_id(request)
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        run = await service.request_plan(session=session, campaign_id=campaign_id)
+        campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
+        out = await service.campaign_out(session, campaign)
+    await request.app[keys.ARQ].enqueue_job(
+        "plan_campaign", campaign_id=str(campaign_id), run=run, _job_id=f"plan:{campaign_id}:{run}"
+    )
+    return json_response(out, status=202)
+
+
+@routes.route(
+    "POST",
+    "/api/v1/campaigns/{id}/cancel",
+    summary="Stop planning; the best plan found so far is kept",
+    tags=TAGS,
+    role=Role.coordinator,
+    response=CampaignOut,
+    status=202,
+    errors=(409,),
+)
+async def cancel_campaign(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        campaign = await service.request_cancel(session=session, campaign_id=path_id(request))
+        out = await service.campaign_out(session, campaign)
+    return json_response(out, status=202)
+
+
+@routes.route(
+    "GET",
+    "/api/v1/campaigns/{id}/items",
+    summary="The plan's visits, by liaison, building, day or pinned",
+    tags=TAGS,
+    query=ItemQuery,
+)
+async def list_items(request: web.Request, *, query: ItemQuery) -> web.Response:
+    campaign_id = path_id(request)
+    stmt = select(ITEM).where(ITEM.campaign_id == campaign_id)
+    if query.liaison_id:
+        stmt = stmt.where(ITEM.liaison_id == query.liaison_id)
+    if query.building_id:
+        stmt = stmt.where(ITEM.building_id == query.building_id)
+    if query.day:
+        stmt = stmt.where(ITEM.day == query.day)
+    if query.pinned is not None:
+        stmt = stmt.where(ITEM.pinned.is_(query.pinned))
+    async with request.app[keys.DATABASE].session() as session:
+        await service.get_campaign(session=session, campaign_id=campaign_id)
+        page = await paginate(
+            session,
+            stmt,
+            query=query,
+            id_column=ITEM.id,
+            sortable={"starts_at": ITEM.starts_at},
+            default_sort="starts_at",
+            serialize=ItemOut.model_validate,
+        )
+    return json_response(page)
+
+
+@routes.route(
+    "PATCH",
+    "/api/v1/campaigns/{id}/items/{item_id}",
+    summary="Pin an item, or move it to another liaison or time (pinned); re-plan keeps it",
+    tags=TAGS,
+    role=Role.coordinator,
+    body=ItemPatch,
+    response=ItemOut,
+    errors=(409,),
+)
+async def patch_item(request: web.Request, *, body: ItemPatch) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        item = await service.patch_item(
+            session=session,
+            campaign_id=path_id(request),
+            item_id=path_id(request, "item_id"),
+            data=body,
+            zone=request.app[keys.SETTINGS].zone,
+        )
+        out = ItemOut.model_validate(item)
+    return json_response(out)
+
+
+@routes.route(
+    "POST",
+    "/api/v1/campaigns/{id}/approve",
+    summary="Propose every planned visit (in batches; approving again creates nothing more)",
+    tags=TAGS,
+    role=Role.coordinator,
+    body=ApproveIn,
+    response=ApproveOut,
+    errors=(409,),
+)
+async def approve(request: web.Request, *, body: ApproveIn) -> web.Response:
+    settings = request.app[keys.SETTINGS]
+    result = await service.approve(
+        database=request.app[keys.DATABASE],
+        actor=principal(request),
+        campaign_id=path_id(request),
+        config=visit_settings(),
+        base_url=settings.base_url,
+        batch_size=body.batch_size,
+    )
+    return json_response(ApproveOut(**result))
