@@ -50,3 +50,7 @@ EVENT_TYPES: dict[str, str] = {
     "signup.swapped": "a person took over another's place on a shift",
     "shift.reminder_due": "a shift is coming up: remind the person signed up",
 }
+
+# Fields of event data that carry a capability (a link that acts for its holder): they go
+# to signed webhooks (an SMS gateway texts the link) but never into the readable event feed.
+PRIVATE_FIELDS = frozenset({"link"})

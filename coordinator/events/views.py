@@ -11,7 +11,8 @@ from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
 from coordinator import keys
-from coordinator.events.catalogue import EVENT_TYPES
+from coordinator.auth.models import Role
+from coordinator.events.catalogue import EVENT_TYPES, PRIVATE_FIELDS
 from coordinator.events.service import events_after
 from coordinator.http import ApiRoutes, json_response
 from coordinator.i18n import Text
@@ -70,12 +71,15 @@ def decode_position(cursor: str) -> tuple[int, int]:
     "/api/v1/events",
     summary="Events in commit order, resumable with `after`",
     tags=("events",),
+    role=Role.coordinator,
     query=EventQuery,
     response=EventPage,
 )
 async def list_events(request: web.Request, *, query: EventQuery) -> web.Response:
     """A consumer keeps the last `next_cursor` it processed and asks again with it; events
-    appear only once every earlier transaction has finished, so none is skipped."""
+    appear only once every earlier transaction has finished, so none is skipped. Capability
+    links inside events (a contact's confirmation link) are left out here; only signed
+    webhooks, e.g. to an SMS gateway, carry them."""
     after = decode_position(query.after) if query.after else None
     types = [t.strip() for t in query.types.split(",")] if query.types else None
     async with request.app[keys.DATABASE].session() as session:
@@ -87,7 +91,7 @@ async def list_events(request: web.Request, *, query: EventQuery) -> web.Respons
             occurred_at=e.occurred_at,
             subject_type=e.subject_type,
             subject_id=e.subject_id,
-            data=e.data,
+            data={k: v for k, v in e.data.items() if k not in PRIVATE_FIELDS},
             cursor=encode_position(e.txid, e.seq),
         )
         for e in events

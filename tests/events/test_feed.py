@@ -83,3 +83,18 @@ async def test_unknown_type_and_bad_cursor_are_422(api):
     response = await api.get("/api/v1/events?after=%%%")
     assert response.status == 422
     assert (await response.json())["errors"][0]["field"] == "after"
+
+
+async def test_feed_needs_a_coordinator_and_hides_capability_links(
+    committed_api, committed_database
+):
+    from coordinator.auth.models import Role
+
+    async with committed_database.sessionmaker.begin() as session:
+        record_event(
+            session, "area.created", data={"name": "带链接", "link": "https://fumin.test/v/secret"}
+        )
+    assert (await committed_api.get("/api/v1/events", role=Role.viewer)).status == 403
+    page = await committed_api.ok("GET", "/api/v1/events", role=Role.coordinator)
+    [event] = page["items"]
+    assert event["data"] == {"name": "带链接"}
