@@ -19,19 +19,22 @@ new version, so removals move it too and If-Modified-Since never misses a change
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import re
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from coordinator import keys
 from coordinator.calendars.config import FeedSettings, load_feed_settings
@@ -68,6 +71,21 @@ LOOKUP = text(f"""
 """)
 
 
+# The same statement for asyncpg: :name parameters as $1, $2... in this order.
+LOOKUP_PARAMS = ("hash", "since", "until", "grace")
+LOOKUP_SQL = re.sub(r"(?<![:\w]):(\w+)", lambda m: f"${LOOKUP_PARAMS.index(m[1]) + 1}", LOOKUP.text)
+# Feed connections: no transaction (each statement is its own, as under READ COMMITTED),
+# one generic plan for the lookup instead of planning it again on every fetch.
+POOL_SETTINGS = {"plan_cache_mode": "force_generic_plan", "application_name": "fumin-feeds"}
+
+
+class FeedConnection(asyncpg.Connection):
+    """A connection that only ever runs the lookup: nothing to reset when it goes back."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 @dataclass
 class Rendered:
     body: bytes
@@ -99,6 +117,30 @@ class Feeds:
     def __init__(self, settings: FeedSettings):
         self.settings = settings
         self.memory: OrderedDict[str, Rendered] = OrderedDict()
+        # The lookup's own asyncpg pool (same database as the app's engine), opened on the
+        # first fetch: a poll costs one round trip, not a pooled session's checkout, BEGIN
+        # and ROLLBACK. None where the app's sessions are bound to one connection (tests):
+        # there the lookup must see that connection's uncommitted rows.
+        self.pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def lookup_pool(self, engine: AsyncEngine, size: int) -> asyncpg.Pool:
+        async with self._opening:
+            if self.pool is None:
+                url = engine.url.set(drivername="postgresql")
+                self.pool = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False),
+                    min_size=1,
+                    max_size=size,
+                    connection_class=FeedConnection,
+                    server_settings=POOL_SETTINGS,
+                )
+            return self.pool
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
 
     def remember(self, version: str, rendered: Rendered) -> None:
         self.memory[version] = rendered
@@ -119,11 +161,44 @@ def window(settings: FeedSettings, now: datetime) -> Window:
 async def lookup(session: AsyncSession, token: str, win: Window, salt: str) -> Found | None:
     """The live feed behind a token and its version, or None (all bad tokens alike)."""
     row = (await session.execute(LOOKUP, {"hash": hash_token(token), **win.params()})).first()
+    return (
+        None
+        if row is None
+        else _found(row.id, row.team_id, row.person_id, row.name, row.fingerprint, salt)
+    )
+
+
+async def lookup_on(pool: asyncpg.Pool, token: str, win: Window, salt: str) -> Found | None:
+    """`lookup` on the feed pool: one prepared statement, no transaction."""
+    params = {"hash": hash_token(token), **win.params()}
+    async with pool.acquire() as connection:
+        row = await connection.fetchrow(LOOKUP_SQL, *(params[name] for name in LOOKUP_PARAMS))
     if row is None:
         return None
-    key = f"team:{row.team_id}" if row.team_id else f"person:{row.person_id}"
-    version = hashlib.sha256(f"{row.fingerprint}|{key}|{salt}".encode()).hexdigest()[:32]
-    return Found(row.id, row.team_id, row.person_id, row.name, version)
+    return _found(
+        row["id"], row["team_id"], row["person_id"], row["name"], row["fingerprint"], salt
+    )
+
+
+def _found(
+    feed_id: Any, team_id: Any, person_id: Any, name: str, fingerprint: str, salt: str
+) -> Found:
+    key = f"team:{team_id}" if team_id else f"person:{person_id}"
+    version = hashlib.sha256(f"{fingerprint}|{key}|{salt}".encode()).hexdigest()[:32]
+    return Found(feed_id, team_id, person_id, name, version)
+
+
+async def find(request: web.Request, token: str, win: Window, salt: str) -> Found | None:
+    """The lookup, on the feed pool where the app's sessions use the engine's pool."""
+    database = request.app[keys.DATABASE]
+    if isinstance(database.sessionmaker.kw.get("bind"), AsyncEngine):
+        feeds = request.app[FEEDS]
+        pool = feeds.pool or await feeds.lookup_pool(
+            database.engine, request.app[keys.SETTINGS].db_pool_size
+        )
+        return await lookup_on(pool, token, win, salt)
+    async with database.session() as session:
+        return await lookup(session, token, win, salt)
 
 
 def calendar_name(found: Found) -> str:
@@ -246,19 +321,19 @@ async def feed(request: web.Request) -> web.StreamResponse:
     win = window(feeds.settings, utcnow())
     salt = f"{RENDERING}|{settings.base_url}|{settings.timezone}|{feeds.settings}"
     gzipped = _wants_gzip(request)
-    async with request.app[keys.DATABASE].session() as session:
-        found = await lookup(session, token, win, salt)
-        if found is None:
-            return not_found()
-        etag = f'"{found.version}-gz"' if gzipped else f'"{found.version}"'
-        headers = {**_HEADERS, "ETag": etag}
-        match = request.headers.get("If-None-Match")
-        if match is not None and _etag_matches(match, found.version):
-            return web.Response(status=304, headers=headers)
-        rendered = await cached(request, found)
-        if rendered is None:
+    found = await find(request, token, win, salt)
+    if found is None:
+        return not_found()
+    etag = f'"{found.version}-gz"' if gzipped else f'"{found.version}"'
+    headers = {**_HEADERS, "ETag": etag}
+    match = request.headers.get("If-None-Match")
+    if match is not None and _etag_matches(match, found.version):
+        return web.Response(status=304, headers=headers)
+    rendered = await cached(request, found)
+    if rendered is None:
+        async with request.app[keys.DATABASE].session() as session:
             rendered = await render(request, session, found, win)
-            feeds.remember(found.version, rendered)
+        feeds.remember(found.version, rendered)
     headers["Last-Modified"] = _http_date(rendered.last_modified)
     since = request.if_modified_since if match is None else None
     if since is not None and since.timestamp() >= rendered.last_modified:
@@ -272,4 +347,10 @@ async def feed(request: web.Request) -> web.StreamResponse:
 def add_feed_route(app: web.Application) -> None:
     """Register /cal/{token}.ics (GET and HEAD) and the per-app feed state."""
     app[FEEDS] = Feeds(load_feed_settings())
+    app.cleanup_ctx.append(_close_pool)
     app.router.add_get(r"/cal/{token}.ics", feed)
+
+
+async def _close_pool(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[FEEDS].close()

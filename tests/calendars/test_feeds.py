@@ -379,3 +379,24 @@ async def test_a_waitlisted_place_turns_confirmed_when_one_frees_up(api, world):
     promoted = events(body)[f"shift-{full['id']}@fumin.test"]
     assert str(promoted["STATUS"]) == "CONFIRMED"
     assert int(promoted["SEQUENCE"]) > int(waiting["SEQUENCE"])
+
+
+async def test_feed_lookups_on_their_own_pool_see_every_commit(committed_api, committed_database):
+    """Outside tests the lookup runs on the feed's own asyncpg pool, without a transaction:
+    a committed change shows on the next fetch, and a revoked token answers 404 at once."""
+    api = committed_api
+    world = await make_world(committed_database)
+    issued = await team_feed(api, world)
+    url = path(issued)
+    first, body = await fetch(api, url)
+    assert first.status == 200 and events(body) == {}
+    assert api.client.app[feed_web.FEEDS].pool is not None, "the feed pool was not used"
+    again, _ = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status == 304
+
+    visit = await api.ok("POST", "/api/v1/visits", 201, json=proposal(world))
+    changed, body = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
+    assert changed.status == 200 and f"visit-{visit['id']}@fumin.test" in events(body)
+
+    await api.ok("DELETE", f"/api/v1/teams/{world.team_id}/feeds/{issued['id']}", 204)
+    assert (await fetch(api, url))[0].status == 404
