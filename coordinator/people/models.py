@@ -43,6 +43,11 @@ class Person(IdMixin, TimestampMixin, Base):
         ARRAY(String(10)), default=lambda: ["email"], server_default="{email}"
     )
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    # The company a volunteer works for (they are office workers), for monthly statements.
+    # RESTRICT: a company is not deleted while people are on its books (409 names them).
+    company_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT", use_alter=True), index=True
+    )
 
 
 class Team(IdMixin, TimestampMixin, Base):

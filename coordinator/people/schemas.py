@@ -82,6 +82,9 @@ class PersonIn(Body):
     party_branch_id: uuid.UUID | None = Field(
         default=None, description="the party branch of a party member (党员所在支部)"
     )
+    company_id: uuid.UUID | None = Field(
+        default=None, description="the company the person works for (所在企业)"
+    )
 
 
 class PersonPatch(Body):
@@ -94,6 +97,7 @@ class PersonPatch(Body):
     channels: Channels | None = None
     quiet_hours: QuietHours | None = None
     party_branch_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = None
 
 
 class PersonOut(Out):
@@ -104,6 +108,7 @@ class PersonOut(Out):
     skills: list[str]
     party_member: bool
     party_branch_id: uuid.UUID | None
+    company_id: uuid.UUID | None
     preferred_language: Language
     channels: list[str]
     quiet_hours: str | None
@@ -113,6 +118,7 @@ class PersonOut(Out):
 
 class PersonQuery(ListQuery):
     party_branch_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = Field(default=None, description="people of this company")
     team_id: uuid.UUID | None = Field(default=None, description="members of this team")
     skill: str | None = Field(default=None, min_length=1, max_length=50)
     party_member: bool | None = None

@@ -22,10 +22,11 @@ from coordinator.listing import paginate, search
 from coordinator.people.models import Person, TeamMember
 from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
 from coordinator.problems import FieldError, ValidationFailed
-from coordinator.registry.models import PartyBranch
+from coordinator.registry.models import Company, PartyBranch
 
 PERSON = Text("人员", "person")
 PARTY_BRANCH = Text("党支部", "party branch")
+COMPANY = Text("企业", "company")
 
 
 async def _check_party_branch(
@@ -45,6 +46,7 @@ async def create_person(*, session: AsyncSession, actor: Principal, data: Person
     await _check_party_branch(
         session, party_member=data.party_member, party_branch_id=data.party_branch_id
     )
+    await ensure_exists(session, Company, data.company_id, "company_id", COMPANY)
     person = Person(**data.model_dump())
     session.add(person)
     await audit_created(session, actor, person, "person")
@@ -65,6 +67,8 @@ async def update_person(
         party_member=values.get("party_member", person.party_member),
         party_branch_id=values.get("party_branch_id", person.party_branch_id),
     )
+    if values.get("company_id") is not None:
+        await ensure_exists(session, Company, values["company_id"], "company_id", COMPANY)
     await apply_update(session, actor, person, values, "person")
     return person
 
@@ -79,6 +83,8 @@ async def list_people(*, session: AsyncSession, query: PersonQuery) -> dict[str,
     stmt = select(Person)
     if query.party_branch_id:
         stmt = stmt.where(Person.party_branch_id == query.party_branch_id)
+    if query.company_id:
+        stmt = stmt.where(Person.company_id == query.company_id)
     if query.party_member is not None:
         stmt = stmt.where(Person.party_member.is_(query.party_member))
     if query.skill:

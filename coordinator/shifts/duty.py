@@ -17,7 +17,7 @@ from coordinator.db import utcnow
 from coordinator.i18n import Text
 from coordinator.people.models import Person, Team
 from coordinator.problems import FieldError, ValidationFailed
-from coordinator.registry.models import PartyBranch
+from coordinator.registry.models import Company, PartyBranch
 from coordinator.shifts.models import (
     ChecklistTick,
     HoursEntry,
@@ -83,12 +83,16 @@ async def check_out(
     signup.updated_at = now
     minutes = max(0, int((now - signup.checked_in_at).total_seconds() // 60))
     team_id = await session.scalar(select(Post.team_id).where(Post.id == shift.post_id))
+    company_id = await session.scalar(
+        select(Person.company_id).where(Person.id == signup.person_id)
+    )
     session.add(
         HoursEntry(
             signup_id=signup.id,
             person_id=signup.person_id,
             shift_id=shift.id,
             team_id=team_id,
+            company_id=company_id,
             served_on=signup.checked_in_at.astimezone(zone).date(),
             minutes=minutes,
             status=HoursStatus.pending,
@@ -178,12 +182,15 @@ async def list_hours(
     team_id: uuid.UUID | None,
     status: HoursStatus | None,
     month: str | None,
+    company_id: uuid.UUID | None = None,
 ) -> list[HoursEntry]:
     stmt = select(HoursEntry).order_by(HoursEntry.served_on, HoursEntry.id).limit(1000)
     if person_id:
         stmt = stmt.where(HoursEntry.person_id == person_id)
     if team_id:
         stmt = stmt.where(HoursEntry.team_id == team_id)
+    if company_id:
+        stmt = stmt.where(HoursEntry.company_id == company_id)
     if status:
         stmt = stmt.where(HoursEntry.status == status)
     if month:
@@ -193,11 +200,21 @@ async def list_hours(
 
 
 async def statement_csv(
-    *, session: AsyncSession, month: str, by: str, status: HoursStatus | None
+    *,
+    session: AsyncSession,
+    month: str,
+    by: str,
+    status: HoursStatus | None,
+    company_id: uuid.UUID | None = None,
 ) -> str:
-    """Hours of a month per person, team or party branch, as CSV (UTF-8, header row)."""
+    """Hours of a month per person, team, party branch or company, as CSV (UTF-8, header
+    row). With company_id, only hours served while working for that company: the
+    statement a company receives for its staff."""
     first, following = month_range(month)
-    if by == "person":
+    if by == "company":
+        key, name = Company.id, Company.name
+        stmt = select(key, name).join(HoursEntry, HoursEntry.company_id == Company.id)
+    elif by == "person":
         key, name = Person.id, Person.name
         stmt = select(key, name).join(HoursEntry, HoursEntry.person_id == Person.id)
     elif by == "team":
@@ -218,6 +235,8 @@ async def statement_csv(
     )
     if status is not None:
         stmt = stmt.where(HoursEntry.status == status)
+    if company_id is not None:
+        stmt = stmt.where(HoursEntry.company_id == company_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["month", f"{by}_id", "name", "shifts", "minutes", "hours"])

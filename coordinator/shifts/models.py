@@ -203,6 +203,11 @@ class HoursEntry(IdMixin, TimestampMixin, Base):
     )
     shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    # The volunteer's company when the hours were served, so a month's statement stays
+    # the same after they change jobs. RESTRICT: companies with hours on record stay.
+    company_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
     served_on: Mapped[date] = mapped_column(Date, index=True)
     minutes: Mapped[int] = mapped_column(Integer)
     status: Mapped[HoursStatus] = mapped_column(

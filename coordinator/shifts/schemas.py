@@ -279,6 +279,7 @@ class HoursOut(Out):
     person_id: uuid.UUID
     shift_id: uuid.UUID
     team_id: uuid.UUID | None
+    company_id: uuid.UUID | None
     served_on: date
     minutes: int
     status: HoursStatus
@@ -294,6 +295,7 @@ class ApproveIn(Body):
 class HoursQuery(Query):
     person_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = None
     status: HoursStatus | None = None
     month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
 
@@ -304,8 +306,11 @@ class HoursList(BaseModel):
 
 class StatementQuery(Query):
     month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-    by: Literal["person", "team", "branch"] = "person"
+    by: Literal["person", "team", "branch", "company"] = "person"
     status: HoursStatus | None = HoursStatus.approved
+    company_id: uuid.UUID | None = Field(
+        default=None, description="only hours served for this company (its own statement)"
+    )
 
 
 class PersonLinkOut(BaseModel):

@@ -447,6 +447,7 @@ async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response
             session=session,
             person_id=query.person_id,
             team_id=query.team_id,
+            company_id=query.company_id,
             status=query.status,
             month=query.month,
         )
@@ -477,7 +478,7 @@ async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Respons
 @routes.route(
     "GET",
     "/api/v1/hours/statement",
-    summary="Monthly hours per person, team or party branch (CSV)",
+    summary="Monthly hours per person, team, party branch or company (CSV)",
     tags=HOURS,
     query=StatementQuery,
     content_type="text/csv",
@@ -485,7 +486,11 @@ async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Respons
 async def statement(request: web.Request, *, query: StatementQuery) -> web.Response:
     async with _db(request).session() as session:
         body = await duty.statement_csv(
-            session=session, month=query.month, by=query.by, status=query.status
+            session=session,
+            month=query.month,
+            by=query.by,
+            status=query.status,
+            company_id=query.company_id,
         )
     return web.Response(
         text=body,

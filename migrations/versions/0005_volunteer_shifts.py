@@ -27,6 +27,17 @@ def _stamps() -> list[sa.Column]:  # type: ignore[type-arg]
 
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+    # Volunteers are office workers: the company they work for, for monthly statements.
+    op.add_column("people", sa.Column("company_id", sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_people_company_id_companies"),
+        "people",
+        "companies",
+        ["company_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+    op.create_index(op.f("ix_people_company_id"), "people", ["company_id"])
     op.create_table(
         "posts",
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -227,6 +238,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Uuid(), nullable=False),
         sa.Column("shift_id", sa.Uuid(), nullable=False),
         sa.Column("team_id", sa.Uuid(), nullable=True),
+        sa.Column("company_id", sa.Uuid(), nullable=True),
         sa.Column("served_on", sa.Date(), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=False),
         sa.Column(
@@ -249,6 +261,12 @@ def upgrade() -> None:
             ["people.id"],
             name=op.f("fk_hours_entries_approved_by_id_people"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_hours_entries_company_id_companies"),
+            ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
             ["person_id"],
@@ -279,6 +297,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_hours_entries_person_id"), "hours_entries", ["person_id"])
     op.create_index(op.f("ix_hours_entries_served_on"), "hours_entries", ["served_on"])
+    op.create_index(op.f("ix_hours_entries_company_id"), "hours_entries", ["company_id"])
 
     op.create_table(
         "shift_reminders",
@@ -309,3 +328,6 @@ def downgrade() -> None:
         "posts",
     ):
         op.drop_table(table)
+    op.drop_index(op.f("ix_people_company_id"), table_name="people")
+    op.drop_constraint(op.f("fk_people_company_id_companies"), "people", type_="foreignkey")
+    op.drop_column("people", "company_id")

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from coordinator.db import Database, utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.people.models import Person
+from coordinator.registry.codes import credit_check_char
 
 
 def iso(at: datetime) -> str:
@@ -77,6 +78,15 @@ class World:
     async def person(self, name: str, **fields: Any) -> dict[str, Any]:
         body = {"name": name, "email": f"{uuid.uuid4().hex[:8]}@example.test", **fields}
         return await self.api.ok("POST", "/api/v1/people", 201, json=body)
+
+    async def company(self, name: str) -> dict[str, Any]:
+        first17 = f"91310106{uuid.uuid4().int % 10**9:09d}"
+        body = {
+            "name": name,
+            "credit_code": first17 + credit_check_char(first17),
+            "street_address": "南京西路 1 号",
+        }
+        return await self.api.ok("POST", "/api/v1/companies", 201, json=body)
 
     async def sign_up(self, shift_id: str, person_id: str, status: int = 201) -> Any:
         return await self.api.ok(
