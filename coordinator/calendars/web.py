@@ -123,6 +123,11 @@ class Feeds:
         # there the lookup must see that connection's uncommitted rows.
         self.pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        self.salt = ""  # what shapes the bytes besides the rows (formatted once)
+
+    def salted(self, salt: str) -> str:
+        self.salt = salt
+        return salt
 
     async def lookup_pool(self, engine: AsyncEngine, size: int) -> asyncpg.Pool:
         async with self._opening:
@@ -319,7 +324,9 @@ async def feed(request: web.Request) -> web.StreamResponse:
     feeds = request.app[FEEDS]
     settings = request.app[keys.SETTINGS]
     win = window(feeds.settings, utcnow())
-    salt = f"{RENDERING}|{settings.base_url}|{settings.timezone}|{feeds.settings}"
+    salt = feeds.salt or feeds.salted(
+        f"{RENDERING}|{settings.base_url}|{settings.timezone}|{feeds.settings}"
+    )
     gzipped = _wants_gzip(request)
     found = await find(request, token, win, salt)
     if found is None:
