@@ -106,3 +106,12 @@ def world(api, database) -> World:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def committed_world(committed_api, committed_database) -> World:  # type: ignore[no-untyped-def]
     return World(api=committed_api, database=committed_database)
+
+
+# Real SMTP and arq worker processes for the notification tests.
+from tests.workers.conftest import (  # noqa: E402, F401
+    mail,
+    redis_client,
+    worker_env,
+    workers,
+)
