@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coordinator.people.models import Person
 from coordinator.problems import missing_reference, not_found
@@ -58,42 +58,43 @@ class Seen:
         }
 
 
-async def check(
-    session: AsyncSession, shift_id: uuid.UUID, person_id: uuid.UUID, now: datetime
-) -> Seen:
-    """Every refusal a sign-up can meet before the shift is locked, in one round trip:
-    no shift (404), closed, no person (422), not qualified, already on the shift (409)."""
-    live = (
+# Built once: a sign-up only binds the two ids (and the statement is compiled once).
+_PERSON_ID = bindparam("person_id", type_=Uuid)
+_CHECK = (
+    select(
+        Shift.status,
+        Shift.post_id,
+        Shift.series_id,
+        Shift.starts_at,
+        Shift.ends_at,
+        Shift.min_people,
+        Shift.max_people,
+        Shift.sequence,
+        Shift.required_skills,
+        Person.id,
+        Person.skills,
         select(Signup.id)
         .where(
             Signup.shift_id == Shift.id,
-            Signup.person_id == person_id,
+            Signup.person_id == _PERSON_ID,
             Signup.status != SignupStatus.cancelled,
         )
         .limit(1)
-        .scalar_subquery()
+        .scalar_subquery(),
     )
-    row = (
-        await session.execute(
-            select(
-                Shift.status,
-                Shift.post_id,
-                Shift.series_id,
-                Shift.starts_at,
-                Shift.ends_at,
-                Shift.min_people,
-                Shift.max_people,
-                Shift.sequence,
-                Shift.required_skills,
-                Person.id,
-                Person.skills,
-                live,
-            )
-            .select_from(Shift)
-            .outerjoin(Person, Person.id == person_id)
-            .where(Shift.id == shift_id)
-        )
-    ).first()
+    .select_from(Shift)
+    .outerjoin(Person, Person.id == _PERSON_ID)
+    .where(Shift.id == bindparam("shift_id", type_=Uuid))
+)
+
+
+async def check(
+    connection: AsyncConnection, shift_id: uuid.UUID, person_id: uuid.UUID, now: datetime
+) -> Seen:
+    """Every refusal a sign-up can meet before the shift is locked, in one round trip:
+    no shift (404), closed, no person (422), not qualified, already on the shift (409)."""
+    result = await connection.execute(_CHECK, {"shift_id": shift_id, "person_id": person_id})
+    row = result.first()
     if row is None:
         raise not_found(SHIFT)
     status, post_id, series_id, starts_at, ends_at, low, high, sequence = row[:8]
@@ -122,8 +123,9 @@ async def check(
 # The shift is locked first and the person second, the order every writer takes.
 # `filled` is read from the locked row (the newest version, after waiting), never
 # counted from signups: a count would use the statement's snapshot, taken before the wait.
-CLAIM = text(
-    """
+CLAIM = (
+    text(
+        """
     WITH shift AS (
         SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
                s.filled < s.max_people AS has_place,
@@ -175,15 +177,18 @@ CLAIM = text(
     )
     SELECT signup.* FROM signup
     """
-).bindparams(
-    bindparam("placed_data", type_=JSONB),
-    bindparam("waiting_data", type_=JSONB),
-    bindparam("filled_data", type_=JSONB),
+    )
+    .bindparams(
+        bindparam("placed_data", type_=JSONB),
+        bindparam("waiting_data", type_=JSONB),
+        bindparam("filled_data", type_=JSONB),
+    )
+    .columns(*Signup.__table__.c)
 )
 
 
 async def claim(
-    session: AsyncSession,
+    connection: AsyncConnection,
     seen: Seen,
     person_id: uuid.UUID,
     *,
@@ -202,8 +207,8 @@ async def claim(
         "starts_at": seen.starts_at.isoformat(),
         "ends_at": seen.ends_at.isoformat(),
     }
-    return await session.scalar(
-        select(Signup).from_statement(CLAIM),
+    result = await connection.execute(
+        CLAIM,
         {
             "shift_id": seen.shift_id,
             "person_id": person_id,
@@ -224,3 +229,7 @@ async def claim(
             "filled_data": seen.filled(),
         },
     )
+    row = result.first()
+    # A plain Signup of the row: ORM loading would cost more than the rest of the
+    # sign-up's Python put together.
+    return Signup(**row._mapping) if row is not None else None

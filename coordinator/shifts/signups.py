@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from coordinator.crud import get_or_404
 from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
@@ -93,11 +93,15 @@ async def sign_up(
     statement, so the lock is held for a single round trip. If what the checks saw has
     changed by then, the sign-up is decided again under the lock."""
     now = utcnow()
-    seen = await claim.check(session, shift_id, person_id, now)
-    signup = await claim.claim(session, seen, person_id, now=now, actor=actor)
+    connection = await session.connection()
+    seen = await claim.check(connection, shift_id, person_id, now)
+    signup = await claim.claim(connection, seen, person_id, now=now, actor=actor)
     if signup is None:
         shift = await lock_shift(session, shift_id)
         return await _sign_up_locked(session, shift, person_id, actor=actor)
+    # Into the session as if loaded (no statement), for whatever the caller does next.
+    make_transient_to_detached(signup)
+    session.add(signup)
     return signup
 
 
@@ -110,11 +114,11 @@ async def sign_up_person(
     requests, gets round to sending COMMIT."""
     autocommit = _autocommit(database)
     if autocommit is not None:
-        async with AsyncSession(autocommit, expire_on_commit=False) as session:
+        async with autocommit.connect() as connection:
             now = utcnow()
-            seen = await claim.check(session, shift_id, person_id, now)
+            seen = await claim.check(connection, shift_id, person_id, now)
             try:
-                signup = await claim.claim(session, seen, person_id, now=now, actor=actor)
+                signup = await claim.claim(connection, seen, person_id, now=now, actor=actor)
             except DBAPIError as exc:
                 if sqlstate(exc) not in RETRYABLE:
                     raise

@@ -59,13 +59,16 @@ async def test_claim_takes_nothing_when_the_shift_moved_after_the_checks(world):
     shift_id, person_id = uuid.UUID(shift["id"]), uuid.UUID(a["id"])
     async with world.database.sessionmaker.begin() as session:
         now = utcnow()
-        seen = await claim.check(session, shift_id, person_id, now)
+        seen = await claim.check(await session.connection(), shift_id, person_id, now)
         await session.execute(
             update(Shift)
             .where(Shift.id == shift_id)
             .values(starts_at=Shift.starts_at + timedelta(hours=1))
         )
-        assert await claim.claim(session, seen, person_id, now=now, actor="t") is None
+        assert (
+            await claim.claim(await session.connection(), seen, person_id, now=now, actor="t")
+            is None
+        )
         # sign_up then decides under the lock, at the shift's new times.
         signup = await signups.sign_up(
             session=session, shift_id=shift_id, person_id=person_id, actor="t"
@@ -82,9 +85,12 @@ async def test_claim_refuses_a_person_who_lost_a_qualification_after_the_checks(
     with pytest.raises(NotQualified):
         async with world.database.sessionmaker.begin() as session:
             now = utcnow()
-            seen = await claim.check(session, shift_id, person_id, now)
+            seen = await claim.check(await session.connection(), shift_id, person_id, now)
             await session.execute(update(Person).where(Person.id == person_id).values(skills=[]))
-            assert await claim.claim(session, seen, person_id, now=now, actor="t") is None
+            assert (
+                await claim.claim(await session.connection(), seen, person_id, now=now, actor="t")
+                is None
+            )
             await signups.sign_up(
                 session=session, shift_id=shift_id, person_id=person_id, actor="t"
             )
@@ -97,10 +103,15 @@ async def test_checks_refuse_before_any_lock(world):
     a = await world.person("甲")
     async with world.database.sessionmaker.begin() as session:
         with pytest.raises(NotFound):
-            await claim.check(session, uuid.uuid4(), uuid.UUID(a["id"]), utcnow())
+            await claim.check(
+                await session.connection(), uuid.uuid4(), uuid.UUID(a["id"]), utcnow()
+            )
         with pytest.raises(ShiftClosed):
             await claim.check(
-                session, uuid.UUID(shift["id"]), uuid.UUID(a["id"]), utcnow() + timedelta(days=3)
+                await session.connection(),
+                uuid.UUID(shift["id"]),
+                uuid.UUID(a["id"]),
+                utcnow() + timedelta(days=3),
             )
     body = await world.sign_up(shift["id"], str(uuid.uuid4()), status=422)
     assert body["errors"][0]["field"] == "person_id"
