@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
+import redis.asyncio as aioredis
 from sqlalchemy import insert, text
 
 from bench.common import LOOPBACK, ROOT, Check, Context, LoadResult, Result, Series
@@ -39,6 +40,8 @@ DURATION = 20.0  # seconds of events per round
 WORKERS = 2
 P99_TARGET_MS = 1000.0
 RATE_SHARE = 0.95  # the producer must reach this share of RATE for the figure to count
+# workers.settings.HEARTBEAT_KEY (not imported: the worker's imports are heavy).
+HEARTBEAT_KEY = "fumin:worker:heartbeat"
 SETTLE = 30.0  # seconds to wait for the last emails of a round
 POOL = 8  # commits (or sends) in flight at once, at most
 
@@ -114,6 +117,21 @@ class Workers:
                         stderr=subprocess.STDOUT,
                     )
                 )
+
+    async def ready(self, redis_url: str, timeout: float = 180.0) -> None:
+        """Wait until every worker has run its startup heartbeat job (imports, pools and
+        the relay up), which takes seconds on a loaded machine."""
+        client = aioredis.from_url(redis_url)
+        keys = [f"{HEARTBEAT_KEY}:{process.pid}" for process in self.processes]
+        deadline = time.monotonic() + timeout
+        try:
+            while await client.exists(*keys) < len(keys):
+                self.check_alive()
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"workers not ready in {timeout:g} s")
+                await asyncio.sleep(0.2)
+        finally:
+            await client.aclose()
 
     def check_alive(self) -> None:
         for n, process in enumerate(self.processes):
@@ -275,8 +293,8 @@ async def run(ctx: Context) -> Result:
     try:
         team_id, people = await prepare(database, per_round * rounds)
         workers.start(WORKERS)
-        await asyncio.sleep(3)  # imports, pools, the relay's LISTEN
-        workers.check_alive()
+        await workers.ready(services.redis_url)
+        await asyncio.sleep(1)  # the relay's LISTEN connection
         for round_number in range(1, rounds + 1):
             batch = people[(round_number - 1) * per_round : round_number * per_round]
 
