@@ -123,9 +123,11 @@ async def check(
 # The shift is locked first and the person second, the order every writer takes.
 # `filled` is read from the locked row (the newest version, after waiting), never
 # counted from signups: a count would use the statement's snapshot, taken before the wait.
+# The signup's columns are named in the model's order: text().columns() matches by position.
+_SIGNUP_COLUMNS = ", ".join(c.name for c in Signup.__table__.c)
 CLAIM = (
     text(
-        """
+        f"""
     WITH shift AS (
         SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
                s.filled < s.max_people AS has_place,
@@ -175,7 +177,7 @@ CLAIM = (
         WHERE e.n = 1 OR (shift.has_place AND shift.fills)
         ORDER BY e.n
     )
-    SELECT signup.* FROM signup
+    SELECT {_SIGNUP_COLUMNS} FROM signup
     """
     )
     .bindparams(

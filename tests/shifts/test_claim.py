@@ -19,6 +19,14 @@ from coordinator.shifts.rules import NotQualified, ShiftClosed
 from .conftest import events, hours_from_now
 
 
+def signups_out(signup):  # type: ignore[no-untyped-def]
+    from coordinator.shifts.views import signup_out
+
+    body = signup_out(signup).model_dump(mode="json")
+    body.pop("waitlist_position")
+    return body
+
+
 async def test_a_signup_locks_the_shift_for_one_statement(world):
     post = await world.post()
     shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=2)
@@ -46,6 +54,9 @@ async def test_a_signup_locks_the_shift_for_one_statement(world):
     assert len(statements) == 2
     assert "FOR UPDATE" not in statements[0]
     assert "FOR UPDATE" in statements[1] and "INSERT INTO outbox" in statements[1]
+    # The signup returned is the row as stored, field for field.
+    (row,) = await world.signups(shift["id"])
+    assert signups_out(signup) == {k: v for k, v in row.items() if k != "waitlist_position"}
     (created,) = await events(world.database, "signup.created")
     assert created.data["signup_id"] == str(signup.id)
     assert created.data["status"] == "signed_up"
