@@ -269,6 +269,7 @@ def result_of(sent: dict[str, float], sink: SmtpSink, rate: float) -> LoadResult
         latencies=latencies,
         errors=len(missing),
         elapsed=len(sent) / rate,
+        count=len(sent),  # the rate is the producer's, whatever reached the server
         first_error=f"no email accepted for {missing[0]}" if missing else None,
     )
 
