@@ -265,6 +265,7 @@ def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> li
     return [
         Child("web", [sys.executable, "-m", "coordinator.cli", "web"], env),
         Child("worker", [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], env),
+        Child("planner", [sys.executable, "-m", "arq", "workers.planner.PlannerSettings"], env),
     ]
 
 

@@ -3,6 +3,10 @@
 Each worker also runs the outbox relay; several workers share the work through
 `FOR UPDATE SKIP LOCKED`. arq exits when it loses Redis: run workers under something
 that restarts them (`fumin up` does; so does a Procfile process manager).
+
+Campaign planning runs in workers of its own (`workers.planner.PlannerSettings`): a
+solver may run for minutes, and arq holds a killed worker's jobs for the longest job
+timeout of its functions, which must stay short here so notifications recover quickly.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
 
-from coordinator.campaigns.jobs import plan_campaign
 from coordinator.db import Database
 from coordinator.logging import configure_logging
 from coordinator.notifications.gateways import Gateways
@@ -75,7 +78,6 @@ class WorkerSettings:
     functions = [
         func(handle_event, keep_result=0),
         func(deliver, keep_result=0),
-        func(plan_campaign, keep_result=0, timeout=900, max_tries=1),
     ]
     cron_jobs = [
         cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False),

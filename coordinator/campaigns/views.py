@@ -11,6 +11,7 @@ from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.campaigns import service
 from coordinator.campaigns.models import CampaignPlanItem
+from coordinator.campaigns.queue import PLANNING_QUEUE
 from coordinator.campaigns.schemas import (
     ApproveIn,
     ApproveOut,
@@ -80,7 +81,11 @@ async def plan_campaign(request: web.Request) -> web.Response:
         campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
         out = await service.campaign_out(session, campaign)
     await request.app[keys.ARQ].enqueue_job(
-        "plan_campaign", campaign_id=str(campaign_id), run=run, _job_id=f"plan:{campaign_id}:{run}"
+        "plan_campaign",
+        campaign_id=str(campaign_id),
+        run=run,
+        _job_id=f"plan:{campaign_id}:{run}",
+        _queue_name=PLANNING_QUEUE,
     )
     return json_response(out, status=202)
 

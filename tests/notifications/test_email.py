@@ -74,6 +74,9 @@ def test_smtp_url_options():
 
 
 def test_development_mail_logs_the_links_to_click(tmp_path, capsys):
+    from coordinator.logging import configure_logging
+
+    configure_logging("info")  # other tests leave logging at warning
     rendered = email.Rendered(
         subject="确认走访", text="请点击 https://fumin.test/v/abc123 确认。", html="<p>x</p>"
     )

@@ -126,9 +126,9 @@ class Workers:
         self.env = env
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, settings: str = "workers.settings.WorkerSettings") -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
+            [sys.executable, "-m", "arq", settings],
             cwd=ROOT,
             env=self.env,
             stdin=subprocess.DEVNULL,

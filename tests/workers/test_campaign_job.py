@@ -1,4 +1,4 @@
-"""A campaign planned by a real arq worker: enqueued by the API, progress visible, done."""
+"""A campaign planned by a real planning worker: enqueued by the API, then done."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ async def test_a_worker_plans_a_campaign_enqueued_through_the_api(
 ):
     ids = await seed(committed_database)
     campaign = await committed_api.ok("POST", "/api/v1/campaigns", 201, json=body(ids))
-    workers.start()
+    workers.start("workers.planner.PlannerSettings")
     started = await committed_api.ok("POST", f"/api/v1/campaigns/{campaign['id']}/plan", 202)
     assert started["status"] in ("queued", "planning")
 

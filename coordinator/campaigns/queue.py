@@ -1,0 +1,3 @@
+"""Campaign planning has a queue (and workers) of its own."""
+
+PLANNING_QUEUE = "fumin:planning"
