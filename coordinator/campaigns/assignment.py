@@ -88,6 +88,29 @@ def targets(inst: Instance) -> dict[str, int]:
     return raw
 
 
+def daily_band(inst: Instance) -> dict[str, tuple[int, int]] | None:
+    """Bounds on each liaison's free visits that keep workloads within one visit a day of
+    each other: every liaison works k to k+1 visits a day, k the fair daily rate rounded
+    down. None when capacities make that impossible (then balance is only preferred)."""
+    working = {x: d for x, d in inst.days.items() if d > 0 and x in inst.capacity}
+    if not working:
+        return None
+    cover = min(sum(inst.sizes.values()), sum(inst.capacity.values()))
+    total = cover + sum(inst.fixed_load.get(x, 0) for x in working)
+    k = total // sum(working.values())
+    band: dict[str, tuple[int, int]] = {}
+    for x in inst.capacity:
+        days, fixed = working.get(x, 0), inst.fixed_load.get(x, 0)
+        low = max(0, k * days - fixed)
+        high = min(inst.capacity[x], (k + 1) * days - fixed)
+        if low > high:
+            return None
+        band[x] = (low, high)
+    if not sum(low for low, _ in band.values()) <= cover <= sum(h for _, h in band.values()):
+        return None
+    return band
+
+
 def objective(inst: Instance, counts: Counts) -> int:
     """The objective of an assignment, as the CP-SAT model scores it."""
     goal = targets(inst)
@@ -199,9 +222,14 @@ def solve(
         model.add(covered <= size)
         uncovered.append(size - covered)
     imbalance = []
+    band = daily_band(inst)
     for liaison in liaisons:
         load = sum(n[(b, liaison)] for b in inst.sizes if (b, liaison) in n)
         model.add(load <= inst.capacity[liaison])
+        if band is not None:
+            low, high = band[liaison]
+            model.add(load >= low)
+            model.add(load <= high)
         dev = model.new_int_var(0, inst.capacity[liaison] + goal[liaison], f"dev_{liaison}")
         model.add(dev >= load - goal[liaison])
         model.add(dev >= goal[liaison] - load)

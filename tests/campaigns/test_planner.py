@@ -164,3 +164,37 @@ def test_round_robin_baseline_ignores_buildings():
         "Q",
     ]
     assert result.metrics.building_switches == 3
+
+
+def test_workloads_stay_within_one_visit_a_day_even_against_designations():
+    """One liaison is designated for every company; balance still wins as a hard rule."""
+    from coordinator.campaigns.assignment import Instance, daily_band, greedy, solve
+
+    inst = Instance(
+        sizes={"A": 20, "B": 20},
+        areas={"A": "north", "B": "north"},
+        capacity={"x": 40, "y": 40},
+        fixed_load={},
+        days={"x": 5, "y": 5},
+        designated={("A", "x"): 20, ("B", "x"): 20},
+    )
+    assert daily_band(inst) == {"x": (20, 25), "y": (20, 25)}
+    result = solve(inst, hint=greedy(inst), time_limit=5, stop=lambda: False, workers=2)
+    assert result is not None
+    loads = {x: sum(v for (b, who), v in result.counts.items() if who == x) for x in "xy"}
+    assert sum(loads.values()) == 40
+    assert all(20 <= load <= 25 for load in loads.values())
+
+
+def test_no_band_when_capacity_makes_even_days_impossible():
+    from coordinator.campaigns.assignment import Instance, daily_band
+
+    inst = Instance(
+        sizes={"A": 30},
+        areas={"A": None},
+        capacity={"x": 5, "y": 40},
+        fixed_load={},
+        days={"x": 5, "y": 5},
+        designated={},
+    )
+    assert daily_band(inst) is None
