@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.db import Database, utcnow
+from coordinator.events.catalogue import PRIVATE_FIELDS
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications import email, webhooks
 from coordinator.notifications.errors import PermanentError, TransientError
@@ -82,6 +83,8 @@ async def handle_event(
         )
     event.handled_at = now
     if not rows:
+        if any(k in event.data for k in PRIVATE_FIELDS):
+            event.data = _without_links(event.data)  # nobody to deliver a link to
         return []
     inserted = await session.scalars(
         insert(Delivery)
@@ -128,6 +131,7 @@ async def attempt_delivery(
             # event now would still call for it: not after a cancel, a move or the start.
             delivery.status = DeliveryStatus.skipped
             delivery.last_error = "no longer due"
+            await _forget_links(session, delivery, event)
             return Attempt(status=delivery.status)
         delivery.attempts += 1
         try:
@@ -149,7 +153,33 @@ async def attempt_delivery(
         delivery.status = DeliveryStatus.sent
         delivery.sent_at = utcnow()
         delivery.last_error = None
+        await _forget_links(session, delivery, event)
         return Attempt(status=delivery.status)
+
+
+def _without_links(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in PRIVATE_FIELDS}
+
+
+async def _forget_links(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> None:
+    """A capability link waits in clear only until it is delivered: then it is dropped from
+    the delivery, and from the event once no delivery of it is pending or could be
+    replayed (failed ones keep it, so a replay still carries the link)."""
+    if any(k in delivery.context for k in PRIVATE_FIELDS):
+        delivery.context = _without_links(delivery.context)
+    if not any(k in event.data for k in PRIVATE_FIELDS):
+        return
+    others = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.event_id == event.id,
+            Delivery.id != delivery.id,
+            Delivery.status.in_([DeliveryStatus.pending, DeliveryStatus.failed]),
+        )
+    )
+    if not others:
+        event.data = _without_links(event.data)
 
 
 async def _still_due(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> bool:

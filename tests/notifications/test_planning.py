@@ -147,3 +147,62 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
         0,
         "no longer due",
     )
+
+
+async def test_a_link_in_clear_is_forgotten_once_delivered(
+    api, database, settings, monkeypatch, tmp_path
+):
+    """Capability links are stored hashed; the copy in clear that an email needs is dropped
+    from the delivery and the event as soon as nothing could still send it."""
+    from coordinator.events.service import record_event
+    from coordinator.notifications import rules
+    from coordinator.notifications.gateways import Gateways
+
+    context = {
+        "person_name": "王",
+        "team_name": "队",
+        "role": "member",
+        "role_zh": "成员",
+        "lead_name": None,
+    }
+
+    async def mail_the_link(session, event):  # type: ignore[no-untyped-def]
+        return [
+            Planned(
+                channel="email",
+                recipient="a@example.test",
+                template="team_member_added",
+                context={**context, "link": event.data["link"]},
+            )
+        ]
+
+    import coordinator.notifications.all_rules  # noqa: F401  (the real rules first, then replaced)
+
+    monkeypatch.setitem(rules.RULES, "visit.proposed", [mail_the_link])
+    settings.data_dir = tmp_path  # development mail goes to files here
+    async with database.sessionmaker.begin() as session:
+        event = record_event(
+            session,
+            "visit.proposed",
+            data={"visit_id": "v1", "link": "https://fumin.test/v/secret-token"},
+        )
+        await session.flush()
+        [delivery_id] = await service.handle_event(
+            session=session, event_id=event.id, settings=settings
+        )
+    gateways = Gateways.open(settings)
+    try:
+        attempt = await service.attempt_delivery(
+            database=database, gateways=gateways, delivery_id=delivery_id
+        )
+    finally:
+        await gateways.close()
+    assert attempt.status == "sent"
+    assert len(list(tmp_path.joinpath("mail").iterdir())) == 1  # the message went out
+    async with database.session() as session:
+        delivery = await session.get(Delivery, delivery_id)
+        stored = await session.get(OutboxEvent, event.id)
+        await session.refresh(delivery)
+        await session.refresh(stored)
+    assert "link" not in delivery.context and delivery.context["person_name"] == "王"
+    assert stored.data == {"visit_id": "v1"}
