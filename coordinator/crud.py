@@ -66,6 +66,11 @@ def patch_values(patch: Body, *, required: set[str] = frozenset()) -> dict[str, 
     return values
 
 
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields an update changed (its own timestamp aside)."""
+    return sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
+
+
 def raise_change(
     session: AsyncSession,
     actor: Principal,
@@ -126,7 +131,7 @@ async def apply_update(
         before=before,
         after=after,
     )
-    changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
+    changed = changed_fields(before, after)
     raise_change(
         session, actor, entity_type, "updated", _row_id(row), {**after, "changed": changed}
     )

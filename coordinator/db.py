@@ -92,13 +92,17 @@ class Database:
             )
             # Tests: reads join the test's transaction, so they see its uncommitted rows.
             self._readers = self.sessionmaker
+            self.autocommit: AsyncEngine | None = None
         else:
             self.sessionmaker = async_sessionmaker(bind=engine, expire_on_commit=False)
             # Reads run without BEGIN and ROLLBACK (two round trips of a three-trip
             # request). Under READ COMMITTED each statement takes its own snapshot anyway,
             # so a read session sees exactly what it would inside a transaction.
+            # The engine in autocommit mode: also for writes that must hold no lock
+            # across a round trip. None above, where everything shares one connection.
+            self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
             self._readers = async_sessionmaker(
-                bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                bind=self.autocommit,
                 expire_on_commit=False,
                 sync_session_class=ReadSession,
             )

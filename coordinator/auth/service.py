@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.models import ApiToken, Role
 from coordinator.db import utcnow
+from coordinator.links.service import hash_token
 
 PREFIX = "fmn_"
 
@@ -27,10 +27,6 @@ class Principal:
 
 
 SYSTEM = Principal(token_id=None, name="system", role=Role.admin)
-
-
-def hash_token(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
 
 
 def new_token() -> str:

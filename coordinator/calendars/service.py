@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from coordinator.calendars.schemas import FeedIssued, FeedOut, FeedUrls
 from coordinator.crud import get_or_404
 from coordinator.db import utcnow
 from coordinator.i18n import Text
+from coordinator.links.service import hash_token
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.problems import FieldError, ValidationFailed, not_found
 
@@ -24,10 +24,6 @@ TOKEN_BYTES = 32  # 256 bits
 FEED = Text("日历订阅", "calendar feed")
 TEAM = Text("团队", "team")
 PERSON = Text("人员", "person")
-
-
-def hash_token(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
 
 
 def feed_urls(base_url: str, token: str) -> FeedUrls:

@@ -196,7 +196,7 @@ def _found(
 async def find(request: web.Request, token: str, win: Window, salt: str) -> Found | None:
     """The lookup, on the feed pool where the app's sessions use the engine's pool."""
     database = request.app[keys.DATABASE]
-    if isinstance(database.sessionmaker.kw.get("bind"), AsyncEngine):
+    if database.autocommit is not None:
         feeds = request.app[FEEDS]
         pool = feeds.pool or await feeds.lookup_pool(
             database.engine, request.app[keys.SETTINGS].db_pool_size

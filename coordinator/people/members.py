@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import get_or_404, raise_change
+from coordinator.crud import changed_fields, get_or_404, raise_change
 from coordinator.events.service import record_event
 from coordinator.i18n import Text
 from coordinator.listing import paginate, search
@@ -226,7 +226,7 @@ def record_team_update(
         after=snapshot(team),
     )
     after = snapshot(team)
-    changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
+    changed = changed_fields(before, after)
     raise_change(session, actor, "team", "updated", team.id, {**after, "changed": changed})
 
 

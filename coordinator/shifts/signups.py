@@ -4,13 +4,12 @@ promotion on cancellation, swaps, whole teams."""
 from __future__ import annotations
 
 import uuid
-import weakref
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from coordinator.crud import get_or_404
@@ -112,7 +111,7 @@ async def sign_up_person(
     runs on its own (autocommit): it is the whole transaction, so the shift stays locked
     only while PostgreSQL executes and commits it, not while this process, busy with other
     requests, gets round to sending COMMIT."""
-    autocommit = _autocommit(database)
+    autocommit = database.autocommit
     if autocommit is not None:
         async with autocommit.connect() as connection:
             now = utcnow()
@@ -130,21 +129,6 @@ async def sign_up_person(
             session=session, shift_id=shift_id, person_id=person_id, actor=actor
         )
     )
-
-
-_autocommit_binds: weakref.WeakKeyDictionary[Database, AsyncEngine] = weakref.WeakKeyDictionary()
-
-
-def _autocommit(database: Database) -> AsyncEngine | None:
-    """The database's engine in autocommit mode; None when its sessions are bound to one
-    connection (tests, whose transaction is rolled back afterwards)."""
-    if database.sessionmaker.kw.get("bind") is not database.engine:
-        return None
-    bind = _autocommit_binds.get(database)
-    if bind is None:
-        bind = database.engine.execution_options(isolation_level="AUTOCOMMIT")
-        _autocommit_binds[database] = bind
-    return bind
 
 
 async def _sign_up_locked(
