@@ -9,6 +9,7 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from coordinator import keys
+from coordinator.changes import add_change_watch
 from coordinator.db import Database
 from coordinator.http import ApiRoutes
 from coordinator.logging import configure_logging
@@ -66,6 +67,7 @@ def create_app(
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(_database(database))
     app.cleanup_ctx.append(_redis(redis))
+    add_change_watch(app)
 
     tables = route_tables()
     for table in tables:

@@ -1,20 +1,23 @@
 """GET and HEAD /cal/{token}.ics: the feed a calendar app subscribes to.
 
-Every fetch makes one SQL statement. It resolves the token (hashed, live, and for a team
-feed its subscriber still a member) and computes, inside PostgreSQL, a fingerprint of
-everything the feed shows: the ids and `updated_at` of its visits (and shifts) within the
-window, of the companies, buildings and people they name, and the calendar's name. A
-change to any of them, a row leaving the set (a visit reassigned away, a cancellation past
-its grace period, a liaison leaving the team) or entering it changes the fingerprint. So
-any change shows on the next fetch, in every web process, with no event to wait for.
+A fetch resolves the token (hashed, live, and for a team feed its subscriber still a
+member) and computes, inside PostgreSQL, a fingerprint of everything the feed shows: the
+ids and `updated_at` of its visits (and shifts) within the window, of the companies,
+buildings and people they name, and the calendar's name. A change to any of them, a row
+leaving the set (a visit reassigned away, a cancellation past its grace period, a liaison
+leaving the team) or entering it changes the fingerprint.
 
 The fingerprint (with the settings that shape the bytes) is the feed's version and its
-strong ETag: a matching If-None-Match is answered 304 right after that one statement.
-Rendered bytes are kept per version in this process's memory and in Redis (shared by all
-web processes, which may lose it: then the feed is rendered again), so a poll that finds
-nothing new renders nothing. Last-Modified is the time a version was first rendered,
-kept per feed in Redis beside the bytes and moved forward by at least a second for each
-new version, so removals move it too and If-Modified-Since never misses a change.
+strong ETag. This process keeps what a token resolved to while none of the tables the
+lookup reads has changed (coordinator.changes: notified by PostgreSQL at each commit, in
+every web process) and for at most `FOUND_SECONDS`, as the window moves with the clock.
+So a poll that finds nothing new costs no query at all: a matching If-None-Match is
+answered 304 from memory, and the bytes of a version already rendered are served from
+memory. Rendered bytes are kept per version in this process and in Redis (shared by all
+web processes, which may lose it: then the feed is rendered again). Last-Modified is the
+time a version was first rendered, kept per feed in Redis beside the bytes and moved
+forward by at least a second for each new version, so removals move it too and
+If-Modified-Since never misses a change.
 """
 
 from __future__ import annotations
@@ -41,8 +44,25 @@ from coordinator.calendars.config import FeedSettings, load_feed_settings
 from coordinator.calendars.ical import render_feed
 from coordinator.calendars.service import hash_token
 from coordinator.calendars.sources import SOURCES, Context, Window
+from coordinator.changes import CHANGES, ChangeWatch, Memo
 from coordinator.db import utcnow
 
+# What a feed's lookup reads: a write to any of them may change what a token resolves to.
+LOOKUP_TABLES = (
+    "feed_tokens",
+    "people",
+    "teams",
+    "team_members",
+    "visits",
+    "companies",
+    "buildings",
+    "areas",
+    "shifts",
+    "posts",
+    "signups",
+)
+# A resolved token is kept at most this long unchanged: the window moves with the clock.
+FOUND_SECONDS = 60.0
 RENDERING = "1"  # bump when the bytes for the same rows change (a new property, wording)
 CACHE_CONTROL = "private, max-age=300"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -105,6 +125,7 @@ class Found:
     person_id: Any
     name: str
     version: str
+    window: Window  # the one the fingerprint was taken over: the render uses it too
 
     @property
     def key(self) -> str:
@@ -114,9 +135,11 @@ class Found:
 class Feeds:
     """Per app: settings and this process's rendered feeds (least recently used out)."""
 
-    def __init__(self, settings: FeedSettings):
+    def __init__(self, settings: FeedSettings, watch: ChangeWatch):
         self.settings = settings
         self.memory: OrderedDict[str, Rendered] = OrderedDict()
+        # Token digest -> what it resolved to, while nothing it was made of has changed.
+        self.found: Memo[Found] = Memo(watch, LOOKUP_TABLES, size=16 * settings.memory_entries)
         # The lookup's own asyncpg pool (same database as the app's engine), opened on the
         # first fetch: a poll costs one round trip, not a pooled session's checkout, BEGIN
         # and ROLLBACK. None where the app's sessions are bound to one connection (tests):
@@ -163,47 +186,64 @@ def window(settings: FeedSettings, now: datetime) -> Window:
     )
 
 
-async def lookup(session: AsyncSession, token: str, win: Window, salt: str) -> Found | None:
-    """The live feed behind a token and its version, or None (all bad tokens alike)."""
-    row = (await session.execute(LOOKUP, {"hash": hash_token(token), **win.params()})).first()
+async def lookup(session: AsyncSession, digest: bytes, win: Window, salt: str) -> Found | None:
+    """The live feed behind a token's digest and its version, or None (all bad tokens alike)."""
+    row = (await session.execute(LOOKUP, {"hash": digest, **win.params()})).first()
     return (
         None
         if row is None
-        else _found(row.id, row.team_id, row.person_id, row.name, row.fingerprint, salt)
+        else _found(row.id, row.team_id, row.person_id, row.name, row.fingerprint, salt, win)
     )
 
 
-async def lookup_on(pool: asyncpg.Pool, token: str, win: Window, salt: str) -> Found | None:
+async def lookup_on(pool: asyncpg.Pool, digest: bytes, win: Window, salt: str) -> Found | None:
     """`lookup` on the feed pool: one prepared statement, no transaction."""
-    params = {"hash": hash_token(token), **win.params()}
+    params = {"hash": digest, **win.params()}
     async with pool.acquire() as connection:
         row = await connection.fetchrow(LOOKUP_SQL, *(params[name] for name in LOOKUP_PARAMS))
     if row is None:
         return None
     return _found(
-        row["id"], row["team_id"], row["person_id"], row["name"], row["fingerprint"], salt
+        row["id"], row["team_id"], row["person_id"], row["name"], row["fingerprint"], salt, win
     )
 
 
 def _found(
-    feed_id: Any, team_id: Any, person_id: Any, name: str, fingerprint: str, salt: str
+    feed_id: Any,
+    team_id: Any,
+    person_id: Any,
+    name: str,
+    fingerprint: str,
+    salt: str,
+    win: Window,
 ) -> Found:
     key = f"team:{team_id}" if team_id else f"person:{person_id}"
     version = hashlib.sha256(f"{fingerprint}|{key}|{salt}".encode()).hexdigest()[:32]
-    return Found(feed_id, team_id, person_id, name, version)
+    return Found(feed_id, team_id, person_id, name, version, win)
 
 
-async def find(request: web.Request, token: str, win: Window, salt: str) -> Found | None:
-    """The lookup, on the feed pool where the app's sessions use the engine's pool."""
+async def find(request: web.Request, token: str, salt: str) -> Found | None:
+    """What the token resolves to: from memory while nothing it was made of changed, else
+    the lookup (on the feed pool where the app's sessions use the engine's pool)."""
+    feeds = request.app[FEEDS]
+    digest = hash_token(token)
+    found = feeds.found.get(digest)
+    if found is not None:
+        return found
+    stamp = feeds.found.stamp()  # before reading: a change from now on makes it stale
+    win = window(feeds.settings, utcnow())
     database = request.app[keys.DATABASE]
     if database.autocommit is not None:
-        feeds = request.app[FEEDS]
         pool = feeds.pool or await feeds.lookup_pool(
             database.engine, request.app[keys.SETTINGS].db_pool_size
         )
-        return await lookup_on(pool, token, win, salt)
-    async with database.session() as session:
-        return await lookup(session, token, win, salt)
+        found = await lookup_on(pool, digest, win, salt)
+    else:
+        async with database.session() as session:
+            found = await lookup(session, digest, win, salt)
+    if found is not None:
+        feeds.found.put(digest, found, stamp, FOUND_SECONDS)
+    return found
 
 
 def calendar_name(found: Found) -> str:
@@ -214,9 +254,7 @@ def _host(base_url: str) -> str:
     return base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 
 
-async def render(
-    request: web.Request, session: AsyncSession, found: Found, win: Window
-) -> Rendered:
+async def render(request: web.Request, session: AsyncSession, found: Found) -> Rendered:
     """Load the feed's rows, build its bytes, stamp and share them (Redis) by version."""
     settings = request.app[keys.SETTINGS]
     context = Context(
@@ -227,7 +265,7 @@ async def render(
     )
     items = []
     for source in SOURCES:
-        items.extend(await source.load(session, found.feed_id, win, context))
+        items.extend(await source.load(session, found.feed_id, found.window, context))
     body = render_feed(calendar_name(found), items, zone=settings.zone)
     return await _share(request, found, body)
 
@@ -323,12 +361,11 @@ async def feed(request: web.Request) -> web.StreamResponse:
         return not_found()
     feeds = request.app[FEEDS]
     settings = request.app[keys.SETTINGS]
-    win = window(feeds.settings, utcnow())
     salt = feeds.salt or feeds.salted(
         f"{RENDERING}|{settings.base_url}|{settings.timezone}|{feeds.settings}"
     )
     gzipped = _wants_gzip(request)
-    found = await find(request, token, win, salt)
+    found = await find(request, token, salt)
     if found is None:
         return not_found()
     etag = f'"{found.version}-gz"' if gzipped else f'"{found.version}"'
@@ -339,7 +376,7 @@ async def feed(request: web.Request) -> web.StreamResponse:
     rendered = await cached(request, found)
     if rendered is None:
         async with request.app[keys.DATABASE].session() as session:
-            rendered = await render(request, session, found, win)
+            rendered = await render(request, session, found)
         feeds.remember(found.version, rendered)
     headers["Last-Modified"] = _http_date(rendered.last_modified)
     since = request.if_modified_since if match is None else None
@@ -353,7 +390,7 @@ async def feed(request: web.Request) -> web.StreamResponse:
 
 def add_feed_route(app: web.Application) -> None:
     """Register /cal/{token}.ics (GET and HEAD) and the per-app feed state."""
-    app[FEEDS] = Feeds(load_feed_settings())
+    app[FEEDS] = Feeds(load_feed_settings(), app[CHANGES])
     app.cleanup_ctx.append(_close_pool)
     app.router.add_get(r"/cal/{token}.ics", feed)
 

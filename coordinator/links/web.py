@@ -47,12 +47,16 @@ def render_page(
     html = PAGES.get_template(template).render(
         lang=lang, service_phone=settings.service_phone, **context
     )
-    response = web.Response(
-        text=html, status=status, content_type="text/html", headers=PAGE_HEADERS
-    )
+    response = html_response(html.encode(), status=status)
     if request.query.get("lang") in ("zh", "en"):
         response.set_cookie("fumin_lang", lang, max_age=365 * 86400, httponly=True, samesite="Lax")
     return response
+
+
+def html_response(html: bytes, *, status: int = 200) -> web.Response:
+    return web.Response(
+        body=html, status=status, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS
+    )
 
 
 def invalid_link(request: web.Request) -> web.Response:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordinator import keys
+from coordinator.changes import CHANGES, Memo
 from coordinator.db import utcnow
 from coordinator.http import ApiRoutes
 from coordinator.i18n import Lang
@@ -24,6 +25,7 @@ from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, csrf_token, hash_token, record_use, resolve
 from coordinator.links.web import (
     PAGE_HEADERS,
+    html_response,
     invalid_link,
     page_lang,
     rate_limited,
@@ -42,6 +44,13 @@ from coordinator.visits.views import visit_settings
 MAX_TEXT = 500
 MAX_WINDOWS = 3
 _WEEKDAYS_ZH = "一二三四五六日"
+# What the page shows is read from these tables; a page is kept (per link and language)
+# while none of them changed, for at most PAGE_SECONDS and never past a moment when it
+# would read otherwise (the visit starting, the link expiring).
+PAGE_TABLES = ("capability_links", "visits", "companies", "buildings", "contacts", "people")
+PAGE_SECONDS = 60.0
+PAGES_KEPT = 4096
+SHOWN: web.AppKey[Memo[bytes]] = web.AppKey("visit_pages_shown", Memo)
 
 
 @dataclass(frozen=True)
@@ -146,13 +155,26 @@ async def resolve_view(
 
 
 async def show(request: web.Request) -> web.Response:
-    """GET /v/{token}: shows, changes nothing."""
+    """GET /v/{token}: shows, changes nothing. The plain page (no query) comes from memory
+    while nothing it shows has changed."""
+    token = request.match_info["token"]
+    shown = request.app[SHOWN]
+    key = (hash_token(token), page_lang(request)) if not request.query_string else None
+    if key is not None and (html := shown.get(key)) is not None:
+        return html_response(html)
+    stamp = shown.stamp()  # before reading: a change from now on makes the page stale
     async with request.app[keys.DATABASE].session() as session:
-        found = await resolve_view(session, request.match_info["token"])
+        found = await resolve_view(session, token)
     if found is None:
         return invalid_link(request)
     link, view = found
-    return _page(request, view, link)
+    response = _page(request, view, link)
+    if key is not None and isinstance(response.body, bytes):
+        now = utcnow()
+        turns = [view.visit.starts_at, *([link.expires_at] if link.expires_at else [])]
+        seconds = min([PAGE_SECONDS, *((t - now).total_seconds() for t in turns if t > now)])
+        shown.put(key, response.body, stamp, seconds)
+    return response
 
 
 def _windows(form: Any, zone: Any) -> list[dict[str, str]] | None:
@@ -310,6 +332,7 @@ class PageRoutes(ApiRoutes):
     """Page routes: registered on the app, kept out of the OpenAPI document."""
 
     def add_to(self, app: web.Application) -> None:
+        app[SHOWN] = Memo(app[CHANGES], PAGE_TABLES, size=PAGES_KEPT)
         app.router.add_get("/v/{token}", show)
         app.router.add_get("/v/{token}/invite.ics", invite)
         app.router.add_get("/v/{token}/needs", needs_page)

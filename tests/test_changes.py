@@ -1,0 +1,221 @@
+"""Change notifications: what a process hears, and caches that hold only while nothing
+they were made of has changed (calendar feeds, the contact's visit page)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+from sqlalchemy import select, text
+
+from coordinator.calendars import web as feed_web
+from coordinator.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
+from coordinator.db import Base, Database
+from coordinator.people.models import Person
+from coordinator.visits import pages as visit_pages
+from tests.calendars.test_feeds import fetch, path, team_feed
+from tests.visits.conftest import make_world
+from tests.visits.helpers import propose
+from tests.workers.conftest import eventually
+
+
+def dsn(database: Database) -> str:
+    url = database.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+async def elsewhere(database: Database, sql: str) -> None:
+    """A write by another process: its own connection, no SQLAlchemy session here."""
+    connection = await asyncpg.connect(dsn(database))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def test_every_table_has_a_trigger_or_is_bookkeeping(committed_database):
+    async with committed_database.session() as session:
+        watched = set(
+            await session.scalars(
+                text(
+                    "SELECT DISTINCT c.relname FROM pg_trigger t"
+                    " JOIN pg_class c ON c.oid = t.tgrelid"
+                    " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'fumin_changed'"
+                )
+            )
+        )
+    tables = set(Base.metadata.tables)
+    assert watched | UNWATCHED == tables, "a new table needs a trigger or a place in UNWATCHED"
+    assert not watched & UNWATCHED
+    for memo_tables in (feed_web.LOOKUP_TABLES, visit_pages.PAGE_TABLES):
+        assert set(memo_tables) <= watched
+
+
+async def test_a_commit_anywhere_is_heard_and_a_lost_connection_turns_caches_off(
+    committed_database,
+):
+    watch = ChangeWatch()
+    stop = asyncio.Event()
+    task = asyncio.create_task(watch.listen(dsn(committed_database), stop))
+    try:
+        await eventually(lambda: _true(watch.live), timeout=10, what="listening")
+        areas, teams = watch.stamp(["areas"]), watch.stamp(["teams"])
+        await elsewhere(committed_database, "UPDATE areas SET name = name WHERE false")
+        await eventually(lambda: _true(watch.stamp(["areas"]) != areas), timeout=10)
+        assert watch.stamp(["teams"]) == teams  # another table's caches keep
+        # A write that rolls back is never heard (the committed one after it shows the
+        # notifications came through in the meantime).
+        await elsewhere(
+            committed_database, "BEGIN; UPDATE teams SET name = name WHERE false; ROLLBACK"
+        )
+        areas = watch.stamp(["areas"])
+        await elsewhere(committed_database, "UPDATE areas SET name = name WHERE false")
+        await eventually(lambda: _true(watch.stamp(["areas"]) != areas), timeout=10)
+        assert watch.stamp(["teams"]) == teams
+
+        before = watch.stamp(["areas"])
+        await elsewhere(
+            committed_database,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'fumin-changes'",
+        )
+        await eventually(lambda: _true(not watch.live), timeout=10, what="noticed the loss")
+        assert watch.stamp(["areas"]) is None  # not listening: nothing can be kept
+        await eventually(lambda: _true(watch.live), timeout=10, what="listening again")
+        assert watch.stamp(["areas"]) not in (None, before)  # what was kept is stale
+    finally:
+        stop.set()
+        await task
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_a_session_that_wrote_moves_every_stamp_at_its_commit(committed_database):
+    watch = ChangeWatch()
+    watch.listening(True)  # no listener: only this process's own commits can move it
+    before = watch.stamp(["people"])
+    async with committed_database.sessionmaker.begin() as session:
+        await session.scalar(select(Person.id).limit(1))
+    assert watch.stamp(["people"]) == before  # reading is not writing
+    try:
+        async with committed_database.sessionmaker.begin() as session:
+            session.add(Person(name="回滚", phone="13800000009", skills=[]))
+            await session.flush()
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert watch.stamp(["people"]) == before  # rolled back: nothing was written
+    async with committed_database.sessionmaker.begin() as session:
+        session.add(Person(name="新志愿者", phone="13800000009", skills=[]))
+    assert watch.stamp(["people"]) != before  # at once, with no notification yet
+
+
+def test_memo_keeps_while_unchanged_and_in_time():
+    watch = ChangeWatch()
+    memo: Memo[str] = Memo(watch, ["visits"], size=2)
+    memo.put("off", "x", memo.stamp(), 60)
+    assert memo.get("off") is None  # not listening: nothing is kept
+    watch.listening(True)
+    memo.put("a", "A", memo.stamp(), 60)
+    memo.put("short", "S", memo.stamp(), 0.05)
+    assert memo.get("a") == "A" and memo.get("short") == "S"
+    time.sleep(0.06)
+    assert memo.get("short") is None  # its time is up
+    memo.put("b", "B", memo.stamp(), 60)
+    memo.put("c", "C", memo.stamp(), 60)
+    assert memo.get("a") is None and memo.get("c") == "C"  # least recently used out
+    watch.heard("teams")
+    assert memo.get("c") == "C"  # a table it was not made of
+    watch.heard("visits")
+    assert memo.get("b") is None and memo.get("c") is None
+
+
+async def test_a_feed_poll_costs_no_query_until_something_changes(
+    committed_api, committed_database, monkeypatch
+):
+    api = committed_api
+    watch = api.client.app[CHANGES]
+    await eventually(lambda: _true(watch.live), timeout=10, what="listening")
+    world = await make_world(committed_database)
+    url = path(await team_feed(api, world))
+    lookups = []
+    real = feed_web.lookup_on
+
+    async def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        lookups.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(feed_web, "lookup_on", counting)
+    first, body = await fetch(api, url)
+    assert first.status == 200 and len(lookups) == 1
+    for _ in range(3):
+        again, _ = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
+        assert again.status == 304
+        _, same_body = await fetch(api, url)
+        assert same_body == body
+    assert len(lookups) == 1  # seven fetches, one lookup
+
+    # Another process renames the team: heard, and the next fetch shows it.
+    await elsewhere(
+        committed_database, f"UPDATE teams SET name = '静安联络二组' WHERE id = '{world.team_id}'"
+    )
+
+    async def renamed() -> bool:
+        response, body = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
+        return response.status == 200 and "静安联络二组".encode() in body
+
+    await eventually(renamed, timeout=10, what="the new name in the feed")
+    assert len(lookups) >= 2
+
+    # Not listening: nothing is kept, every fetch looks again.
+    watch.listening(False)
+    try:
+        count = len(lookups)
+        for _ in range(2):
+            await fetch(api, url)
+        assert len(lookups) == count + 2
+    finally:
+        watch.listening(True)
+
+
+async def test_the_visit_page_is_kept_until_its_visit_changes(committed_api, committed_database):
+    api = committed_api
+    watch = api.client.app[CHANGES]
+    await eventually(lambda: _true(watch.live), timeout=10, what="listening")
+    world = await make_world(committed_database)
+    visit, link = await propose(api, committed_database, world)
+    shown = api.client.app[visit_pages.SHOWN]
+    first = await (await api.client.get(link)).text()
+    assert "了解复工复产情况" in first and len(shown.entries) == 1
+    assert await (await api.client.get(link)).text() == first
+    english = await (await api.client.get(link, headers={"Accept-Language": "en"})).text()
+    assert "Beijing time" in english and len(shown.entries) == 2  # one per language
+
+    # Changed through the API in this process: shown at once.
+    await api.ok(
+        "PATCH", f"/api/v1/companies/{world.company_id}", 200, json={"name": "福民新材料有限公司"}
+    )
+    assert "福民新材料有限公司" in await (await api.client.get(link)).text()
+
+    # Changed by another process: shown once its notification is heard.
+    await elsewhere(
+        committed_database, f"UPDATE visits SET purpose = '了解融资需求' WHERE id = '{visit['id']}'"
+    )
+
+    async def moved() -> bool:
+        return "了解融资需求" in await (await api.client.get(link)).text()
+
+    await eventually(moved, timeout=10, what="the page to show the new purpose")
+    # Revoked elsewhere: the one page for every bad link, at once after it is heard.
+    await elsewhere(
+        committed_database,
+        f"UPDATE capability_links SET revoked_at = now() WHERE subject_id = '{visit['id']}'",
+    )
+
+    async def gone() -> bool:
+        return (await api.client.get(link)).status == 404
+
+    await eventually(gone, timeout=10, what="the revoked link to answer 404")
