@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.auth.service import Principal, authenticate, hash_token
+from coordinator.changes import CHANGES, Memo
 from coordinator.db import Database
 from coordinator.i18n import Lang, Text, negotiate
 from coordinator.listing import JsonText
@@ -44,6 +45,16 @@ class Operation:
     description: str = ""
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
+    kept: tuple[str, ...] = ()
+
+
+# Answers of GET operations declared with `kept=(tables...)`: the body of a 200 per path
+# and query string, kept while none of those tables has changed (coordinator.changes) and
+# for at most KEPT_SECONDS. The caller's token and role are still checked on every
+# request; a request with `Cache-Control: no-cache` is answered afresh.
+KEPT_SECONDS = 300.0
+KEPT_ANSWERS = 512
+KEPT: web.AppKey[dict[tuple[str, ...], Memo[bytes]]] = web.AppKey("kept_answers", dict)
 
 
 @dataclass
@@ -66,13 +77,18 @@ class ApiRoutes:
         status: int = 200,
         errors: tuple[int, ...] = (),
         content_type: str = "application/json",
+        kept: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
+        """Declare an operation; a GET whose answer is read from `kept` tables only may be
+        answered from memory while they are unchanged."""
+        assert not kept or method == "GET", "only answers to GET are kept"
+
         def decorate(fn: Handler) -> Handler:
             self.operations.append(
                 Operation(
                     method=method,
                     path=path,
-                    handler=_wrap(fn, role=role, body=body, query=query),
+                    handler=_wrap(fn, role=role, body=body, query=query, kept=kept),
                     summary=summary,
                     tags=tags,
                     role=role,
@@ -83,6 +99,7 @@ class ApiRoutes:
                     description=(fn.__doc__ or "").strip(),
                     errors=errors,
                     content_type=content_type,
+                    kept=kept,
                 )
             )
             return fn
@@ -90,7 +107,10 @@ class ApiRoutes:
         return decorate
 
     def add_to(self, app: web.Application) -> None:
+        memos = app.setdefault(KEPT, {})
         for op in self.operations:
+            if op.kept and op.kept not in memos:
+                memos[op.kept] = Memo(app[CHANGES], op.kept, size=KEPT_ANSWERS)
             app.router.add_route(op.method, op.path, op.handler)
 
 
@@ -100,6 +120,7 @@ def _wrap(
     role: Role | None,
     body: type[BaseModel] | None,
     query: type[BaseModel] | None,
+    kept: tuple[str, ...] = (),
 ) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         if role is not None:
@@ -111,6 +132,11 @@ def _wrap(
                     )
                 )
             request[PRINCIPAL] = principal
+        if kept:
+            return await _kept(request, kept, answer)
+        return await answer(request)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
         kwargs: dict[str, Any] = {}
         if query is not None:
             kwargs["query"] = parse_query(query, _query_params(request, query))
@@ -120,6 +146,29 @@ def _wrap(
 
     handler.__name__ = fn.__name__
     return handler
+
+
+async def _kept(
+    request: web.Request,
+    tables: tuple[str, ...],
+    answer: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> web.StreamResponse:
+    """The kept answer to this path and query, else a fresh one (kept if it is a 200)."""
+    memo = request.app[KEPT][tables]
+    key = request.rel_url.path_qs
+    fresh = "no-cache" in request.headers.get("Cache-Control", "")
+    if not fresh and (body := memo.get(key)) is not None:
+        return web.Response(body=body, content_type="application/json", charset="utf-8")
+    stamp = memo.stamp()  # before reading: a change from now on makes the answer stale
+    response = await answer(request)
+    if (
+        isinstance(response, web.Response)
+        and response.status == 200
+        and isinstance(response.body, bytes)
+        and not response.headers.keys() - {"Content-Type", "Content-Length"}
+    ):
+        memo.put(key, response.body, stamp, KEPT_SECONDS)
+    return response
 
 
 # Tokens this process has recently seen valid: sha256 digest -> (principal, expiry on the

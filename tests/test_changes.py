@@ -9,10 +9,13 @@ import time
 import asyncpg
 from sqlalchemy import select, text
 
+from coordinator.app import route_tables
+from coordinator.auth.models import Role
 from coordinator.calendars import web as feed_web
 from coordinator.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
 from coordinator.db import Base, Database
 from coordinator.people.models import Person
+from coordinator.registry import service as registry
 from coordinator.visits import pages as visit_pages
 from tests.calendars.test_feeds import fetch, path, team_feed
 from tests.visits.conftest import make_world
@@ -48,7 +51,9 @@ async def test_every_table_has_a_trigger_or_is_bookkeeping(committed_database):
     tables = set(Base.metadata.tables)
     assert watched | UNWATCHED == tables, "a new table needs a trigger or a place in UNWATCHED"
     assert not watched & UNWATCHED
-    for memo_tables in (feed_web.LOOKUP_TABLES, visit_pages.PAGE_TABLES):
+    kept = [op.kept for table in route_tables() for op in table.operations if op.kept]
+    assert kept, "no API answer is kept"
+    for memo_tables in (feed_web.LOOKUP_TABLES, visit_pages.PAGE_TABLES, *kept):
         assert set(memo_tables) <= watched
 
 
@@ -219,3 +224,51 @@ async def test_the_visit_page_is_kept_until_its_visit_changes(committed_api, com
         return (await api.client.get(link)).status == 404
 
     await eventually(gone, timeout=10, what="the revoked link to answer 404")
+
+
+async def test_kept_list_answers_still_check_the_token_and_follow_every_change(
+    committed_api, committed_database, monkeypatch
+):
+    api = committed_api
+    watch = api.client.app[CHANGES]
+    await eventually(lambda: _true(watch.live), timeout=10, what="listening")
+    world = await make_world(committed_database)
+    calls = []
+    real = registry.list_companies
+
+    async def counting(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return await real(**kwargs)
+
+    monkeypatch.setattr(registry, "list_companies", counting)
+    url = f"/api/v1/companies?building_id={world.building_id}"
+    first = await api.ok("GET", url, 200, role=Role.viewer)
+    for _ in range(2):
+        assert await api.ok("GET", url, 200, role=Role.viewer) == first
+    assert len(calls) == 1
+    # The token is checked every time, kept answer or not.
+    refused = await api.client.get(url, headers={"Authorization": "Bearer nope"})
+    assert refused.status == 401
+    # Cache-Control: no-cache asks for a fresh answer.
+    fresh = await api.client.get(
+        url, headers=api.headers(Role.viewer, **{"Cache-Control": "no-cache"})
+    )
+    assert fresh.status == 200 and len(calls) == 2
+
+    # A change through the API here shows at once...
+    await api.ok(
+        "PATCH", f"/api/v1/companies/{world.company_id}", 200, json={"name": "福民新材料有限公司"}
+    )
+    names = [c["name"] for c in (await api.ok("GET", url, 200))["items"]]
+    assert names == ["福民新材料有限公司"]
+    # ...and one by another process once it is heard.
+    await elsewhere(
+        committed_database,
+        f"UPDATE companies SET name = '福民数据有限公司' WHERE id = '{world.company_id}'",
+    )
+
+    async def renamed() -> bool:
+        page = await api.ok("GET", url, 200)
+        return [c["name"] for c in page["items"]] == ["福民数据有限公司"]
+
+    await eventually(renamed, timeout=10, what="the new name in the list")
