@@ -7,28 +7,25 @@ from typing import Any
 
 from arq import Retry
 
-from coordinator.db import Database
 from coordinator.notifications import service
 from coordinator.notifications.queue import enqueue_delivery
-from coordinator.settings import Settings
 
 
-async def handle_event(ctx: dict[str, Any], *, event_id: str) -> int:
-    """Record the event's deliveries, then make each first attempt right here; what
-    must wait (a retry, quiet hours) goes on as a `deliver` job. Safe to run twice."""
-    database: Database = ctx["database"]
-    settings: Settings = ctx["settings"]
-    async with database.sessionmaker.begin() as session:
-        ids = await service.handle_event(
-            session=session, event_id=uuid.UUID(event_id), settings=settings
-        )
-    for delivery_id in ids:
+async def handle_event(ctx: dict[str, Any], *, event_id: str) -> None:
+    """Record the event's deliveries and make their first attempts right here; what must
+    wait (a retry, quiet hours) goes on as a `deliver` job. Safe to run twice."""
+    database, gateways = ctx["database"], ctx["gateways"]
+    handled = await service.handle_event_and_send(
+        database=database, gateways=gateways, event_id=uuid.UUID(event_id)
+    )
+    for delivery_id in handled.due:
         attempt = await service.attempt_delivery(
-            database=database, gateways=ctx["gateways"], delivery_id=delivery_id
+            database=database, gateways=gateways, delivery_id=delivery_id
         )
         if attempt.retry_in is not None:
             await enqueue_delivery(ctx["redis"], delivery_id, defer_by=attempt.retry_in)
-    return len(ids)
+    for delivery_id, delay in handled.later:
+        await enqueue_delivery(ctx["redis"], delivery_id, defer_by=delay)
 
 
 async def deliver(ctx: dict[str, Any], *, delivery_id: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -44,55 +44,114 @@ async def handle_event(
 
     Returns the event's pending deliveries, for the caller to attempt after commit.
     """
-    event = await session.scalar(
-        select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
-    )
+    event = await _claim(session, event_id)
     if event is None:
-        return []
+        return await _pending_again(session, event_id)
+    deliveries = await _plan_deliveries(session, event, settings)
+    await _record(session, event, deliveries)
+    return [d.id for d in deliveries]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What handling an event left to do: deliveries to attempt now, each in a transaction
+    of its own, and deliveries to attempt after a delay (a retry, quiet hours)."""
+
+    due: list[uuid.UUID] = field(default_factory=list)
+    later: list[tuple[uuid.UUID, float]] = field(default_factory=list)
+
+
+async def handle_event_and_send(
+    *, database: Database, gateways: Gateways, event_id: uuid.UUID
+) -> Handled:
+    """Handle an event and make the first attempt of its first delivery in one transaction.
+
+    The event's row stays locked until the commit, so a repeated job waits and then finds
+    it handled. The first message goes out before the deliveries are written, with its
+    outcome; the others are attempted by the caller one transaction each, so a worker
+    killed mid-way sends again at most the one message it was sending.
+    """
+    async with database.sessionmaker.begin() as session:
+        event = await _claim(session, event_id)
+        if event is None:  # handled before (a repeated job): retry what is still pending
+            return Handled(due=await _pending_again(session, event_id))
+        deliveries = await _plan_deliveries(session, event, gateways.settings)
+        first = next((d for d in deliveries if d.not_before is None), None)
+        retry_in = await _try(session, gateways, first, event) if first else None
+        await _record(session, event, deliveries)
     now = utcnow()
-    if event.handled_at is not None:
-        # A repeated job: whatever is still pending is attempted again.
-        pending = await session.scalars(
-            update(Delivery)
-            .where(Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending)
-            .values(enqueued_at=now)
-            .returning(Delivery.id)
-        )
-        return list(pending.all())
-    rows = []
-    for planned in await plan(session, event):
-        quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
-        not_before = next_allowed(now, quiet, settings.zone) if planned.deferrable else None
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "event_id": event.id,
-                "channel": planned.channel,
-                "recipient": planned.recipient,
-                "subscription_id": planned.subscription_id,
-                "template": planned.template,
-                "language": planned.language,
-                "context": planned.context,
-                "status": DeliveryStatus.pending,
-                "attempts": 0,
-                "max_attempts": settings.delivery_max_attempts,
-                "not_before": not_before if not_before and not_before > now else None,
-                "deferrable": planned.deferrable,
-                "enqueued_at": now,
-            }
-        )
-    event.handled_at = now
-    if not rows:
-        if any(k in event.data for k in PRIVATE_FIELDS):
-            event.data = _without_links(event.data)  # nobody to deliver a link to
-        return []
-    inserted = await session.scalars(
-        insert(Delivery)
-        .values(rows)
-        .on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
+    later = [(d.id, (d.not_before - now).total_seconds()) for d in deliveries if d.not_before]
+    if first is not None and retry_in is not None:
+        later.append((first.id, retry_in))
+    due = [d.id for d in deliveries if d is not first and d.not_before is None]
+    return Handled(due=due, later=later)
+
+
+async def _claim(session: AsyncSession, event_id: uuid.UUID) -> OutboxEvent | None:
+    """Mark an unhandled event handled, locking it until the transaction ends."""
+    return await session.scalar(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event_id, OutboxEvent.handled_at.is_(None))
+        .values(handled_at=utcnow())
+        .returning(OutboxEvent)
+    )
+
+
+async def _pending_again(session: AsyncSession, event_id: uuid.UUID) -> list[uuid.UUID]:
+    pending = await session.scalars(
+        update(Delivery)
+        .where(Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending)
+        .values(enqueued_at=utcnow())
         .returning(Delivery.id)
     )
-    return list(inserted.all())
+    return list(pending.all())
+
+
+async def _plan_deliveries(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Delivery]:
+    """The deliveries an event calls for, one per channel and recipient (not yet stored)."""
+    now = utcnow()
+    deliveries: dict[tuple[Channel, str], Delivery] = {}
+    for planned in await plan(session, event):
+        if (planned.channel, planned.recipient) in deliveries:
+            continue
+        quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
+        not_before = next_allowed(now, quiet, settings.zone) if planned.deferrable else None
+        deliveries[planned.channel, planned.recipient] = Delivery(
+            id=uuid.uuid4(),
+            event_id=event.id,
+            channel=planned.channel,
+            recipient=planned.recipient,
+            subscription_id=planned.subscription_id,
+            template=planned.template,
+            language=planned.language,
+            context=planned.context,
+            status=DeliveryStatus.pending,
+            attempts=0,
+            max_attempts=settings.delivery_max_attempts,
+            not_before=not_before if not_before and not_before > now else None,
+            deferrable=planned.deferrable,
+            enqueued_at=now,
+        )
+    return list(deliveries.values())
+
+
+_STORED = [c.key for c in Delivery.__table__.columns if c.key not in ("created_at", "updated_at")]
+
+
+async def _record(session: AsyncSession, event: OutboxEvent, deliveries: list[Delivery]) -> None:
+    """Write an event's deliveries in one INSERT, and drop its links in clear once none of
+    them can still send one."""
+    if all(d.status in (DeliveryStatus.sent, DeliveryStatus.skipped) for d in deliveries):
+        if any(k in event.data for k in PRIVATE_FIELDS):
+            event.data = _without_links(event.data)
+    if deliveries:
+        await session.execute(
+            insert(Delivery)
+            .values([{key: getattr(d, key) for key in _STORED} for d in deliveries])
+            .on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
+        )
 
 
 @dataclass(frozen=True)
@@ -114,18 +173,20 @@ async def attempt_delivery(
     """Make one attempt at a pending delivery. The row stays locked while sending, so a
     duplicate job for the same delivery waits its turn and then finds it settled."""
     async with database.sessionmaker.begin() as session:
-        delivery = await session.scalar(
-            select(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
-            .with_for_update()
-        )
-        if delivery is None:
+        row = (
+            await session.execute(
+                select(Delivery, OutboxEvent)
+                .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
+                .with_for_update(of=Delivery)
+            )
+        ).first()
+        if row is None:
             return Attempt(status=None)
+        delivery, event = row
         now = utcnow()
         if delivery.not_before and delivery.not_before > now:
             return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
-        event = await session.get(OutboxEvent, delivery.event_id)
-        assert event is not None  # deliveries cascade with their event
         if delivery.deferrable and not await _still_due(session, delivery, event):
             # A reminder that waited (quiet hours, retries) is sent only if planning its
             # event now would still call for it: not after a cancel, a move or the start.
@@ -133,28 +194,40 @@ async def attempt_delivery(
             delivery.last_error = "no longer due"
             await _forget_links(session, delivery, event)
             return Attempt(status=delivery.status)
-        delivery.attempts += 1
-        try:
-            delivery.response_status = await _send(session, gateways, delivery, event)
-        except TransientError as exc:
-            delivery.last_error = str(exc)[:2000]
-            delivery.response_status = exc.status
-            if delivery.attempts >= delivery.max_attempts:
-                delivery.status = DeliveryStatus.failed
-                return Attempt(status=delivery.status)
-            retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
-            delivery.enqueued_at = now + timedelta(seconds=retry_in)
-            return Attempt(status=None, retry_in=retry_in)
-        except PermanentError as exc:
-            delivery.last_error = str(exc)[:2000]
-            delivery.response_status = exc.status
+        retry_in = await _try(session, gateways, delivery, event)
+        if delivery.status == DeliveryStatus.sent:
+            await _forget_links(session, delivery, event)
+        return Attempt(status=None if retry_in is not None else delivery.status, retry_in=retry_in)
+
+
+async def _try(
+    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
+) -> float | None:
+    """Send once, noting the outcome on the delivery; the seconds to wait before trying
+    again, or None once it is settled (sent, or failed for good)."""
+    delivery.attempts += 1
+    try:
+        delivery.response_status = await _send(session, gateways, delivery, event)
+    except TransientError as exc:
+        delivery.last_error = str(exc)[:2000]
+        delivery.response_status = exc.status
+        if delivery.attempts >= delivery.max_attempts:
             delivery.status = DeliveryStatus.failed
-            return Attempt(status=delivery.status)
-        delivery.status = DeliveryStatus.sent
-        delivery.sent_at = utcnow()
-        delivery.last_error = None
-        await _forget_links(session, delivery, event)
-        return Attempt(status=delivery.status)
+            return None
+        retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
+        delivery.enqueued_at = utcnow() + timedelta(seconds=retry_in)
+        return retry_in
+    except PermanentError as exc:
+        delivery.last_error = str(exc)[:2000]
+        delivery.response_status = exc.status
+        delivery.status = DeliveryStatus.failed
+        return None
+    delivery.status = DeliveryStatus.sent
+    delivery.sent_at = utcnow()
+    delivery.last_error = None
+    if any(k in delivery.context for k in PRIVATE_FIELDS):
+        delivery.context = _without_links(delivery.context)
+    return None
 
 
 def _without_links(values: dict[str, Any]) -> dict[str, Any]:
