@@ -41,10 +41,10 @@ def load_responses(path: Path) -> dict[str, bytes]:
 
 
 def fumin_app() -> web.Application:
-    from coordinator.app import create_app
+    from coordinator.app import create_app, serving
     from coordinator.settings import load_settings
 
-    return create_app(load_settings())
+    return serving(create_app(load_settings()))  # as `fumin web` runs it
 
 
 async def serve(app: web.Application, sock: socket.socket) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -76,6 +77,20 @@ def create_app(
 
     add_docs(app, tables)
     return app
+
+
+def serving(app: web.Application) -> web.Application:
+    """The app as a long-running server runs it: once started, what start-up made (modules,
+    mappers, schemas, pools) is moved out of the collector's sight, so a full collection
+    scans only what requests make. Under load those collections had stalled every request
+    in flight by tens of milliseconds (p99 of a list page 4x its median)."""
+    app.on_startup.append(_settle_heap)
+    return app
+
+
+async def _settle_heap(app: web.Application) -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def _database(given: Database | None) -> CleanupCtx:

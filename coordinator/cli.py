@@ -297,7 +297,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     """Serve the HTTP API (what `fumin up` and the Procfile's web process run)."""
     from aiohttp import web
 
-    from coordinator.app import create_app
+    from coordinator.app import create_app, serving
 
     settings = load_settings()
     missing = [
@@ -314,7 +314,7 @@ def cmd_web(args: argparse.Namespace) -> int:
         )
     print(f"fumin web: listening on http://{settings.host}:{settings.port}", flush=True)
     web.run_app(
-        create_app(settings),
+        serving(create_app(settings)),
         host=settings.host,
         port=settings.port,
         access_log=None,
