@@ -38,6 +38,9 @@ UNWATCHED = frozenset(
     {"outbox", "deliveries", "audit_log", "link_uses", "visit_reminders", "shift_reminders"}
 )
 RETRY_SECONDS = 1.0
+# A connection that went quiet without closing (a dropped network) is found out by a ping
+# this often; answers kept meanwhile are bounded by their own time limits.
+PING_SECONDS = 15.0
 log = structlog.get_logger("fumin.changes")
 
 V = TypeVar("V")
@@ -116,7 +119,12 @@ class ChangeWatch:
                 self.listening(True)
                 waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
                 try:
-                    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                    while not (stop.is_set() or closed.is_set()):
+                        await asyncio.wait(
+                            waiters, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                        )
+                        if not (stop.is_set() or closed.is_set()):
+                            await connection.fetchval("SELECT 1", timeout=PING_SECONDS / 3)
                 finally:
                     for waiter in waiters:
                         waiter.cancel()
