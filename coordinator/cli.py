@@ -11,13 +11,12 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from coordinator.audit.service import record
 from coordinator.auth.models import Role
-from coordinator.auth.service import PREFIX, SYSTEM, create_token, ensure_token
+from coordinator.auth.service import PREFIX, SYSTEM, authenticate, create_token, ensure_token
 from coordinator.db import Database
 from coordinator.settings import Settings, SettingsError, load_settings, to_asyncpg_url
 from coordinator.supervisor import Child, Supervisor
@@ -154,8 +153,9 @@ async def _load_demo(url: str) -> dict[str, int] | None:
     return counts
 
 
-async def _admin_token(url: str, given: str | None) -> str | None:
-    """Ensure the given admin token, or create one; return a created token in clear."""
+async def _admin_token(url: str, given: str | None, data_dir: Path) -> str:
+    """FUMIN_ADMIN_TOKEN, ensured; else the admin token kept in the data folder, so every
+    start prints the same one and adds none (a new one once it is revoked)."""
     if given:
 
         async def ensure(database: Database) -> None:
@@ -165,9 +165,20 @@ async def _admin_token(url: str, given: str | None) -> str | None:
                 )
 
         await _with_database(url, ensure)
-        return None
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return await _create_token(url, role=Role.admin, name=f"fumin up {stamp}")
+        return given
+    path = data_dir / "admin_token"
+    kept = path.read_text().strip() if path.exists() else ""
+
+    async def live(database: Database) -> bool:
+        async with database.session() as session:
+            return bool(await authenticate(session=session, token=kept))
+
+    if kept and await _with_database(url, live):
+        return kept
+    token = await _create_token(url, role=Role.admin, name="fumin up")
+    path.touch(mode=0o600)
+    path.write_text(token)
+    return token
 
 
 async def _create_token(url: str, *, role: Role, name: str) -> str:
@@ -241,7 +252,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _prepare(
     args: argparse.Namespace, settings: Settings, db_url: str, supervisor: Supervisor
 ) -> str | None:
-    """Migrations, demo data and the admin token (returned if created), stopping early if asked."""
+    """Migrations, demo data and the admin token, stopping early if asked."""
     if supervisor.stop_signal is not None:
         return None
     say("applying migrations")
@@ -250,7 +261,7 @@ def _prepare(
         _report_demo(asyncio.run(_load_demo(db_url)))
     if supervisor.stop_signal is not None:
         return None
-    return asyncio.run(_admin_token(db_url, settings.admin_token))
+    return asyncio.run(_admin_token(db_url, settings.admin_token, settings.data_dir.resolve()))
 
 
 def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> list[Child]:
@@ -282,7 +293,7 @@ def _banner(settings: Settings, data_dir: Path, token: str | None) -> Callable[[
             "Fumin is running.",
             f"  URL:          {url}",
             f"  API docs:     {url}/api/docs",
-            f"  Admin token:  {token or '(the one in FUMIN_ADMIN_TOKEN)'}",
+            f"  Admin token:  {token}",
             f"  Data:         {data_dir}",
             "Press Ctrl-C to stop.",
             "",

@@ -134,6 +134,17 @@ def stop(up: Up) -> int:
         raise
 
 
+def admin_tokens(up: Up) -> int:
+    async def count() -> int:
+        connection = await asyncpg.connect(up.database_dsn())
+        try:
+            return int(await connection.fetchval("SELECT count(*) FROM api_tokens"))
+        finally:
+            await connection.close()
+
+    return asyncio.run(count())
+
+
 def demo_counts(up: Up) -> dict[str, int]:
     async def count() -> dict[str, int]:
         connection = await asyncpg.connect(up.database_dsn())
@@ -224,10 +235,11 @@ def test_sigterm_stops_everything_and_a_second_start_keeps_the_data(first_run: U
     try:
         assert "demo data not loaded" in again.output()
         assert demo_counts(again)["companies"] == 200
-        # The token from the first run still works; the second run printed a new one.
-        assert again.get("/api/v1/areas", up.token)[0] == 200
-        assert again.token != up.token
+        # The second start printed the same token, kept in the data folder, and made none.
+        assert again.token == up.token
         assert again.get("/api/v1/areas", again.token)[0] == 200
+        assert admin_tokens(again) == 1
+        assert (up.data_dir / "admin_token").stat().st_mode & 0o077 == 0
         started = everything_it_started(again)
     finally:
         assert stop(again) == 0
