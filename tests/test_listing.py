@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from coordinator.db import Database
 from coordinator.http import json_response
 from coordinator.listing import _encode, paginate
-from coordinator.registry import service
+from coordinator.registry import companies as service
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
 from coordinator.registry.schemas import CompanyOut, CompanyQuery
 from coordinator.settings import Settings

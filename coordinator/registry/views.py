@@ -8,7 +8,7 @@ from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.http import ApiRoutes, created, json_response, path_id, principal
 from coordinator.listing import Page
-from coordinator.registry import service
+from coordinator.registry import companies, service
 from coordinator.registry.schemas import (
     AreaIn,
     AreaOut,
@@ -299,7 +299,7 @@ async def list_companies(request: web.Request, *, query: CompanyQuery) -> web.Re
     """Filter by building_id, area_id, status, party_branch_id, industry; q searches name
     and credit_code."""
     async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_companies(session=session, query=query))
+        return json_response(await companies.list_companies(session=session, query=query))
 
 
 @routes.route(
@@ -316,7 +316,9 @@ async def list_companies(request: web.Request, *, query: CompanyQuery) -> web.Re
 async def create_company(request: web.Request, *, body: CompanyIn) -> web.Response:
     """A company is in a building (floor, unit) or has a street_address; credit_code unique."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        company = await service.create_company(session=session, actor=principal(request), data=body)
+        company = await companies.create_company(
+            session=session, actor=principal(request), data=body
+        )
         out = CompanyOut.model_validate(company)
     return created(out, f"/api/v1/companies/{out.id}")
 
@@ -326,7 +328,7 @@ async def create_company(request: web.Request, *, body: CompanyIn) -> web.Respon
 )
 async def get_company(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        company = await service.get_company(session=session, company_id=path_id(request))
+        company = await companies.get_company(session=session, company_id=path_id(request))
         return json_response(CompanyOut.model_validate(company))
 
 
@@ -342,7 +344,7 @@ async def get_company(request: web.Request) -> web.Response:
 )
 async def update_company(request: web.Request, *, body: CompanyPatch) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        company = await service.update_company(
+        company = await companies.update_company(
             session=session, actor=principal(request), company_id=path_id(request), patch=body
         )
         out = CompanyOut.model_validate(company)
@@ -361,7 +363,7 @@ async def update_company(request: web.Request, *, body: CompanyPatch) -> web.Res
 async def delete_company(request: web.Request) -> web.Response:
     """The company's contacts are deleted with it."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        await service.delete_company(
+        await companies.delete_company(
             session=session, actor=principal(request), company_id=path_id(request)
         )
     return web.Response(status=204)
@@ -385,7 +387,7 @@ def _contact_location(out: ContactOut) -> str:
 )
 async def list_contacts(request: web.Request, *, query: ContactQuery) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        page = await service.list_contacts(
+        page = await companies.list_contacts(
             session=session, company_id=path_id(request), query=query
         )
         return json_response(page)
@@ -403,7 +405,7 @@ async def list_contacts(request: web.Request, *, query: ContactQuery) -> web.Res
 )
 async def create_contact(request: web.Request, *, body: ContactIn) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        contact = await service.create_contact(
+        contact = await companies.create_contact(
             session=session, actor=principal(request), company_id=path_id(request), data=body
         )
         out = ContactOut.model_validate(contact)
@@ -419,7 +421,7 @@ async def create_contact(request: web.Request, *, body: ContactIn) -> web.Respon
 )
 async def get_contact(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        contact = await service.get_contact(
+        contact = await companies.get_contact(
             session=session,
             company_id=path_id(request),
             contact_id=path_id(request, "contact_id"),
@@ -438,7 +440,7 @@ async def get_contact(request: web.Request) -> web.Response:
 )
 async def update_contact(request: web.Request, *, body: ContactPatch) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        contact = await service.update_contact(
+        contact = await companies.update_contact(
             session=session,
             actor=principal(request),
             company_id=path_id(request),
@@ -460,7 +462,7 @@ async def update_contact(request: web.Request, *, body: ContactPatch) -> web.Res
 )
 async def delete_contact(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        await service.delete_contact(
+        await companies.delete_contact(
             session=session,
             actor=principal(request),
             company_id=path_id(request),
