@@ -52,6 +52,12 @@ class _LocalWrites:
     count = 0
 
 
+def wrote() -> None:
+    """Tell this process's caches that a write outside any Session has committed (a Core
+    statement on an autocommit connection): sessions that write say so by themselves."""
+    _LocalWrites.count += 1
+
+
 def _mark(session: Session) -> None:
     session.info["fumin_wrote"] = True
 
@@ -70,7 +76,7 @@ def _executed(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_commit")
 def _wrote(session: Session) -> None:
     if session.info.pop("fumin_wrote", False):
-        _LocalWrites.count += 1
+        wrote()
 
 
 @event.listens_for(Session, "after_soft_rollback")
