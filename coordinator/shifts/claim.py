@@ -6,15 +6,20 @@ Every rule stays the database's: the CHECK on `filled`, the EXCLUDE on overlappi
 places, the unique index on live signups. The checks made before locking only give the
 clear refusals early; the claim statement re-checks what could change in between (the
 shift still open and at the same times, the person still qualified, locked FOR SHARE) and
-claims nothing if any of it moved, in which case the caller takes the slow path.
+claims nothing if any of it moved, in which case the caller takes the slow path. So the
+shift as the checks saw it can also be kept (seen_shifts) and the checks skipped: a stale
+copy only sends a sign-up down the slow path.
 
 Run on its own (autocommit), the claim statement is its own transaction: the lock is then
-held only while PostgreSQL executes and commits it, never across a round trip.
+held only while PostgreSQL executes and commits it, never across a round trip. One
+statement can claim several sign-ups for a shift, in order (claim_many; see lines.py).
 """
 
 from __future__ import annotations
 
 import uuid
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,6 +61,27 @@ class Seen:
             "status": ShiftStatus.scheduled.value,
             "sequence": self.sequence,
         }
+
+
+# Shifts as the checks last saw them, per database: hints that spare a sign-up the
+# checks' round trip. The claim compares every field with the locked row and claims
+# nothing if one differs, so a stale hint costs a slow path, never a wrong place; a hint
+# is dropped whenever a claim with it took nothing. Bounded, and only ever a hint: any
+# process can start empty.
+SEEN_SIZE = 1024
+_seen: weakref.WeakKeyDictionary[object, OrderedDict[uuid.UUID, Seen]] = weakref.WeakKeyDictionary()
+
+
+def seen_shifts(owner: object) -> OrderedDict[uuid.UUID, Seen]:
+    """The hints kept for one database (any weak-referenceable owner)."""
+    return _seen.setdefault(owner, OrderedDict())
+
+
+def remember(known: OrderedDict[uuid.UUID, Seen], seen: Seen) -> None:
+    known[seen.shift_id] = seen
+    known.move_to_end(seen.shift_id)
+    while len(known) > SEEN_SIZE:
+        known.popitem(last=False)
 
 
 # Built once: a sign-up only binds the two ids (and the statement is compiled once).
@@ -120,9 +146,12 @@ async def check(
     )
 
 
-# The shift is locked first and the person second, the order every writer takes.
+# The shift is locked first and the people second, the order every writer takes.
 # `filled` is read from the locked row (the newest version, after waiting), never
 # counted from signups: a count would use the statement's snapshot, taken before the wait.
+# Sign-ups are claimed in the order given (`n`): the first `free` qualified ones take the
+# places, the rest join the waitlist, and identity columns (the signups' arrival, the
+# events' seq) are drawn row by row in that order, as if they had come one at a time.
 # The signup's columns are named in the model's order: text().columns() matches by position.
 _SIGNUP_COLUMNS = ", ".join(c.name for c in Signup.__table__.c)
 CLAIM = (
@@ -130,8 +159,7 @@ CLAIM = (
         f"""
     WITH shift AS (
         SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
-               s.filled < s.max_people AS has_place,
-               s.filled + 1 = s.max_people AS fills
+               s.max_people - s.filled AS free
         FROM shifts AS s
         WHERE s.id = :shift_id AND s.status = 'scheduled' AND s.ends_at > :now
           AND s.post_id = :post_id AND s.series_id IS NOT DISTINCT FROM :series_id
@@ -143,50 +171,117 @@ CLAIM = (
     person AS (
         SELECT p.id
         FROM people AS p, shift
-        WHERE p.id = :person_id AND p.skills @> shift.required_skills
+        WHERE p.id = ANY(CAST(:person_ids AS uuid[])) AND p.skills @> shift.required_skills
         FOR SHARE OF p
     ),
+    claimed AS (
+        SELECT i.n, i.signup_id, i.person_id, i.event_id, i.actor,
+               row_number() OVER (ORDER BY i.n) <= shift.free AS placed
+        FROM unnest(
+                CAST(:signup_ids AS uuid[]), CAST(:person_ids AS uuid[]),
+                CAST(:event_ids AS uuid[]), CAST(:actors AS text[])
+             ) WITH ORDINALITY AS i (signup_id, person_id, event_id, actor, n),
+             shift, person
+        WHERE person.id = i.person_id
+    ),
     placed AS (
-        UPDATE shifts SET filled = shifts.filled + 1, updated_at = :now
-        FROM shift, person
-        WHERE shifts.id = shift.id AND shift.has_place
+        UPDATE shifts
+        SET filled = shifts.filled + (SELECT count(*) FROM claimed WHERE placed),
+            updated_at = :now
+        FROM shift
+        WHERE shifts.id = shift.id AND EXISTS (SELECT FROM claimed WHERE placed)
         RETURNING shifts.id
     ),
     signup AS (
         INSERT INTO signups
             (id, shift_id, person_id, status, starts_at, ends_at, sequence,
              created_at, updated_at)
-        SELECT :signup_id, shift.id, person.id,
-               CASE WHEN shift.has_place THEN 'signed_up' ELSE 'waitlisted' END,
+        SELECT c.signup_id, shift.id, c.person_id,
+               CASE WHEN c.placed THEN 'signed_up' ELSE 'waitlisted' END,
                shift.starts_at, shift.ends_at, 0, :now, :now
-        FROM shift, person
+        FROM claimed AS c, shift
+        ORDER BY c.n
         RETURNING *
     ),
     event AS (
-        -- signup.created, then shift.filled if this place was the last: seq in that order.
+        -- Each signup.created in order, shift.filled right after the one that took the
+        -- last place (if one did): seq in that order.
         INSERT INTO outbox (id, type, data, subject_type, subject_id, actor)
-        SELECT e.id, e.type, e.data, e.subject_type, e.subject_id, :actor
-        FROM shift, person, LATERAL (VALUES
-            (1, CAST(:event_id AS uuid), 'signup.created',
-             CASE WHEN shift.has_place THEN CAST(:placed_data AS jsonb)
-                  ELSE CAST(:waiting_data AS jsonb) END,
-             'signup', CAST(:signup_id AS uuid)),
-            (2, CAST(:filled_event_id AS uuid), 'shift.filled', CAST(:filled_data AS jsonb),
-             'shift', shift.id)
-        ) AS e (n, id, type, data, subject_type, subject_id)
-        WHERE e.n = 1 OR (shift.has_place AND shift.fills)
-        ORDER BY e.n
+        SELECT e.id, e.type, e.data, e.subject_type, e.subject_id, e.actor
+        FROM (
+            SELECT c.n, 1 AS k, c.event_id AS id, 'signup.created' AS type,
+                   jsonb_build_object(
+                       'signup_id', CAST(c.signup_id AS text),
+                       'shift_id', CAST(shift.id AS text),
+                       'person_id', CAST(c.person_id AS text),
+                       'status', CASE WHEN c.placed THEN 'signed_up' ELSE 'waitlisted' END,
+                       'sequence', 0,
+                       'starts_at', CAST(:starts_iso AS text),
+                       'ends_at', CAST(:ends_iso AS text)
+                   ) AS data,
+                   'signup' AS subject_type, c.signup_id AS subject_id, c.actor
+            FROM claimed AS c, shift
+            UNION ALL
+            SELECT last.n, 2, CAST(:filled_event_id AS uuid), 'shift.filled',
+                   CAST(:filled_data AS jsonb), 'shift', shift.id, last.actor
+            FROM shift, (
+                SELECT c.n, c.actor FROM claimed AS c WHERE c.placed ORDER BY c.n DESC LIMIT 1
+            ) AS last
+            WHERE shift.free = (SELECT count(*) FROM claimed WHERE placed)
+        ) AS e
+        ORDER BY e.n, e.k
     )
     SELECT {_SIGNUP_COLUMNS} FROM signup
     """
     )
-    .bindparams(
-        bindparam("placed_data", type_=JSONB),
-        bindparam("waiting_data", type_=JSONB),
-        bindparam("filled_data", type_=JSONB),
-    )
+    .bindparams(bindparam("filled_data", type_=JSONB))
     .columns(*Signup.__table__.c)
 )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sign-up waiting to be claimed: who, and who asks."""
+
+    person_id: uuid.UUID
+    actor: str | None
+
+
+async def claim_many(
+    connection: AsyncConnection, seen: Seen, claims: list[Claim], *, now: datetime
+) -> list[Signup | None]:
+    """Lock the shift once and claim each sign-up in turn, in one statement with the
+    events: a place while there is one, else the end of the waitlist. None for a claim
+    that took nothing: its person missing or unqualified, or (for all) the shift no longer
+    as the checks saw it. Raises if any row breaks a constraint (nothing is then taken):
+    the same person twice, already on the shift, or in an overlapping place."""
+    signup_ids = [uuid.uuid4() for _ in claims]
+    result = await connection.execute(
+        CLAIM,
+        {
+            "shift_id": seen.shift_id,
+            "person_ids": [c.person_id for c in claims],
+            "signup_ids": signup_ids,
+            "event_ids": [uuid.uuid4() for _ in claims],
+            "actors": [c.actor for c in claims],
+            "filled_event_id": uuid.uuid4(),
+            "post_id": seen.post_id,
+            "series_id": seen.series_id,
+            "starts_at": seen.starts_at,
+            "ends_at": seen.ends_at,
+            "starts_iso": seen.starts_at.isoformat(),
+            "ends_iso": seen.ends_at.isoformat(),
+            "min_people": seen.min_people,
+            "max_people": seen.max_people,
+            "sequence": seen.sequence,
+            "now": now,
+            "filled_data": seen.filled(),
+        },
+    )
+    # Plain Signups of the rows: ORM loading would cost more than the rest of the
+    # sign-up's Python put together.
+    made = {row.id: Signup(**row._mapping) for row in result}
+    return [made.get(i) for i in signup_ids]
 
 
 async def claim(
@@ -200,38 +295,5 @@ async def claim(
     """Lock the shift and take a place (or the end of its waitlist) in one statement,
     with its events. None if something the checks saw changed before the lock (the
     caller then decides under the lock itself)."""
-    signup_id = uuid.uuid4()
-    event: dict[str, Any] = {
-        "signup_id": str(signup_id),
-        "shift_id": str(seen.shift_id),
-        "person_id": str(person_id),
-        "sequence": 0,
-        "starts_at": seen.starts_at.isoformat(),
-        "ends_at": seen.ends_at.isoformat(),
-    }
-    result = await connection.execute(
-        CLAIM,
-        {
-            "shift_id": seen.shift_id,
-            "person_id": person_id,
-            "signup_id": signup_id,
-            "event_id": uuid.uuid4(),
-            "filled_event_id": uuid.uuid4(),
-            "post_id": seen.post_id,
-            "series_id": seen.series_id,
-            "starts_at": seen.starts_at,
-            "ends_at": seen.ends_at,
-            "min_people": seen.min_people,
-            "max_people": seen.max_people,
-            "sequence": seen.sequence,
-            "now": now,
-            "actor": actor,
-            "placed_data": {**event, "status": SignupStatus.signed_up.value},
-            "waiting_data": {**event, "status": SignupStatus.waitlisted.value},
-            "filled_data": seen.filled(),
-        },
-    )
-    row = result.first()
-    # A plain Signup of the row: ORM loading would cost more than the rest of the
-    # sign-up's Python put together.
-    return Signup(**row._mapping) if row is not None else None
+    (signup,) = await claim_many(connection, seen, [Claim(person_id, actor)], now=now)
+    return signup

@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from coordinator.crud import get_or_404
-from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
+from coordinator.db import Database, sqlstate, utcnow
 from coordinator.events.service import record_event
 from coordinator.people.models import Person, TeamMember
 from coordinator.problems import Problem, missing_reference
-from coordinator.shifts import claim
+from coordinator.shifts import claim, lines
 from coordinator.shifts.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import (
     CANCEL_CUTOFF,
@@ -110,20 +110,28 @@ async def sign_up_person(
     """sign_up as its own unit of work. Where the database allows it, the claim statement
     runs on its own (autocommit): it is the whole transaction, so the shift stays locked
     only while PostgreSQL executes and commits it, not while this process, busy with other
-    requests, gets round to sending COMMIT."""
+    requests, gets round to sending COMMIT. Sign-ups for one shift in flight together in
+    this process are claimed together (lines.claim_in_line).
+
+    The checks run only for a shift this process has not seen lately (claim.seen_shifts);
+    otherwise the claim is the sign-up's one round trip. Whatever it cannot take (a person
+    missing, unqualified or already on the shift; a shift changed, closed or gone; a lock
+    conflict) is decided again, with the checks' clear refusals, in a transaction."""
     autocommit = database.autocommit
     if autocommit is not None:
-        async with autocommit.connect() as connection:
-            now = utcnow()
-            seen = await claim.check(connection, shift_id, person_id, now)
+        known = claim.seen_shifts(database)
+        seen = known.get(shift_id)
+        if seen is None:
+            connection = await autocommit.connect()
             try:
-                signup = await claim.claim(connection, seen, person_id, now=now, actor=actor)
-            except DBAPIError as exc:
-                if sqlstate(exc) not in RETRYABLE:
-                    raise
-                signup = None
+                seen = await claim.check(connection, shift_id, person_id, utcnow())
+            finally:
+                await connection.close()  # no I/O: see lines._claim
+            claim.remember(known, seen)
+        signup = await lines.claim_in_line(database, seen, person_id, actor)
         if signup is not None:
             return signup
+        known.pop(shift_id, None)
     return await database.transaction(
         lambda session: sign_up(
             session=session, shift_id=shift_id, person_id=person_id, actor=actor

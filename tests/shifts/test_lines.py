@@ -1,0 +1,144 @@
+"""Sign-ups for one shift in flight together in a process are claimed together, in one
+statement, as if they had come one at a time; a refused one leaves the others their
+places, and every refusal is the one it would have met alone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event, update
+
+from coordinator.shifts.models import Shift
+
+from .conftest import events, hours_from_now, iso, make_people
+
+
+@contextmanager
+def _claims_counted(world: Any) -> Iterator[list[str]]:
+    """The claim statements sent to the database meanwhile."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "INSERT INTO outbox" in statement and "FOR UPDATE" in statement:
+            seen.append(statement)
+
+    engine = world.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def _all_at_once(world: Any, shift_id: str, people: list[Any]) -> list[Any]:
+    responses = await asyncio.gather(
+        *(
+            world.api.post(f"/api/v1/shifts/{shift_id}/signups", json={"person_id": str(p)})
+            for p in people
+        )
+    )
+    return [(r.status, await r.json()) for r in responses]
+
+
+async def test_signups_in_flight_together_share_a_statement_and_keep_arrival_order(
+    committed_world,
+):
+    world = committed_world
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=5)
+    first, *crowd = await make_people(world.database, 41)
+    await world.sign_up(shift["id"], str(first))  # this process has now seen the shift
+    with _claims_counted(world) as claims:
+        answers = await _all_at_once(world, shift["id"], crowd)
+
+    assert [status for status, _ in answers] == [201] * 40
+    assert 1 <= len(claims) < 40  # batches, not one statement per sign-up
+    rows = await world.signups(shift["id"])
+    assert [r["status"] for r in rows] == ["signed_up"] * 5 + ["waitlisted"] * 36
+    assert [r["waitlist_position"] for r in rows[5:]] == list(range(1, 37))
+    # Each answer is its stored row; events were written in arrival order.
+    stored = {r["id"]: r for r in rows}
+    for _, body in answers:
+        assert {k: v for k, v in body.items() if k != "waitlist_position"} == {
+            k: v for k, v in stored[body["id"]].items() if k != "waitlist_position"
+        }
+    created = await events(world.database, "signup.created")
+    assert [e.data["signup_id"] for e in created] == [r["id"] for r in rows]
+    assert [e.data["status"] for e in created] == [r["status"] for r in rows]
+    (filled,) = await events(world.database, "shift.filled")
+    # shift.filled follows the signup.created of the one who took the last place.
+    fifth = next(e for e in created if e.data["signup_id"] == rows[4]["id"])
+    sixth = next(e for e in created if e.data["signup_id"] == rows[5]["id"])
+    assert fifth.seq < filled.seq < sixth.seq
+    assert filled.data["filled"] == 5
+    assert (await world.api.ok("GET", f"/api/v1/shifts/{shift['id']}"))["filled"] == 5
+
+
+async def test_a_refused_signup_among_others_leaves_them_their_places(committed_world):
+    world = committed_world
+    post = await world.post(required_skills=["急救"])
+    start = hours_from_now(30)
+    # Room for all: the one busy elsewhere would take a place (a waitlist may overlap).
+    shift = await world.shift(post["id"], start, start + timedelta(hours=2), max_people=12)
+    other = await world.shift(
+        post["id"], start + timedelta(hours=1), start + timedelta(hours=3), max_people=4
+    )
+    on_it, busy, *fresh = await make_people(world.database, 12, skills=["急救"])
+    (unqualified,) = await make_people(world.database, 1, prefix="无证")
+    await world.sign_up(shift["id"], str(on_it))
+    await world.sign_up(other["id"], str(busy))
+    missing = uuid.uuid4()
+
+    answers = await _all_at_once(
+        world, shift["id"], [*fresh[:5], on_it, busy, unqualified, missing, *fresh[5:]]
+    )
+
+    statuses = [status for status, _ in answers]
+    assert statuses == [201] * 5 + [409, 409, 409, 422] + [201] * 5
+    assert answers[5][1]["type"].endswith("/already-signed-up"), answers[5][1]
+    assert answers[6][1]["constraint"] == "ex_signups_person_overlap"
+    assert answers[7][1]["type"].endswith("/not-qualified")
+    assert answers[8][1]["errors"][0]["field"] == "person_id"
+    rows = await world.signups(shift["id"])
+    assert len(rows) == 11
+    assert [r["status"] for r in rows] == ["signed_up"] * 11
+    created = await events(world.database, "signup.created")
+    mine = [e.data["signup_id"] for e in created if e.data["shift_id"] == shift["id"]]
+    assert mine == [r["id"] for r in rows]
+    assert (await world.api.ok("GET", f"/api/v1/shifts/{shift['id']}"))["filled"] == 11
+
+
+async def test_the_same_person_twice_at_once_gets_one_signup(committed_world):
+    world = committed_world
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32))
+    (person,) = await make_people(world.database, 1)
+    answers = await _all_at_once(world, shift["id"], [person, person, person])
+    assert sorted(status for status, _ in answers) == [201, 409, 409]
+    assert len(await world.signups(shift["id"])) == 1
+
+
+async def test_a_shift_moved_since_it_was_seen_is_signed_up_at_its_new_times(committed_world):
+    world = committed_world
+    post = await world.post()
+    start = hours_from_now(30)
+    shift = await world.shift(post["id"], start, start + timedelta(hours=2), max_people=3)
+    a, b, c = await make_people(world.database, 3)
+    await world.sign_up(shift["id"], str(a))  # seen at its first times
+    # Moved behind this process's back (another process, or a script).
+    async with world.database.sessionmaker.begin() as session:
+        await session.execute(
+            update(Shift)
+            .where(Shift.id == uuid.UUID(shift["id"]))
+            .values(starts_at=Shift.starts_at + timedelta(hours=1))
+        )
+    moved = await world.sign_up(shift["id"], str(b))
+    again = await world.sign_up(shift["id"], str(c))
+    later = iso(start + timedelta(hours=1))
+    assert moved["starts_at"] == later and again["starts_at"] == later
+    assert (await world.api.ok("GET", f"/api/v1/shifts/{shift['id']}"))["filled"] == 3
