@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from coordinator import changes
 from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
 from coordinator.shifts.claim import Claim, Seen, claim_many
 from coordinator.shifts.models import Signup
@@ -90,6 +91,10 @@ async def _serve(
                     if not waiting.done.done():  # a sign-up cancelled meanwhile
                         waiting.done.set_exception(exc)
             else:
+                if any(isinstance(outcome, Signup) for outcome in results):
+                    # Committed outside any Session: tell this process's caches before
+                    # anyone is answered (the NOTIFY reaches them a little later).
+                    changes.wrote()
                 for waiting, outcome in zip(batch, results, strict=True):
                     if waiting.done.done():
                         continue

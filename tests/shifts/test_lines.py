@@ -11,9 +11,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event, update
 
+from coordinator.changes import ChangeWatch
+from coordinator.shifts import signups
 from coordinator.shifts.models import Shift
+from coordinator.shifts.rules import AlreadySignedUp
 
 from .conftest import events, hours_from_now, iso, make_people
 
@@ -142,3 +146,24 @@ async def test_a_shift_moved_since_it_was_seen_is_signed_up_at_its_new_times(com
     later = iso(start + timedelta(hours=1))
     assert moved["starts_at"] == later and again["starts_at"] == later
     assert (await world.api.ok("GET", f"/api/v1/shifts/{shift['id']}"))["filled"] == 3
+
+
+async def test_a_signup_moves_this_process_stamps_before_it_is_answered(committed_world):
+    world = committed_world
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32))
+    (a,) = await make_people(world.database, 1)
+    watch = ChangeWatch()
+    watch.listening(True)  # no listener: only this process's own commits can move it
+    before = watch.stamp(["signups"])
+    signup = await signups.sign_up_person(
+        database=world.database, shift_id=uuid.UUID(shift["id"]), person_id=a, actor="t"
+    )
+    assert signup.status.value == "signed_up"
+    moved = watch.stamp(["signups"])
+    assert moved != before  # at once, with no notification yet
+    with pytest.raises(AlreadySignedUp):
+        await signups.sign_up_person(
+            database=world.database, shift_id=uuid.UUID(shift["id"]), person_id=a, actor="t"
+        )
+    assert watch.stamp(["signups"]) == moved  # refused: nothing was written
