@@ -74,8 +74,15 @@ class Relay:
 
     async def relay_once(self) -> int:
         """Claim a batch of unrelayed events, then enqueue a job for each."""
-        async with self.database.sessionmaker.begin() as session:
-            ids = list((await session.scalars(_CLAIM, {"batch": self.batch})).all())
+        params = {"batch": self.batch}
+        if self.database.autocommit is not None:
+            # The claim is one statement: on its own it is its own transaction, one round
+            # trip where BEGIN and COMMIT would make three (most wake-ups find nothing).
+            async with self.database.autocommit.connect() as connection:
+                ids = list((await connection.scalars(_CLAIM, params)).all())
+        else:
+            async with self.database.sessionmaker.begin() as session:
+                ids = list((await session.scalars(_CLAIM, params)).all())
         for event_id in ids:
             await enqueue_event(self.redis, event_id)
         self.relayed += len(ids)
@@ -118,9 +125,13 @@ class Relay:
         return [row for row, exists in zip(rows, present, strict=True) if not exists]
 
     async def drain(self) -> int:
+        """Relay until a claim finds less than a full batch (what commits later wakes the
+        relay again)."""
         total = 0
         while (n := await self.relay_once()) > 0:
             total += n
+            if n < self.batch:
+                break
         return total
 
     async def run(self, stop: asyncio.Event) -> None:

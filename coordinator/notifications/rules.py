@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications.models import Channel, WebhookSubscription
@@ -47,39 +48,62 @@ def rule(*event_types: str) -> Callable[[Rule], Rule]:
 _ROLE_ZH = {"lead": "负责人", "deputy": "副负责人", "member": "成员"}
 
 
+_LEAD = aliased(Person)
+# The new member, their team and its lead in one round trip.
+_MEMBER_AND_TEAM = (
+    select(
+        Person.name,
+        Person.email,
+        Person.channels,
+        Person.preferred_language,
+        Team.name.label("team_name"),
+        _LEAD.name.label("lead_name"),
+    )
+    .select_from(Person)
+    .join(Team, Team.id == bindparam("team_id"))
+    .outerjoin(_LEAD, _LEAD.id == Team.lead_id)
+    .where(Person.id == bindparam("person_id"))
+)
+
+
 @rule("team.member_added")
 async def tell_new_member(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
-    person = await session.get(Person, uuid.UUID(event.data["person_id"]))
-    team = await session.get(Team, uuid.UUID(event.data["team_id"]))
-    if person is None or team is None or not person.email or "email" not in person.channels:
+    found = await session.execute(
+        _MEMBER_AND_TEAM,
+        {
+            "person_id": uuid.UUID(event.data["person_id"]),
+            "team_id": uuid.UUID(event.data["team_id"]),
+        },
+    )
+    member = found.first()
+    if member is None or not member.email or "email" not in member.channels:
         return []
-    lead = await session.get(Person, team.lead_id) if team.lead_id else None
     role = str(event.data.get("role", "member"))
-    language = person.preferred_language or "zh"
     return [
         Planned(
             channel=Channel.email,
-            recipient=person.email,
+            recipient=member.email,
             template="team_member_added",
-            language=language,
+            language=member.preferred_language or "zh",
             context={
-                "person_name": person.name,
-                "team_name": team.name,
+                "person_name": member.name,
+                "team_name": member.team_name,
                 "role": role,
                 "role_zh": _ROLE_ZH.get(role, role),
-                "lead_name": lead.name if lead else None,
+                "lead_name": member.lead_name,
             },
         )
     ]
 
 
+_SUBSCRIBED = select(WebhookSubscription.id, WebhookSubscription.url).where(
+    WebhookSubscription.active.is_(True),
+    WebhookSubscription.event_types.overlap(bindparam("types")),
+)
+
+
 async def webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
-    subscriptions = await session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.active.is_(True),
-            WebhookSubscription.event_types.overlap([event.type, "*"]),
-        )
-    )
+    subscriptions = await session.execute(_SUBSCRIBED, {"types": [event.type, "*"]})
     return [
         Planned(channel=Channel.webhook, recipient=s.url, subscription_id=s.id)
         for s in subscriptions
