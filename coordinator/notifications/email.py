@@ -25,16 +25,19 @@ from coordinator.notifications.errors import PermanentError, TransientError
 
 log = structlog.get_logger("fumin.mail")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
+# Templates ship with the code: loaded once, not checked on disk for changes per message.
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    auto_reload=False,
 )
 _HTML = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,
 )
 
 
