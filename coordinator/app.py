@@ -33,6 +33,7 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry
     from coordinator.shifts.pages import routes as shift_pages
+    from coordinator.shifts.signup_views import routes as signups
     from coordinator.shifts.views import routes as shifts
     from coordinator.visits.pages import routes as visit_pages
     from coordinator.visits.views import routes as visits
@@ -44,6 +45,7 @@ def route_tables() -> list[ApiRoutes]:
         visit_pages,
         campaigns,
         shifts,
+        signups,
         shift_pages,
         calendars,
         events,

@@ -20,7 +20,7 @@ from .conftest import events, hours_from_now
 
 
 def signups_out(signup):  # type: ignore[no-untyped-def]
-    from coordinator.shifts.views import signup_out
+    from coordinator.shifts.signup_views import signup_out
 
     body = signup_out(signup).model_dump(mode="json")
     body.pop("waitlist_position")

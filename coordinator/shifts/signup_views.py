@@ -1,0 +1,306 @@
+"""HTTP for signups, swaps, the day's duty, hours and the personal link: thin handlers over
+the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from coordinator import keys
+from coordinator.auth.models import Role
+from coordinator.crud import get_or_404
+from coordinator.db import utcnow
+from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.links.service import issue_link, revoke_for_subject
+from coordinator.people.models import Person
+from coordinator.shifts import duty, signups
+from coordinator.shifts.models import Signup
+from coordinator.shifts.rules import ME_LINK_DAYS, PERSON
+from coordinator.shifts.schemas import (
+    ApproveIn,
+    HoursList,
+    HoursOut,
+    HoursQuery,
+    PersonLinkOut,
+    SignupIn,
+    SignupList,
+    SignupOut,
+    SignupQuery,
+    StatementQuery,
+    SwapIn,
+    TeamSignupOut,
+    TickIn,
+    TickOut,
+)
+
+routes = ApiRoutes()
+SIGNUPS = ("signups",)
+HOURS = ("hours",)
+
+
+def _db(request: web.Request):
+    return request.app[keys.DATABASE]
+
+
+def _zone(request: web.Request):
+    return request.app[keys.SETTINGS].zone
+
+
+def signup_out(signup: Signup, position: int | None = None) -> SignupOut:
+    out = SignupOut.model_validate(signup)
+    out.waitlist_position = position
+    return out
+
+
+# Signups
+
+
+@routes.route(
+    "GET",
+    "/api/v1/shifts/{id}/signups",
+    summary="A shift's signups in arrival order, with waitlist positions",
+    tags=SIGNUPS,
+    query=SignupQuery,
+    response=SignupList,
+)
+async def list_signups(request: web.Request, *, query: SignupQuery) -> web.Response:
+    async with _db(request).session() as session:
+        rows = await signups.list_signups(
+            session=session, shift_id=path_id(request), status=query.status
+        )
+        items = [signup_out(s, p) for s, p in rows]
+    return json_response(SignupList(items=items))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/shifts/{id}/signups",
+    summary="Sign up a person or a whole team (waitlisted when full)",
+    tags=SIGNUPS,
+    role=Role.coordinator,
+    body=SignupIn,
+    response=SignupOut,
+    status=201,
+    errors=(409,),
+)
+async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response:
+    """A person gets a place or joins the waitlist; a team answers 200 with each member's
+    signup and the members who could not be signed up."""
+    actor = principal(request).name
+    shift_id = path_id(request)
+    if body.team_id is not None:
+        team_id = body.team_id
+
+        async def work(session):
+            done, skipped = await signups.sign_up_team(
+                session=session, shift_id=shift_id, team_id=team_id, actor=actor
+            )
+            return TeamSignupOut(signups=[signup_out(s) for s in done], skipped=skipped)
+
+        return json_response(await _db(request).transaction(work))
+    assert body.person_id is not None
+    signup = await signups.sign_up_person(
+        database=_db(request), shift_id=shift_id, person_id=body.person_id, actor=actor
+    )
+    out = signup_out(signup)
+    return created(out, f"/api/v1/signups/{out.id}")
+
+
+def _signup_action(name: str, summary: str, body_model=None):
+    """A POST on one signup that answers the signup."""
+
+    def register(fn):
+        return routes.route(
+            "POST",
+            f"/api/v1/signups/{{id}}/{name}",
+            summary=summary,
+            tags=SIGNUPS,
+            role=Role.coordinator,
+            body=body_model,
+            response=SignupOut,
+            errors=(409,),
+        )(fn)
+
+    return register
+
+
+@_signup_action("cancel", "Cancel a signup (the first waiting person moves up)")
+async def cancel_signup(request: web.Request) -> web.Response:
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: signups.cancel_signup(session=s, signup_id=signup_id, actor=actor)
+    )
+    return json_response(signup_out(signup))
+
+
+@_signup_action("offer-swap", "Offer a place to another qualified volunteer")
+async def offer_swap(request: web.Request) -> web.Response:
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: signups.offer_swap(session=s, signup_id=signup_id, actor=actor)
+    )
+    return json_response(signup_out(signup))
+
+
+@_signup_action("swap", "Hand an offered place to another person (answers the new signup)", SwapIn)
+async def take_swap(request: web.Request, *, body: SwapIn) -> web.Response:
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: signups.take_swap(
+            session=s, signup_id=signup_id, person_id=body.person_id, actor=actor
+        )
+    )
+    return json_response(signup_out(signup))
+
+
+@_signup_action("check-in", "Check a person in (from an hour before the start)")
+async def check_in(request: web.Request) -> web.Response:
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: duty.check_in(session=s, signup_id=signup_id, actor=actor)
+    )
+    return json_response(signup_out(signup))
+
+
+@_signup_action("check-out", "Check a person out; their hours go to the lead for approval")
+async def check_out(request: web.Request) -> web.Response:
+    actor, signup_id, zone = principal(request).name, path_id(request), _zone(request)
+    signup = await _db(request).transaction(
+        lambda s: duty.check_out(session=s, signup_id=signup_id, actor=actor, zone=zone)
+    )
+    return json_response(signup_out(signup))
+
+
+@_signup_action("no-show", "Mark a person who did not come")
+async def no_show(request: web.Request) -> web.Response:
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: signups.set_no_show(session=s, signup_id=signup_id, actor=actor)
+    )
+    return json_response(signup_out(signup))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/signups/{id}/ticks",
+    summary="Tick a checklist step, with a note",
+    tags=SIGNUPS,
+    role=Role.coordinator,
+    body=TickIn,
+    response=TickOut,
+    errors=(409,),
+)
+async def tick(request: web.Request, *, body: TickIn) -> web.Response:
+    async with _db(request).sessionmaker.begin() as session:
+        row = await duty.tick(
+            session=session, signup_id=path_id(request), step=body.step, note=body.note
+        )
+        out = TickOut.model_validate(row)
+    return json_response(out)
+
+
+# Hours
+
+
+@routes.route(
+    "GET",
+    "/api/v1/hours",
+    summary="The hours ledger (up to 1000 entries)",
+    tags=HOURS,
+    query=HoursQuery,
+    response=HoursList,
+)
+async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response:
+    async with _db(request).session() as session:
+        rows = await duty.list_hours(
+            session=session,
+            person_id=query.person_id,
+            team_id=query.team_id,
+            company_id=query.company_id,
+            status=query.status,
+            month=query.month,
+        )
+        return json_response(HoursList(items=[HoursOut.model_validate(r) for r in rows]))
+
+
+@routes.route(
+    "POST",
+    "/api/v1/hours/{id}/approve",
+    summary="Approve (or reject) hours served",
+    tags=HOURS,
+    role=Role.coordinator,
+    body=ApproveIn,
+    response=HoursOut,
+)
+async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Response:
+    async with _db(request).sessionmaker.begin() as session:
+        entry = await duty.approve_hours(
+            session=session,
+            entry_id=path_id(request),
+            approve=body.approve,
+            approved_by_id=body.approved_by_id,
+        )
+        out = HoursOut.model_validate(entry)
+    return json_response(out)
+
+
+@routes.route(
+    "GET",
+    "/api/v1/hours/statement",
+    summary="Monthly hours per person, team, party branch or company (CSV)",
+    tags=HOURS,
+    query=StatementQuery,
+    content_type="text/csv",
+)
+async def statement(request: web.Request, *, query: StatementQuery) -> web.Response:
+    async with _db(request).session() as session:
+        body = await duty.statement_csv(
+            session=session,
+            month=query.month,
+            by=query.by,
+            status=query.status,
+            company_id=query.company_id,
+        )
+    return web.Response(
+        text=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="hours-{query.by}-{query.month}.csv"'
+        },
+    )
+
+
+# The personal link
+
+
+@routes.route(
+    "POST",
+    "/api/v1/people/{id}/link",
+    summary="Issue a person's personal link /me/{token} (shown once; the old one stops working)",
+    tags=SIGNUPS,
+    role=Role.coordinator,
+    response=PersonLinkOut,
+    status=201,
+)
+async def issue_person_link(request: web.Request) -> web.Response:
+    settings = request.app[keys.SETTINGS]
+    async with _db(request).sessionmaker.begin() as session:
+        person = await get_or_404(session, Person, path_id(request), PERSON, lock=True)
+        await revoke_for_subject(session, subject_type="person", subject_id=person.id, purpose="me")
+        expires_at = utcnow() + timedelta(days=ME_LINK_DAYS)
+        _, token = await issue_link(
+            session,
+            purpose="me",
+            subject_type="person",
+            subject_id=person.id,
+            actions=["signup", "cancel", "check_in", "check_out", "swap", "tick"],
+            expires_at=expires_at,
+            holder_type="person",
+            holder_id=person.id,
+        )
+    out = PersonLinkOut(
+        person_id=person.id, url=f"{settings.base_url}/me/{token}", expires_at=expires_at
+    )
+    return json_response(out, status=201, headers={"Cache-Control": "no-store"})
