@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,8 @@ from coordinator.notifications.models import (
 from coordinator.notifications.quiet import next_allowed
 from coordinator.notifications.rules import plan
 from coordinator.settings import Settings, parse_quiet_hours
+
+log = structlog.get_logger("fumin.notifications")
 
 
 def event_payload(event: OutboxEvent) -> dict[str, Any]:
@@ -77,7 +80,7 @@ async def handle_event_and_send(
             return Handled(due=await _pending_again(session, event_id))
         deliveries = await _plan_deliveries(session, event, gateways.settings)
         first = next((d for d in deliveries if d.not_before is None), None)
-        retry_in = await _try(session, gateways, first, event) if first else None
+        retry_in = await _first_attempt(session, gateways, first, event) if first else None
         await _record(session, event, deliveries)
     now = utcnow()
     later = [(d.id, (d.not_before - now).total_seconds()) for d in deliveries if d.not_before]
@@ -85,6 +88,21 @@ async def handle_event_and_send(
         later.append((first.id, retry_in))
     due = [d.id for d in deliveries if d is not first and d.not_before is None]
     return Handled(due=due, later=later)
+
+
+async def _first_attempt(
+    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
+) -> float | None:
+    """_try, except that a bug (a template that fails to render) must not hold back the
+    event's other deliveries: this one is written pending with its error, and the sweep
+    tries it again later as a job of its own, which fails as loudly as it should."""
+    try:
+        return await _try(session, gateways, delivery, event)
+    except Exception as exc:
+        log.exception("delivery_error", delivery_id=str(delivery.id))
+        delivery.attempts -= 1  # not an attempt at the recipient
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        return None
 
 
 _OUTBOX = OutboxEvent.metadata.tables["outbox"]
