@@ -11,6 +11,11 @@ the same bytes and headers from memory, or 304 for the same ETag:
   (median of 20), and, reported beside it, the first fetch from a fresh process and
   fetches right after a visit changed (lookup, load, render, Redis).
 
+The changes are committed by this process, as another process would: the server learns of
+them by PostgreSQL's notification (coordinator.changes), so a fetch sent at once may still
+get the version before. Reported beside the render figures: how long after the commit the
+first fetch showed the change, and how many fetches came too early.
+
     python -m bench feeds
     python -m bench.feeds bare --fd N --body F --etag E   # the bare handler (internal)
 """
@@ -454,12 +459,21 @@ async def run(ctx: Context) -> Result:
         status, headers, body, first_ms = await fetch(fumin.url + seeded.path)
         if status != 200 or body.count(b"BEGIN:VEVENT") != EVENTS:
             raise RuntimeError(f"feed: {status}, {body.count(b'BEGIN:VEVENT')} events")
-        changed = []
+        changed, visible, early = [], [], 0
         for visit_id in seeded.visit_ids[:CHANGED_FETCHES]:
+            before = headers["ETag"]
             await touch_visit(database, visit_id)
-            status, headers, body, ms = await fetch(fumin.url + seeded.path)
-            if status != 200:
-                raise RuntimeError(f"feed after a change: {status}")
+            committed = time.perf_counter()
+            while True:
+                status, headers, body, ms = await fetch(fumin.url + seeded.path)
+                if status != 200:
+                    raise RuntimeError(f"feed after a change: {status}")
+                if headers["ETag"] != before:
+                    break
+                early += 1
+                if time.perf_counter() - committed > 2:
+                    raise RuntimeError("a change did not show within 2 s")
+            visible.append((time.perf_counter() - committed) * 1000)
             changed.append(ms)
         status, _, _, _ = await fetch(fumin.url + seeded.path, {"If-None-Match": headers["ETag"]})
         if status != 304:
@@ -531,6 +545,9 @@ async def run(ctx: Context) -> Result:
                 "builder_ms": round(builder, 2),
                 "first_fetch_ms": round(first_ms, 2),
                 "fetch_after_change_ms": round(changed_ms, 2),
+                "visible_after_commit_ms": round(statistics.median(visible), 2),
+                "visible_after_commit_max_ms": round(max(visible), 2),
+                "fetches_too_early": early,
             },
         },
     )
@@ -544,6 +561,8 @@ async def run(ctx: Context) -> Result:
         f" {BUILDER_REPEATS})",
         f"  first HTTP {first_ms:.2f} ms (fresh process, nothing cached)",
         f"  changed    {changed_ms:.2f} ms (median of {CHANGED_FETCHES} fetches after a change)",
+        f"  visible    {statistics.median(visible):.2f} ms after the commit (median; max"
+        f" {max(visible):.2f} ms), {early} of {CHANGED_FETCHES} first fetches too early",
     ]
     return result
 
