@@ -6,8 +6,8 @@ every listening process, and folds repeats within a transaction. Each web proces
 on one connection of its own and counts, per table, what it heard. A cached answer keeps
 the count of the tables it was made from, taken before it read them (its stamp); it stays
 good while the count is the same, so a change committed anywhere shows on the first use
-after its notification arrives (sent at commit; `bench feeds` reports the delay, about
-as long as a fetch).
+after its notification arrives (sent at commit; `bench feeds` reports how soon a fetch
+shows a change committed elsewhere).
 
 Commits in this process move every count at once (a session that wrote, see `_wrote`),
 so a change made here shows here at once, without waiting for its notification. While
