@@ -84,6 +84,8 @@ async def _serve(
     try:
         while line.waiting:
             batch = _next_batch(line.waiting)
+            if not batch:  # only sign-ups cancelled while they waited: nothing to claim
+                continue
             try:
                 results = await _claim(autocommit, batch)
             except Exception as exc:
@@ -116,11 +118,18 @@ async def _serve(
 
 def _next_batch(waiting: deque[_Waiting]) -> list[_Waiting]:
     """The first sign-ups in line that can go together: the shift as one check saw it,
-    each person once (a second sign-up of one person waits for the next batch)."""
+    each person once (a second sign-up of one person waits for the next batch). Sign-ups
+    cancelled while they waited leave the line unclaimed: nobody would hear of them."""
+    while waiting and waiting[0].done.done():
+        waiting.popleft()
+    if not waiting:
+        return []
     first = waiting.popleft()
     batch, people, kept = [first], {first.claim.person_id}, []
     while waiting and len(batch) < BATCH:
         candidate = waiting.popleft()
+        if candidate.done.done():
+            continue
         if candidate.seen == first.seen and candidate.claim.person_id not in people:
             batch.append(candidate)
             people.add(candidate.claim.person_id)
@@ -144,17 +153,26 @@ async def _claim(autocommit: AsyncEngine, batch: list[_Waiting]) -> list[Signup 
                         connection, batch[0].seen, [w.claim for w in batch], now=utcnow()
                     )
                 )
-            except DBAPIError:
+            except DBAPIError as exc:
+                if _outcome_unknown(exc):
+                    raise  # the connection is gone, and with it what the statement did
                 # A row broke a constraint (or a lock conflict), and nothing was taken:
                 # claim them one by one, still in line order, so only that one fails.
                 await connection.rollback()
         outcomes: list[Signup | Exception | None] = []
-        for waiting in batch:
+        for n, waiting in enumerate(batch):
             try:
                 (signup,) = await claim_many(
                     connection, waiting.seen, [waiting.claim], now=utcnow()
                 )
             except DBAPIError as exc:
+                if _outcome_unknown(exc):
+                    # This one may or may not have been taken: its caller gets the error.
+                    # The connection is gone (reused, it would come back in a transaction
+                    # nobody commits): the rest are decided alone, each in its own.
+                    outcomes.append(exc)
+                    outcomes.extend([None] * (len(batch) - n - 1))
+                    break
                 await connection.rollback()
                 # Already on the shift (23505, or 23P01 as the place overlaps itself) or
                 # in an overlapping place: the checks, skipped, tell which.
@@ -165,3 +183,8 @@ async def _claim(autocommit: AsyncEngine, batch: list[_Waiting]) -> list[Signup 
         return outcomes
     finally:
         await connection.close()
+
+
+def _outcome_unknown(exc: DBAPIError) -> bool:
+    """True when the statement's fate is unknown (a lost connection), not a refusal."""
+    return bool(exc.connection_invalidated) or sqlstate(exc) is None

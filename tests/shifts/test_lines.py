@@ -12,10 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, text, update
 
 from coordinator.changes import ChangeWatch
-from coordinator.shifts import signups
+from coordinator.shifts import lines, signups
 from coordinator.shifts.models import Shift
 from coordinator.shifts.rules import AlreadySignedUp
 
@@ -167,3 +167,93 @@ async def test_a_signup_moves_this_process_stamps_before_it_is_answered(committe
             database=world.database, shift_id=uuid.UUID(shift["id"]), person_id=a, actor="t"
         )
     assert watch.stamp(["signups"]) == moved  # refused: nothing was written
+
+
+async def _places(world: Any, shift_id: str) -> tuple[set[str], int]:
+    """The ids of the shift's signups, and its count of places taken."""
+    async with world.database.session() as session:
+        ids = await session.scalars(
+            text("SELECT id::text FROM signups WHERE shift_id = :s"), {"s": shift_id}
+        )
+        filled = await session.scalar(
+            text("SELECT filled FROM shifts WHERE id = :s"), {"s": shift_id}
+        )
+    return set(ids), int(filled or 0)
+
+
+async def test_a_connection_lost_under_a_batch_answers_nobody_with_a_place_not_held(
+    committed_world, monkeypatch
+):
+    """The batch's fate is unknown when its connection dies: its callers get the error,
+    and nobody is told of a signup that was never committed."""
+    world = committed_world
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=10)
+    shift_id = uuid.UUID(shift["id"])
+    first, *crowd = await make_people(world.database, 6)
+    await signups.sign_up_person(
+        database=world.database, shift_id=shift_id, person_id=first, actor=None
+    )
+    real = lines.claim_many
+    killed = []
+
+    async def dying(connection, seen, claims, *, now):  # type: ignore[no-untyped-def]
+        if len(claims) > 1 and not killed:
+            killed.append(len(claims))
+            await connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return await real(connection, seen, claims, now=now)
+
+    monkeypatch.setattr(lines, "claim_many", dying)
+    results = await asyncio.gather(
+        *(
+            signups.sign_up_person(
+                database=world.database, shift_id=shift_id, person_id=p, actor=None
+            )
+            for p in crowd
+        ),
+        return_exceptions=True,
+    )
+    assert killed, "no batch formed"
+    told = {str(r.id) for r in results if not isinstance(r, BaseException)}
+    assert any(isinstance(r, BaseException) for r in results)
+    held, filled = await _places(world, str(shift_id))
+    assert told <= held  # every place announced is really held
+    assert filled == len(held)
+
+
+async def test_a_sign_up_cancelled_while_it_waits_in_line_takes_no_place(
+    committed_world, monkeypatch
+):
+    world = committed_world
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=10)
+    shift_id = uuid.UUID(shift["id"])
+    a, b, c = await make_people(world.database, 3)
+    await signups.sign_up_person(
+        database=world.database, shift_id=shift_id, person_id=a, actor=None
+    )
+    real = lines.claim_many
+
+    async def slow(connection, seen, claims, *, now):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.3)
+        return await real(connection, seen, claims, now=now)
+
+    monkeypatch.setattr(lines, "claim_many", slow)
+
+    def sign_up(person: uuid.UUID) -> asyncio.Task[Any]:
+        return asyncio.create_task(
+            signups.sign_up_person(
+                database=world.database, shift_id=shift_id, person_id=person, actor=None
+            )
+        )
+
+    claiming = sign_up(b)
+    await asyncio.sleep(0.05)
+    waiting = sign_up(c)
+    await asyncio.sleep(0.05)
+    waiting.cancel()  # gone while it waits behind b's claim
+    kept, gone = await asyncio.gather(claiming, waiting, return_exceptions=True)
+    assert isinstance(gone, asyncio.CancelledError) and not isinstance(kept, BaseException)
+    await asyncio.sleep(0.5)  # what the line would have claimed next
+    held, filled = await _places(world, str(shift_id))
+    assert len(held) == filled == 2  # a and b, not c
