@@ -18,14 +18,16 @@ async def handle_event(ctx: dict[str, Any], *, event_id: str) -> None:
     handled = await service.handle_event_and_send(
         database=database, gateways=gateways, event_id=uuid.UUID(event_id)
     )
+    # What must wait goes on first: a job cut short by its timeout while attempting the
+    # rest leaves nothing to the sweep's slower round.
+    for delivery_id, delay in handled.later:
+        await enqueue_delivery(ctx["redis"], delivery_id, defer_by=delay)
     for delivery_id in handled.due:
         attempt = await service.attempt_delivery(
             database=database, gateways=gateways, delivery_id=delivery_id
         )
         if attempt.retry_in is not None:
             await enqueue_delivery(ctx["redis"], delivery_id, defer_by=attempt.retry_in)
-    for delivery_id, delay in handled.later:
-        await enqueue_delivery(ctx["redis"], delivery_id, defer_by=delay)
 
 
 async def deliver(ctx: dict[str, Any], *, delivery_id: str) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.db import Database, utcnow
@@ -70,39 +71,33 @@ async def handle_event_and_send(
     """Handle an event and make the first attempt of its first delivery in one transaction.
 
     The event's row stays locked until the commit, so a repeated job waits and then finds
-    it handled. The first message goes out before the deliveries are written, with its
-    outcome; the others are attempted by the caller one transaction each, so a worker
-    killed mid-way sends again at most the one message it was sending.
+    it handled. The deliveries are written first (a write refused, say a webhook
+    subscription deleted meanwhile, sends nothing), then the first message goes out and
+    its outcome is written; the others are attempted by the caller one transaction each,
+    so a worker killed mid-way sends again at most the one message it was sending.
     """
     async with database.sessionmaker.begin() as session:
         event = await _claim(session, event_id)
         if event is None:  # handled before (a repeated job): retry what is still pending
             return Handled(due=await _pending_again(session, event_id))
         deliveries = await _plan_deliveries(session, event, gateways.settings)
+        await _insert(session, deliveries)
         first = next((d for d in deliveries if d.not_before is None), None)
-        retry_in = await _first_attempt(session, gateways, first, event) if first else None
-        await _record(session, event, deliveries)
+        retry_in = None
+        if first is not None:
+            retry_in = await _try(session, gateways, first, event)
+            await session.execute(
+                update(_DELIVERIES)
+                .where(_DELIVERIES.c.id == first.id)
+                .values({key: getattr(first, key) for key in _OUTCOME})
+            )
+        await _forget_settled_links(session, event, deliveries)
     now = utcnow()
     later = [(d.id, (d.not_before - now).total_seconds()) for d in deliveries if d.not_before]
     if first is not None and retry_in is not None:
         later.append((first.id, retry_in))
     due = [d.id for d in deliveries if d is not first and d.not_before is None]
     return Handled(due=due, later=later)
-
-
-async def _first_attempt(
-    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
-) -> float | None:
-    """_try, except that a bug (a template that fails to render) must not hold back the
-    event's other deliveries: this one is written pending with its error, and the sweep
-    tries it again later as a job of its own, which fails as loudly as it should."""
-    try:
-        return await _try(session, gateways, delivery, event)
-    except Exception as exc:
-        log.exception("delivery_error", delivery_id=str(delivery.id))
-        delivery.attempts -= 1  # not an attempt at the recipient
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        return None
 
 
 _OUTBOX = OutboxEvent.metadata.tables["outbox"]
@@ -172,18 +167,41 @@ _INSERT_DELIVERIES = insert(_DELIVERIES).on_conflict_do_nothing(
 )
 
 
+# What an attempt changes on a delivery.
+_OUTCOME = (
+    "status",
+    "attempts",
+    "enqueued_at",
+    "sent_at",
+    "last_error",
+    "response_status",
+    "context",
+)
+
+
 async def _record(session: AsyncSession, event: OutboxEvent, deliveries: list[Delivery]) -> None:
-    """Write an event's deliveries in one INSERT, and drop its links in clear once none of
-    them can still send one."""
+    """Write an event's deliveries, and drop its links in clear if none can send one."""
+    await _insert(session, deliveries)
+    await _forget_settled_links(session, event, deliveries)
+
+
+async def _insert(session: AsyncSession, deliveries: list[Delivery]) -> None:
+    """Write an event's deliveries in one INSERT."""
+    if deliveries:
+        rows = [{key: getattr(d, key) for key in _STORED} for d in deliveries]
+        await session.execute(_INSERT_DELIVERIES, rows)
+
+
+async def _forget_settled_links(
+    session: AsyncSession, event: OutboxEvent, deliveries: list[Delivery]
+) -> None:
+    """Drop the event's links in clear once none of its deliveries can still send one."""
     if all(d.status in (DeliveryStatus.sent, DeliveryStatus.skipped) for d in deliveries):
         if any(k in event.data for k in PRIVATE_FIELDS):
             event.data = _without_links(event.data)
             await session.execute(
                 update(_OUTBOX).where(_OUTBOX.c.id == event.id).values(data=event.data)
             )
-    if deliveries:
-        rows = [{key: getattr(d, key) for key in _STORED} for d in deliveries]
-        await session.execute(_INSERT_DELIVERIES, rows)
 
 
 @dataclass(frozen=True)
@@ -236,30 +254,43 @@ async def _try(
     session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
 ) -> float | None:
     """Send once, noting the outcome on the delivery; the seconds to wait before trying
-    again, or None once it is settled (sent, or failed for good)."""
+    again, or None once it is settled (sent, or failed for good). An unexpected error (a
+    template that will not render) counts as a failed attempt like a transient one, so it
+    ends, at the limit, as a failed delivery a coordinator sees and can replay."""
     delivery.attempts += 1
     try:
         delivery.response_status = await _send(session, gateways, delivery, event)
-    except TransientError as exc:
-        delivery.last_error = str(exc)[:2000]
-        delivery.response_status = exc.status
-        if delivery.attempts >= delivery.max_attempts:
-            delivery.status = DeliveryStatus.failed
-            return None
-        retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
-        delivery.enqueued_at = utcnow() + timedelta(seconds=retry_in)
-        return retry_in
     except PermanentError as exc:
         delivery.last_error = str(exc)[:2000]
         delivery.response_status = exc.status
         delivery.status = DeliveryStatus.failed
         return None
+    except TransientError as exc:
+        delivery.last_error = str(exc)[:2000]
+        delivery.response_status = exc.status
+        return _again(delivery, gateways)
+    except DBAPIError:
+        raise  # the transaction is lost: nothing of this attempt can be written
+    except Exception as exc:
+        log.exception("delivery_error", delivery_id=str(delivery.id))
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        return _again(delivery, gateways)
     delivery.status = DeliveryStatus.sent
     delivery.sent_at = utcnow()
     delivery.last_error = None
     if any(k in delivery.context for k in PRIVATE_FIELDS):
         delivery.context = _without_links(delivery.context)
     return None
+
+
+def _again(delivery: Delivery, gateways: Gateways) -> float | None:
+    """After a failed attempt: failed for good at the limit, else a retry after a backoff."""
+    if delivery.attempts >= delivery.max_attempts:
+        delivery.status = DeliveryStatus.failed
+        return None
+    retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
+    delivery.enqueued_at = utcnow() + timedelta(seconds=retry_in)
+    return retry_in
 
 
 def _without_links(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,10 @@
 """Handling an event: its deliveries written once, the first message sent in the same go."""
 
+import uuid
+
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
 from coordinator.events.models import OutboxEvent
@@ -84,7 +88,58 @@ async def test_a_message_that_fails_to_render_holds_back_no_other(
     ]
     first, _, deliveries, logged = await handle(database, settings, monkeypatch, tmp_path, planned)
     a, b = deliveries["a@example.test"], deliveries["b@example.test"]
-    assert (a.status, a.attempts, b.status) == ("pending", 0, "pending")
+    assert (a.status, a.attempts, b.status) == ("pending", 1, "pending")
     assert "TemplateNotFound" in (a.last_error or "")
-    assert first.due == [b.id]  # the sweep picks up the broken one later, on its own
+    assert first.due == [b.id]
+    ((retried, delay),) = first.later  # a failed attempt: tried again after a backoff
+    assert retried == a.id and delay > 0
     assert logged == ["delivery_error"]
+
+
+async def test_a_message_that_never_renders_ends_failed_and_replayable(
+    database, settings, monkeypatch, tmp_path
+):
+    """An unexpected error counts as an attempt: at the limit the delivery is failed, so it
+    shows among failed deliveries instead of waiting forever."""
+    settings.delivery_max_attempts = 2
+    planned = [Planned(channel="email", recipient="a@example.test", template="no_such_template")]
+    first, _, deliveries, _ = await handle(database, settings, monkeypatch, tmp_path, planned)
+    a = deliveries["a@example.test"]
+    assert (a.status, a.attempts) == ("pending", 1) and first.later
+    gateways = Gateways.open(settings)
+    try:
+        with capture_logs():  # its retry, made at once
+            attempt = await service.attempt_delivery(
+                database=database, gateways=gateways, delivery_id=a.id
+            )
+    finally:
+        await gateways.close()
+    assert attempt == service.Attempt(status="failed")
+    async with database.session() as session:
+        failed = await session.get(Delivery, a.id, populate_existing=True)
+    assert failed is not None and (failed.status, failed.attempts) == ("failed", 2)
+    assert "TemplateNotFound" in (failed.last_error or "")
+
+
+async def test_a_write_refused_before_the_first_send_sends_nothing(
+    database, settings, monkeypatch, tmp_path
+):
+    """The deliveries are written before the first message goes out: a row the database
+    refuses (a webhook subscription deleted meanwhile) fails the event with nothing sent,
+    and its retry plans afresh."""
+    planned = [
+        Planned(
+            channel="email",
+            recipient="a@example.test",
+            template="team_member_added",
+            context=CONTEXT,
+        ),
+        Planned(
+            channel="webhook",
+            recipient="https://gone.example.test/hook",
+            subscription_id=uuid.uuid4(),
+        ),
+    ]
+    with pytest.raises(DBAPIError):
+        await handle(database, settings, monkeypatch, tmp_path, planned)
+    assert not tmp_path.joinpath("mail").exists() or not any(tmp_path.joinpath("mail").iterdir())
