@@ -101,13 +101,16 @@ class Relay:
         lost_deliveries = await self._missing(
             [delivery_job_id(d.id) for d in deliveries], list(deliveries)
         )
-        if lost_events or lost_deliveries:
+        if events or deliveries:
+            # Every row looked at is touched, found queued or not: the next sweep looks at
+            # the next ones, so a long queue of waiting jobs (reminders held for quiet
+            # hours) cannot hide a lost one behind it.
             async with self.database.sessionmaker.begin() as session:
-                if lost_events:
-                    await session.execute(_TOUCH_EVENTS, {"ids": lost_events})
-                if lost_deliveries:
-                    ids = [d.id for d in lost_deliveries]
-                    await session.execute(_TOUCH_DELIVERIES, {"ids": ids})
+                if events:
+                    await session.execute(_TOUCH_EVENTS, {"ids": events})
+                if deliveries:
+                    await session.execute(_TOUCH_DELIVERIES, {"ids": [d.id for d in deliveries]})
+        if lost_events or lost_deliveries:
             for event_id in lost_events:
                 await enqueue_event(self.redis, event_id)
             for delivery in lost_deliveries:
