@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from aiohttp import web
 
 from coordinator import keys
@@ -34,6 +36,48 @@ def _page(feeds: list[FeedToken]) -> web.Response:
     return json_response(FeedList(items=items, total=len(items)))
 
 
+# What team and personal feeds share: `owner` is team_id=… or person_id=…
+
+
+async def _list(request: web.Request, **owner: uuid.UUID) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        return _page(await service.list_feeds(session=session, **owner))
+
+
+async def _issue(request: web.Request, *, label: str, **owner: uuid.UUID) -> FeedIssued:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        return await service.issue_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            label=label,
+            **owner,
+        )
+
+
+async def _rotate(request: web.Request, **owner: uuid.UUID) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        out = await service.rotate_feed(
+            session=session,
+            actor=principal(request),
+            base_url=_base_url(request),
+            feed_id=path_id(request, "feed_id"),
+            **owner,
+        )
+    return json_response(out)
+
+
+async def _revoke(request: web.Request, **owner: uuid.UUID) -> web.Response:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        await service.revoke_feed(
+            session=session,
+            actor=principal(request),
+            feed_id=path_id(request, "feed_id"),
+            **owner,
+        )
+    return web.Response(status=204)
+
+
 # Team feeds
 
 
@@ -45,8 +89,7 @@ def _page(feeds: list[FeedToken]) -> web.Response:
     response=FeedList,
 )
 async def list_team_feeds(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return _page(await service.list_feeds(session=session, team_id=path_id(request)))
+    return await _list(request, team_id=path_id(request))
 
 
 @routes.route(
@@ -62,15 +105,7 @@ async def list_team_feeds(request: web.Request) -> web.Response:
 async def create_team_feed(request: web.Request, *, body: TeamFeedIn) -> web.Response:
     """The URLs carry the secret and are shown only here and on rotation."""
     team_id = path_id(request)
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await service.issue_feed(
-            session=session,
-            actor=principal(request),
-            base_url=_base_url(request),
-            team_id=team_id,
-            person_id=body.person_id,
-            label=body.label,
-        )
+    out = await _issue(request, label=body.label, team_id=team_id, person_id=body.person_id)
     return created(out, f"/api/v1/teams/{team_id}/feeds/{out.id}")
 
 
@@ -83,15 +118,7 @@ async def create_team_feed(request: web.Request, *, body: TeamFeedIn) -> web.Res
     response=FeedIssued,
 )
 async def rotate_team_feed(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await service.rotate_feed(
-            session=session,
-            actor=principal(request),
-            base_url=_base_url(request),
-            feed_id=path_id(request, "feed_id"),
-            team_id=path_id(request),
-        )
-    return json_response(out)
+    return await _rotate(request, team_id=path_id(request))
 
 
 @routes.route(
@@ -103,14 +130,7 @@ async def rotate_team_feed(request: web.Request) -> web.Response:
     status=204,
 )
 async def revoke_team_feed(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        await service.revoke_feed(
-            session=session,
-            actor=principal(request),
-            feed_id=path_id(request, "feed_id"),
-            team_id=path_id(request),
-        )
-    return web.Response(status=204)
+    return await _revoke(request, team_id=path_id(request))
 
 
 # Personal feeds
@@ -124,8 +144,7 @@ async def revoke_team_feed(request: web.Request) -> web.Response:
     response=FeedList,
 )
 async def list_person_feeds(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return _page(await service.list_feeds(session=session, person_id=path_id(request)))
+    return await _list(request, person_id=path_id(request))
 
 
 @routes.route(
@@ -141,14 +160,7 @@ async def list_person_feeds(request: web.Request) -> web.Response:
 async def create_person_feed(request: web.Request, *, body: PersonFeedIn) -> web.Response:
     """The URLs carry the secret and are shown only here and on rotation."""
     person_id = path_id(request)
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await service.issue_feed(
-            session=session,
-            actor=principal(request),
-            base_url=_base_url(request),
-            person_id=person_id,
-            label=body.label,
-        )
+    out = await _issue(request, label=body.label, person_id=person_id)
     return created(out, f"/api/v1/people/{person_id}/feeds/{out.id}")
 
 
@@ -161,15 +173,7 @@ async def create_person_feed(request: web.Request, *, body: PersonFeedIn) -> web
     response=FeedIssued,
 )
 async def rotate_person_feed(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        out = await service.rotate_feed(
-            session=session,
-            actor=principal(request),
-            base_url=_base_url(request),
-            feed_id=path_id(request, "feed_id"),
-            person_id=path_id(request),
-        )
-    return json_response(out)
+    return await _rotate(request, person_id=path_id(request))
 
 
 @routes.route(
@@ -181,11 +185,4 @@ async def rotate_person_feed(request: web.Request) -> web.Response:
     status=204,
 )
 async def revoke_person_feed(request: web.Request) -> web.Response:
-    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        await service.revoke_feed(
-            session=session,
-            actor=principal(request),
-            feed_id=path_id(request, "feed_id"),
-            person_id=path_id(request),
-        )
-    return web.Response(status=204)
+    return await _revoke(request, person_id=path_id(request))

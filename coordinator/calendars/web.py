@@ -129,7 +129,7 @@ class Found:
 
     @property
     def key(self) -> str:
-        return f"team:{self.team_id}" if self.team_id else f"person:{self.person_id}"
+        return _owner_key(self.team_id, self.person_id)
 
 
 class Feeds:
@@ -208,6 +208,10 @@ async def lookup_on(pool: asyncpg.Pool, digest: bytes, win: Window, salt: str) -
     )
 
 
+def _owner_key(team_id: Any, person_id: Any) -> str:
+    return f"team:{team_id}" if team_id else f"person:{person_id}"
+
+
 def _found(
     feed_id: Any,
     team_id: Any,
@@ -217,7 +221,7 @@ def _found(
     salt: str,
     win: Window,
 ) -> Found:
-    key = f"team:{team_id}" if team_id else f"person:{person_id}"
+    key = _owner_key(team_id, person_id)
     version = hashlib.sha256(f"{fingerprint}|{key}|{salt}".encode()).hexdigest()[:32]
     return Found(feed_id, team_id, person_id, name, version, win)
 

@@ -3,7 +3,9 @@ the services."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -107,6 +109,18 @@ async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response
     return created(out, f"/api/v1/signups/{out.id}")
 
 
+async def _on_signup(
+    request: web.Request, act: Callable[..., Awaitable[Signup]], **extra: Any
+) -> web.Response:
+    """Run `act` on the path's signup in a transaction (retried on conflicts), as the
+    caller; answer the signup it leaves."""
+    actor, signup_id = principal(request).name, path_id(request)
+    signup = await _db(request).transaction(
+        lambda s: act(session=s, signup_id=signup_id, actor=actor, **extra)
+    )
+    return json_response(signup_out(signup))
+
+
 def _signup_action(name: str, summary: str, body_model=None):
     """A POST on one signup that answers the signup."""
 
@@ -127,58 +141,32 @@ def _signup_action(name: str, summary: str, body_model=None):
 
 @_signup_action("cancel", "Cancel a signup (the first waiting person moves up)")
 async def cancel_signup(request: web.Request) -> web.Response:
-    actor, signup_id = principal(request).name, path_id(request)
-    signup = await _db(request).transaction(
-        lambda s: signups.cancel_signup(session=s, signup_id=signup_id, actor=actor)
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, signups.cancel_signup)
 
 
 @_signup_action("offer-swap", "Offer a place to another qualified volunteer")
 async def offer_swap(request: web.Request) -> web.Response:
-    actor, signup_id = principal(request).name, path_id(request)
-    signup = await _db(request).transaction(
-        lambda s: signups.offer_swap(session=s, signup_id=signup_id, actor=actor)
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, signups.offer_swap)
 
 
 @_signup_action("swap", "Hand an offered place to another person (answers the new signup)", SwapIn)
 async def take_swap(request: web.Request, *, body: SwapIn) -> web.Response:
-    actor, signup_id = principal(request).name, path_id(request)
-    signup = await _db(request).transaction(
-        lambda s: signups.take_swap(
-            session=s, signup_id=signup_id, person_id=body.person_id, actor=actor
-        )
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, signups.take_swap, person_id=body.person_id)
 
 
 @_signup_action("check-in", "Check a person in (from an hour before the start)")
 async def check_in(request: web.Request) -> web.Response:
-    actor, signup_id = principal(request).name, path_id(request)
-    signup = await _db(request).transaction(
-        lambda s: duty.check_in(session=s, signup_id=signup_id, actor=actor)
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, duty.check_in)
 
 
 @_signup_action("check-out", "Check a person out; their hours go to the lead for approval")
 async def check_out(request: web.Request) -> web.Response:
-    actor, signup_id, zone = principal(request).name, path_id(request), _zone(request)
-    signup = await _db(request).transaction(
-        lambda s: duty.check_out(session=s, signup_id=signup_id, actor=actor, zone=zone)
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, duty.check_out, zone=_zone(request))
 
 
 @_signup_action("no-show", "Mark a person who did not come")
 async def no_show(request: web.Request) -> web.Response:
-    actor, signup_id = principal(request).name, path_id(request)
-    signup = await _db(request).transaction(
-        lambda s: signups.set_no_show(session=s, signup_id=signup_id, actor=actor)
-    )
-    return json_response(signup_out(signup))
+    return await _on_signup(request, signups.set_no_show)
 
 
 @routes.route(
