@@ -14,7 +14,7 @@ from coordinator.changes import add_change_watch
 from coordinator.db import Database
 from coordinator.http import ApiRoutes
 from coordinator.logging import configure_logging
-from coordinator.middleware import access_log, problems
+from coordinator.middleware import access_log, answer_refusals_as_problems, problems
 from coordinator.settings import Settings, load_settings
 
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
@@ -66,6 +66,7 @@ def create_app(
     """Build the app; connections open on start-up and close on clean-up, in order."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
+    answer_refusals_as_problems()
     app = web.Application(middlewares=[access_log, problems], client_max_size=1024**2)
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(_database(database))

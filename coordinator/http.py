@@ -20,7 +20,7 @@ from coordinator.changes import CHANGES, Memo
 from coordinator.db import Database
 from coordinator.i18n import Lang, Text, negotiate
 from coordinator.listing import JsonText
-from coordinator.problems import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from coordinator.problems import Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from coordinator.validation import parse_body, parse_query
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
@@ -127,8 +127,8 @@ def _wrap(
             principal = await _principal(request)
             if not principal.role.allows(role):
                 raise Forbidden(
-                    Text("此操作需要{role}角色", "This needs the {role} role").format(
-                        role=role.value
+                    Text("此操作需要{zh}及以上权限", "This needs the {en} role or higher").format(
+                        zh=role.label.zh, en=role.value
                     )
                 )
             request[PRINCIPAL] = principal
@@ -247,8 +247,8 @@ async def read_body(request: web.Request) -> bytes:
         "application/json",
         "application/merge-patch+json",
     ):
-        raise BadRequest(
-            Text("Content-Type 应为 application/json", "Content-Type must be application/json")
+        raise UnsupportedMediaType(
+            Text("请求体应为 JSON 格式", "Content-Type must be application/json")
         )
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise PayloadTooLarge()

@@ -7,9 +7,14 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import structlog
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from coordinator.db import pg_error, sqlstate
 from coordinator.i18n import Text, negotiate
@@ -22,6 +27,9 @@ from coordinator.problems import (
     PayloadTooLarge,
     Problem,
     ServerError,
+    ServiceUnavailable,
+    TooManyRequests,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from coordinator.references import RESOURCE_NAMES
@@ -74,14 +82,44 @@ def database_problem(exc: DBAPIError) -> Problem | None:
             ),
             extra={"constraint": constraint},
         )
-    if code in ("23514", "23502") or code.startswith("22"):
+    if code in ("23514", "23502"):
         return ValidationFailed(
-            Text("数据不符合规则（{c}）", "The data breaks a rule ({c})").format(
-                c=constraint or code
-            ),
+            Text("数据不符合规则（{c}）", "The data breaks a rule ({c})").format(c=constraint),
             extra={"constraint": constraint} if constraint else None,
         )
+    if code.startswith("22"):  # a value the database cannot take (out of range, bad text)
+        return ValidationFailed(
+            Text("有取值超出允许范围或格式不被接受", "A value is out of range or not accepted")
+        )
     return None
+
+
+# Connection states of PostgreSQL that say "try again soon", not "you asked wrongly".
+_UNAVAILABLE_STATES = ("08", "53300", "57P01", "57P02", "57P03")
+_UNAVAILABLE_ERRORS = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    ConnectionError,
+    TimeoutError,
+    PoolTimeout,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database or Redis could not be reached or dropped the connection: the request
+    may simply be sent again (nothing was committed, or the connection died before it)."""
+    if isinstance(exc, DBAPIError):
+        code = sqlstate(exc) or ""
+        if exc.connection_invalidated or code.startswith(_UNAVAILABLE_STATES):
+            return True
+        return isinstance(exc.orig, _UNAVAILABLE_ERRORS) or isinstance(
+            getattr(exc.orig, "__cause__", None), _UNAVAILABLE_ERRORS
+        )
+    return isinstance(exc, _UNAVAILABLE_ERRORS)
 
 
 # Field names as messages call them; others are shown as they are spelled in the API.
@@ -129,29 +167,53 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     except Problem as problem:
         return problem_response(problem, request)
-    except web.HTTPNotFound:
-        return problem_response(NotFound(Text("没有这个地址", "No such path")), request)
-    except web.HTTPMethodNotAllowed as exc:
-        response = problem_response(MethodNotAllowed(), request)
-        response.headers["Allow"] = ",".join(sorted(exc.allowed_methods))
-        return response
-    except web.HTTPRequestEntityTooLarge:
-        return problem_response(PayloadTooLarge(), request)
-    except web.HTTPBadRequest as exc:
-        return problem_response(
-            BadRequest(Text("请求格式有误", exc.text or "Bad request")), request
-        )
     except (IntegrityError, DBAPIError) as exc:
         mapped = database_problem(exc)
-        if mapped is None:
-            log.exception("database_error", path=_safe_path(request))
-            return problem_response(ServerError(), request)
-        return problem_response(mapped, request)
-    except web.HTTPException:
-        raise
-    except Exception:
+        if mapped is not None:
+            return problem_response(mapped, request)
+        if unavailable(exc):
+            log.warning("database_unavailable", path=_safe_path(request), error=str(exc))
+            return problem_response(ServiceUnavailable(), request)
+        log.exception("database_error", path=_safe_path(request))
+        return problem_response(ServerError(), request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _refusal(request, exc)
+    except Exception as exc:
+        if unavailable(exc):
+            log.warning("service_unavailable", path=_safe_path(request), error=repr(exc))
+            return problem_response(ServiceUnavailable(), request)
         log.exception("unhandled_error", path=_safe_path(request))
         return problem_response(ServerError(), request)
+
+
+# aiohttp's own refusals (no route, wrong method, body too large …) as problems.
+_REFUSALS: dict[int, Problem] = {
+    400: BadRequest(),
+    404: NotFound(Text("没有这个地址", "No such path")),
+    405: MethodNotAllowed(),
+    413: PayloadTooLarge(),
+    415: UnsupportedMediaType(),
+    429: TooManyRequests(),
+}
+
+
+def _refusal_body(status: int, accept_language: str | None) -> str:
+    problem = _REFUSALS.get(status) or (BadRequest() if status < 500 else ServerError())
+    body = problem.body(negotiate(accept_language, None))
+    body["status"] = status  # an unusual 4xx (431, 414 …) keeps its own code
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _refusal(request: web.Request, exc: web.HTTPException) -> web.Response:
+    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+    return web.Response(
+        text=_refusal_body(exc.status, request.headers.get("Accept-Language")),
+        status=exc.status,
+        content_type="application/problem+json",
+        headers=headers,
+    )
 
 
 def _safe_path(request: web.Request) -> str:
@@ -171,3 +233,33 @@ async def access_log(request: web.Request, handler: Handler) -> web.StreamRespon
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
     return response
+
+
+# Requests aiohttp refuses before any handler runs (a request line or header too long, a
+# malformed request) are answered by its protocol handler, as plain text and past every
+# middleware. aiohttp has no hook for them, so its answer is rewritten here as a problem.
+_plain_error = RequestHandler.handle_error
+
+
+def _problem_error(
+    self: RequestHandler,
+    request: web.BaseRequest,
+    status: int = 500,
+    exc: BaseException | None = None,
+    message: str | None = None,
+) -> web.StreamResponse:
+    response = _plain_error(self, request, status, exc, message)
+    if not 400 <= status < 600 or response.content_type != "text/plain":
+        return response
+    answer = web.Response(
+        text=_refusal_body(status, request.headers.get("Accept-Language")),
+        status=status,
+        content_type="application/problem+json",
+    )
+    answer.force_close()
+    return answer
+
+
+def answer_refusals_as_problems() -> None:
+    """Make aiohttp's own refusals of malformed requests problem documents (idempotent)."""
+    RequestHandler.handle_error = _problem_error  # type: ignore[method-assign]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from coordinator.i18n import Lang, Text
+
+# Members RFC 9457 defines (and `errors`, ours): a problem's extension members never take
+# these names, so `status` is always the HTTP status and `detail` always the explanation.
+RESERVED = frozenset({"type", "title", "status", "detail", "instance", "errors"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Problem(Exception):
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail.en if detail else self.title.en)
+        clash = RESERVED.intersection(extra or ())
+        if clash:
+            raise ValueError(f"extension members may not be named {sorted(clash)}")
         self.detail = detail or self.title
         self.errors = list(errors)
         self.extra = extra or {}
@@ -88,6 +95,26 @@ class Conflict(Problem):
     title = Text("与当前状态冲突", "Conflict with the current state")
 
 
+class StateConflict(Conflict):
+    """The resource's state does not allow the request: names the state in `current` and the
+    states it may move to in `allowed` (RFC 9457 extension members)."""
+
+    slug = "invalid-transition"
+    title = Text("当前状态不允许此操作", "Not allowed in the current state")
+
+    def __init__(
+        self,
+        detail: Text | None = None,
+        *,
+        current: str,
+        allowed: Iterable[str] = (),
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        members = {"current": current, "allowed": sorted(allowed), **(extra or {})}
+        super().__init__(detail, extra=members, headers=headers)
+
+
 class StillReferenced(Conflict):
     slug = "still-referenced"
     title = Text("仍被其他记录引用", "Still referenced")
@@ -115,6 +142,15 @@ class TooManyRequests(Problem):
     status = 429
     slug = "too-many-requests"
     title = Text("请求过于频繁", "Too many requests")
+
+
+class ServiceUnavailable(Problem):
+    status = 503
+    slug = "service-unavailable"
+    title = Text("服务暂时不可用，请稍后重试", "Service temporarily unavailable; try again shortly")
+
+    def __init__(self, detail: Text | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
 class ServerError(Problem):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -103,12 +104,43 @@ def _message(detail: ErrorDetails) -> Text:
         return Text(template, english)
 
 
+NUL = Text("不能包含空字符（U+0000）", "must not contain a NUL character (U+0000)")
+
+
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """The fields (dotted paths) of parsed JSON whose keys or strings hold a NUL."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found += [name] if "\x00" in str(key) else _nul_fields(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _nul_fields(item, f"{path}.{index}" if path else str(index))
+    return found
+
+
+def _refuse_nul(raw: bytes) -> None:
+    """PostgreSQL text cannot hold U+0000: a body that carries one is 422 naming the field."""
+    if b"\\u0000" not in raw:  # JSON can only spell NUL as an escape
+        return
+    try:
+        fields = _nul_fields(json.loads(raw))
+    except ValueError:
+        return  # not JSON: the parser below says so
+    if fields:
+        raise ValidationFailed(errors=[FieldError(field, NUL) for field in fields])
+
+
 def parse_body(model: type[M], raw: bytes) -> M:
     """Validate a JSON body; malformed JSON is 400, invalid content 422."""
     if not raw.strip():
         raise BadRequest(
             Text("请求体为空，应为 JSON 对象", "The body is empty; send a JSON object")
         )
+    _refuse_nul(raw)
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -123,6 +155,9 @@ def parse_body(model: type[M], raw: bytes) -> M:
 
 
 def parse_query(model: type[M], values: dict[str, str]) -> M:
+    nul = [name for name, value in values.items() if "\x00" in value or "\x00" in name]
+    if nul:
+        raise ValidationFailed(errors=[FieldError(name.replace("\x00", ""), NUL) for name in nul])
     try:
         return model.model_validate(values)
     except ValidationError as exc:

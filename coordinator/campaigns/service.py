@@ -25,7 +25,7 @@ from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import Database, utcnow
 from coordinator.i18n import Text
 from coordinator.people.models import Person, Team, TeamMember
-from coordinator.problems import Conflict, FieldError, Problem, ValidationFailed
+from coordinator.problems import Conflict, FieldError, Problem, StateConflict, ValidationFailed
 from coordinator.registry.models import Contact
 from coordinator.visits import service as visits
 from coordinator.visits.config import VisitSettings
@@ -120,6 +120,22 @@ async def campaign_out(session: AsyncSession, campaign: Campaign) -> CampaignOut
     return out
 
 
+# The states a campaign may move to from each state (any but planning may be planned again).
+CAMPAIGN_NEXT: dict[CampaignStatus, tuple[str, ...]] = {
+    CampaignStatus.draft: ("planning",),
+    CampaignStatus.planning: ("cancelled", "failed", "planned"),
+    CampaignStatus.planned: ("planning",),
+    CampaignStatus.cancelled: ("planning",),
+    CampaignStatus.failed: ("planning",),
+}
+
+
+def campaign_conflict(campaign: Campaign, detail: Text) -> StateConflict:
+    return StateConflict(
+        detail, current=campaign.status.value, allowed=CAMPAIGN_NEXT[campaign.status]
+    )
+
+
 async def get_campaign(
     *, session: AsyncSession, campaign_id: uuid.UUID, lock: bool = False
 ) -> Campaign:
@@ -140,9 +156,8 @@ async def request_plan(*, session: AsyncSession, campaign_id: uuid.UUID) -> int:
 async def request_cancel(*, session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     campaign = await get_campaign(session=session, campaign_id=campaign_id, lock=True)
     if campaign.status != CampaignStatus.planning:
-        raise Conflict(
-            Text("走访行动不在规划中", "The campaign is not being planned"),
-            extra={"status": campaign.status.value},
+        raise campaign_conflict(
+            campaign, Text("走访行动不在规划中", "The campaign is not being planned")
         )
     campaign.cancel_requested = True
     await session.flush()
@@ -287,9 +302,8 @@ async def approve(
     async with database.sessionmaker.begin() as session:
         campaign = await get_campaign(session=session, campaign_id=campaign_id)
         if campaign.status not in (CampaignStatus.planned, CampaignStatus.cancelled):
-            raise Conflict(
-                Text("走访行动尚无可批准的计划", "The campaign has no plan to approve"),
-                extra={"status": campaign.status.value},
+            raise campaign_conflict(
+                campaign, Text("走访行动尚无可批准的计划", "The campaign has no plan to approve")
             )
         purpose = campaign.purpose
         already = await session.scalar(

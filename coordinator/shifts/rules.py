@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordinator.i18n import Text
-from coordinator.problems import Conflict
+from coordinator.problems import Conflict, StateConflict
 
 CANCEL_CUTOFF = timedelta(hours=12)  # later cancellations alert the lead
 NO_SHOW_GRACE = timedelta(minutes=15)
@@ -44,7 +44,7 @@ class AlreadySignedUp(Conflict):
     title = Text("已报名该班次", "Already signed up for this shift")
 
 
-class WrongSignupState(Conflict):
+class WrongSignupState(StateConflict):
     slug = "signup-state"
     title = Text("报名状态不允许此操作", "The signup's state does not allow this")
 
@@ -61,7 +61,20 @@ def not_qualified(missing: list[str]) -> NotQualified:
     )
 
 
-def wrong_state(status: str) -> WrongSignupState:
+# The states a signup may move to from each state.
+SIGNUP_NEXT: dict[str, tuple[str, ...]] = {
+    "signed_up": ("cancelled", "checked_in", "no_show"),
+    "waitlisted": ("cancelled", "signed_up"),
+    "checked_in": ("completed",),
+    "completed": (),
+    "no_show": (),
+    "cancelled": (),
+}
+
+
+def wrong_state(status: str, detail: Text | None = None) -> WrongSignupState:
     return WrongSignupState(
-        Text("当前报名状态为 {s}", "the signup is {s}").format(s=status), extra={"status": status}
+        detail or Text("当前报名状态为 {s}", "the signup is {s}").format(s=status),
+        current=status,
+        allowed=SIGNUP_NEXT.get(status, ()),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, make_transient_to_detached
 from coordinator.crud import get_or_404
 from coordinator.db import Database, sqlstate, utcnow
 from coordinator.events.service import record_event
+from coordinator.i18n import Text
 from coordinator.people.models import Person, TeamMember
 from coordinator.problems import Problem, missing_reference
 from coordinator.shifts import claim, lines
@@ -328,7 +329,12 @@ async def take_swap(
     shift, given = await _locked_signup(session, signup_id)
     _open(shift, utcnow())
     if given.status != SignupStatus.signed_up or given.swap_offered_at is None:
-        raise wrong_state(given.status.value if given.swap_offered_at else "not_offered")
+        raise wrong_state(
+            given.status.value,
+            None
+            if given.swap_offered_at
+            else Text("该名额未被转让", "the place has not been offered for a swap"),
+        )
     await _qualified_person(session, person_id, shift)
     live = await session.scalar(
         select(Signup)

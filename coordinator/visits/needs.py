@@ -16,7 +16,7 @@ from coordinator.events.service import record_event
 from coordinator.i18n import Text
 from coordinator.listing import paginate, search
 from coordinator.people.models import Team
-from coordinator.problems import Conflict, FieldError, ValidationFailed
+from coordinator.problems import FieldError, StateConflict, ValidationFailed
 from coordinator.visits.models import Need, NeedStatus, Urgency, Visit
 from coordinator.visits.schemas import AssignIn, NeedIn, NeedOut, NeedQuery
 
@@ -37,8 +37,7 @@ NEED_TRANSITIONS: dict[NeedStatus, dict[str, NeedStatus]] = {
 }
 
 
-class NeedStateConflict(Conflict):
-    slug = "invalid-transition"
+class NeedStateConflict(StateConflict):
     title = Text("诉求当前状态不允许此操作", "Not allowed in the need's current state")
 
 
@@ -49,11 +48,9 @@ def _ensure(need: Need, action: str) -> NeedStatus:
             Text("诉求当前状态为 {s}，不能执行 {a}", "The need is {s}; {a} is not possible").format(
                 s=need.status.value, a=action
             ),
-            extra={
-                "status": need.status.value,
-                "allowed": sorted({t.value for t in NEED_TRANSITIONS[need.status].values()}),
-                "allowed_actions": sorted(NEED_TRANSITIONS[need.status]),
-            },
+            current=need.status.value,
+            allowed={t.value for t in NEED_TRANSITIONS[need.status].values()},
+            extra={"allowed_actions": sorted(NEED_TRANSITIONS[need.status])},
         )
     return target
 

@@ -19,7 +19,13 @@ from coordinator.i18n import Text
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person, Team, TeamKind, TeamMember
-from coordinator.problems import Conflict, FieldError, ValidationFailed, missing_reference
+from coordinator.problems import (
+    Conflict,
+    FieldError,
+    StateConflict,
+    ValidationFailed,
+    missing_reference,
+)
 from coordinator.registry.models import Building, Company, Contact, PartyBranch
 from coordinator.visits.config import VisitSettings
 from coordinator.visits.models import Need, Visit, VisitStatus
@@ -57,8 +63,7 @@ TRANSITIONS: dict[VisitStatus, dict[str, VisitStatus]] = {
 }
 
 
-class VisitStateConflict(Conflict):
-    slug = "invalid-transition"
+class VisitStateConflict(StateConflict):
     title = Text("走访当前状态不允许此操作", "Not allowed in the visit's current state")
 
 
@@ -80,11 +85,9 @@ def ensure_transition(visit: Visit, action: str) -> VisitStatus:
                 "走访当前状态为 {s}，不能执行 {a}",
                 "The visit is {s}; {a} is not possible",
             ).format(s=visit.status.value, a=action),
-            extra={
-                "status": visit.status.value,
-                "allowed": allowed(visit.status),
-                "allowed_actions": sorted(TRANSITIONS[visit.status]),
-            },
+            current=visit.status.value,
+            allowed=allowed(visit.status),
+            extra={"allowed_actions": sorted(TRANSITIONS[visit.status])},
         )
     return target
 
@@ -456,7 +459,7 @@ async def answer(
     if (now or utcnow()) >= visit.starts_at:
         raise VisitStateConflict(
             Text("走访已开始，无法再答复", "The visit has started; it can no longer be answered"),
-            extra={"status": old.value, "allowed": []},
+            current=old.value,
         )
     visit.status = ensure_transition(visit, action)
     visit.answered_at = utcnow()

@@ -9,6 +9,7 @@ from aiohttp import web
 from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.i18n import Text
 from coordinator.listing import Page
 from coordinator.visits import needs, reports, service
 from coordinator.visits.config import VisitSettings, load_visit_settings
@@ -210,7 +211,12 @@ async def add_need(request: web.Request, *, body: NeedIn) -> web.Response:
         visit = await service.get_visit(session=session, visit_id=path_id(request))
         if visit.status.value != "completed":
             raise service.VisitStateConflict(
-                extra={"status": visit.status.value, "allowed": ["completed"]}
+                Text(
+                    "只有已完成的走访才能登记诉求",
+                    "Needs are recorded on completed visits only",
+                ),
+                current=visit.status.value,
+                allowed=service.allowed(visit.status),
             )
         need = await needs.add_need(
             session=session, actor=principal(request), visit=visit, data=body

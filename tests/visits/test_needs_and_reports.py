@@ -82,7 +82,11 @@ async def test_invalid_need_transitions_are_409(api, database, world):
         response = await api.post(f"/api/v1/needs/{need['id']}/{action}", json=body)
         assert response.status == 409, action
         problem = await response.json()
-        assert problem["status"] == "open" and problem["allowed"] == ["assigned"]
+        assert (
+            problem["status"] == 409
+            and problem["current"] == "open"
+            and problem["allowed"] == ["assigned"]
+        )
     both = await api.post(
         f"/api/v1/needs/{need['id']}/assign",
         json={"team_id": world.team_id, "department": "urban_management"},

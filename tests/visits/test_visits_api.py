@@ -107,7 +107,7 @@ async def test_every_invalid_transition_is_409_with_current_and_allowed(api, wor
         response = await api.post(f"/api/v1/visits/{vid}/outcome", json={"status": outcome})
         assert response.status == 409
         body = await response.json()
-        assert body["status"] == "proposed"
+        assert body["status"] == 409 and body["current"] == "proposed"
         assert body["allowed"] == [
             "cancelled",
             "confirmed",
@@ -126,7 +126,11 @@ async def test_every_invalid_transition_is_409_with_current_and_allowed(api, wor
         response = await api.post(f"/api/v1/visits/{vid}/{path}", json=body)
         assert response.status == 409, path
         problem = await response.json()
-        assert problem["status"] == "cancelled" and problem["allowed"] == []
+        assert (
+            problem["status"] == 409
+            and problem["current"] == "cancelled"
+            and problem["allowed"] == []
+        )
 
 
 async def test_move_revokes_the_link_bumps_sequence_and_sends_a_new_one(api, database, world):
