@@ -193,16 +193,15 @@ def check(promises: dict[int, Promise], folder: Path) -> list[str]:
     for line in (folder / "promises").read_text().split("\n"):
         if not line:
             continue
-        number, call = (int(part) for part in line.split())
+        number, index = (int(part) for part in line.split())
         promise = promises[number]
-        if call == 0:
+        if index == 0:
             problems.append(f"line {number}: {promise.text!r} follows no curl call")
             continue
-        calls[call - 1].promised = True
-        for wrong in broken(promise, calls[call - 1]):
-            problems.append(
-                f"line {number}: {wrong}\n    {calls[call - 1].args}\n    {calls[call - 1].body[:500]}"
-            )
+        call = calls[index - 1]
+        call.promised = True
+        for wrong in broken(promise, call):
+            problems.append(f"line {number}: {wrong}\n    {call.args}\n    {call.body[:500]}")
     for call in calls:
         if not call.promised and not 200 <= call.status < 300:
             problems.append(f"status {call.status}: {call.args}\n    {call.body[:500]}")

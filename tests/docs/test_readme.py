@@ -28,7 +28,7 @@ def free_port() -> int:
 
 async def test_every_sh_block_runs_and_answers_what_its_comments_say(
     aiohttp_server, servers, committed_database, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert shutil.which("curl") and shutil.which("bash"), "the README's examples need bash and curl"
     port = free_port()
     settings = load_settings(
