@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordinator.i18n import Text
+from coordinator.labels import label
 from coordinator.problems import Conflict
+from coordinator.shifts.models import SignupStatus
 
 CANCEL_CUTOFF = timedelta(hours=12)  # later cancellations alert the lead
 NO_SHOW_GRACE = timedelta(minutes=15)
@@ -63,5 +65,5 @@ def not_qualified(missing: list[str]) -> NotQualified:
 
 def wrong_state(status: str) -> WrongSignupState:
     return WrongSignupState(
-        Text("当前报名状态为 {s}", "the signup is {s}").format(s=status), extra={"status": status}
+        Text("当前报名状态为{s}", "the signup is {s}").format(s=label(SignupStatus(status))), extra={"status": status}
     )

@@ -218,7 +218,7 @@ class SignupIn(Body):
     def _one(self) -> SignupIn:
         if (self.person_id is None) == (self.team_id is None):
             raise PydanticCustomError(
-                "one_of", "give person_id or team_id", {"zh": "请提供 person_id 或 team_id 之一"}
+                "one_of", "give person_id or team_id", {"zh": "请提供「person_id」或「team_id」之一"}
             )
         return self
 
