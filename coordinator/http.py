@@ -206,7 +206,10 @@ async def _principal(request: web.Request) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(
-            Text("请在「Authorization」请求头中提供「Bearer」令牌", "Send a Bearer token in Authorization"),
+            Text(
+                "请在「Authorization」请求头中提供「Bearer」令牌",
+                "Send a Bearer token in Authorization",
+            ),
             headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
         )
     database = request.app[keys.DATABASE]

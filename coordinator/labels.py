@@ -163,7 +163,9 @@ def action(name: str) -> Text:
     return ACTIONS.get(name) or Text(name, name)
 
 
-def render(value: enum.StrEnum | str | None, lang: Lang, kind: type[enum.StrEnum] | None = None) -> str:
+def render(
+    value: enum.StrEnum | str | None, lang: Lang, kind: type[enum.StrEnum] | None = None
+) -> str:
     """A value shown in `lang`: an enum member, or a code of `kind`; "" for None."""
     if value is None:
         return ""
@@ -178,7 +180,7 @@ def render(value: enum.StrEnum | str | None, lang: Lang, kind: type[enum.StrEnum
 
 
 def either(choices: Sequence[Text]) -> Text:
-    """"甲、乙或丙" / "a, b or c"."""
+    """ "甲、乙或丙" / "a, b or c"."""
     zh = [c.zh for c in choices]
     en = [c.en for c in choices]
     if len(choices) < 2:
@@ -200,4 +202,3 @@ def floor(value: str | None, lang: Lang) -> str:
             return f"地下{text[1:]}层" if lang == "zh" else f"B{text[1:]}"
         return f"{text}层" if lang == "zh" else f"{text}F"
     return text
-

@@ -65,5 +65,6 @@ def not_qualified(missing: list[str]) -> NotQualified:
 
 def wrong_state(status: str) -> WrongSignupState:
     return WrongSignupState(
-        Text("当前报名状态为{s}", "the signup is {s}").format(s=label(SignupStatus(status))), extra={"status": status}
+        Text("当前报名状态为{s}", "the signup is {s}").format(s=label(SignupStatus(status))),
+        extra={"status": status},
     )
