@@ -154,9 +154,23 @@ ACTIONS: dict[str, Text] = {
 }
 
 
+# States a refusal names that are not a column's value.
+STATES: dict[str, Text] = {
+    "not_offered": T("未发布换班", "not offered for a swap"),
+}
+
+
 def label(value: enum.StrEnum) -> Text:
     """The wording of an enum value; its code when the table has none (a test keeps it full)."""
     return LABELS.get(type(value), {}).get(value.value) or Text(value.value, value.value)
+
+
+def state(kind: type[enum.StrEnum], code: str) -> Text:
+    """A state by its code: a value of `kind`, or one of STATES."""
+    try:
+        return label(kind(code))
+    except ValueError:
+        return STATES.get(code) or Text(code, code)
 
 
 def action(name: str) -> Text:

@@ -170,6 +170,7 @@ def test_every_signup_state_refusal_is_chinese():
         _assert_chinese(problem)
         assert problem.detail.zh.endswith(label(status).zh)
         assert problem.extra["status"] == status.value  # the code stays a code
+    _assert_chinese(wrong_state("not_offered"))  # a swap taken that was never offered
 
 
 async def test_a_403_names_the_role_needed_in_chinese(api):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordinator.i18n import Text
-from coordinator.labels import label
+from coordinator.labels import state
 from coordinator.problems import Conflict
 from coordinator.shifts.models import SignupStatus
 
@@ -65,6 +65,6 @@ def not_qualified(missing: list[str]) -> NotQualified:
 
 def wrong_state(status: str) -> WrongSignupState:
     return WrongSignupState(
-        Text("当前报名状态为{s}", "the signup is {s}").format(s=label(SignupStatus(status))),
+        Text("当前报名状态为{s}", "the signup is {s}").format(s=state(SignupStatus, status)),
         extra={"status": status},
     )
