@@ -19,6 +19,7 @@ from coordinator.auth.service import Principal, authenticate, hash_token
 from coordinator.changes import CHANGES, Memo
 from coordinator.db import Database
 from coordinator.i18n import Lang, Text, negotiate
+from coordinator.labels import label
 from coordinator.listing import JsonText
 from coordinator.problems import Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from coordinator.validation import parse_body, parse_query
@@ -127,8 +128,8 @@ def _wrap(
             principal = await _principal(request)
             if not principal.role.allows(role):
                 raise Forbidden(
-                    Text("此操作需要{zh}及以上权限", "This needs the {en} role or higher").format(
-                        zh=role.label.zh, en=role.value
+                    Text("此操作需要{role}角色", "This needs the {role} role").format(
+                        role=label(role)
                     )
                 )
             request[PRINCIPAL] = principal
@@ -205,7 +206,10 @@ async def _principal(request: web.Request) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(
-            Text("请在 Authorization 头中提供 Bearer 令牌", "Send a Bearer token in Authorization"),
+            Text(
+                "请在「Authorization」请求头中提供「Bearer」令牌",
+                "Send a Bearer token in Authorization",
+            ),
             headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
         )
     database = request.app[keys.DATABASE]
@@ -248,7 +252,10 @@ async def read_body(request: web.Request) -> bytes:
         "application/merge-patch+json",
     ):
         raise UnsupportedMediaType(
-            Text("请求体应为 JSON 格式", "Content-Type must be application/json")
+            Text(
+                "请求头「Content-Type」应为「application/json」",
+                "Content-Type must be application/json",
+            )
         )
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise PayloadTooLarge()

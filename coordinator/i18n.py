@@ -20,7 +20,10 @@ class Text:
         return self.en if lang == "en" else self.zh
 
     def format(self, **values: object) -> Text:
-        return Text(self.zh.format(**values), self.en.format(**values))
+        """Fill the placeholders; a value that is itself a Text gives each language its own."""
+        zh = {k: v.zh if isinstance(v, Text) else v for k, v in values.items()}
+        en = {k: v.en if isinstance(v, Text) else v for k, v in values.items()}
+        return Text(self.zh.format(**zh), self.en.format(**en))
 
 
 def negotiate(accept_language: str | None, query_lang: str | None = None) -> Lang:

@@ -106,8 +106,8 @@ def _order(
     sort = query.sort or default_sort
     name = sort.removeprefix("-")
     if name not in sortable:
-        message = Text("可排序字段：{fields}", "sortable fields: {fields}").format(
-            fields=", ".join(sorted(sortable))
+        message = Text("可排序字段：{zh}", "sortable fields: {en}").format(
+            zh="、".join(f"「{name}」" for name in sorted(sortable)), en=", ".join(sorted(sortable))
         )
         raise ValidationFailed(message, errors=[FieldError("sort", message)])
     return sort, sortable[name], sort.startswith("-")

@@ -72,19 +72,17 @@ def database_problem(exc: DBAPIError) -> Problem | None:
                 message, errors=[FieldError(field, message)], extra={"constraint": constraint}
             )
         return Conflict(
-            Text("引用关系不成立（{c}）", "A reference does not hold ({c})").format(c=constraint),
+            Text("引用关系不成立", "A reference does not hold ({c})").format(c=constraint),
             extra={"constraint": constraint},
         )
     if code == "23P01":
         return Conflict(
-            Text("与已有安排时间重叠（{c}）", "Overlaps an existing booking ({c})").format(
-                c=constraint
-            ),
+            Text("与已有安排时间重叠", "Overlaps an existing booking ({c})").format(c=constraint),
             extra={"constraint": constraint},
         )
     if code in ("23514", "23502"):
         return ValidationFailed(
-            Text("数据不符合规则（{c}）", "The data breaks a rule ({c})").format(c=constraint),
+            Text("数据不符合规则", "The data breaks a rule ({c})").format(c=constraint),
             extra={"constraint": constraint} if constraint else None,
         )
     if code.startswith("22"):  # a value the database cannot take (out of range, bad text)
@@ -142,9 +140,7 @@ def _duplicate(constraint: str, table: str, detail: str) -> Conflict:
         fields = [constraint.removeprefix(f"uq_{table}_")]
     else:
         return Conflict(
-            Text("与已有记录重复（{c}）", "Duplicates an existing record ({c})").format(
-                c=constraint
-            ),
+            Text("与已有记录重复", "Duplicates an existing record ({c})").format(c=constraint),
             extra={"constraint": constraint},
         )
     resource = RESOURCE_NAMES.get(table, Text(table, table))

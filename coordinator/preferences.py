@@ -17,7 +17,7 @@ def _quiet_hours(value: str) -> str:
         raise PydanticCustomError(
             "quiet_hours",
             "must look like 21:00-08:00, or off",
-            {"zh": "格式应为 21:00-08:00，或 off"},
+            {"zh": "格式应为 21:00-08:00，或「off」（不设免打扰）"},
         ) from exc
     return value
 

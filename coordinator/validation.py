@@ -89,6 +89,13 @@ def field_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldError]:
     return errors
 
 
+def _choices_zh(expected: str) -> str:
+    """pydantic's list of allowed values, in Chinese punctuation."""
+    parts = [p.strip().strip("'") for p in expected.replace(" or ", ", ").split(", ") if p]
+    quoted = [f"「{p}」" for p in parts]
+    return "、".join(quoted[:-1]) + "或" + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+
+
 def _message(detail: ErrorDetails) -> Text:
     ctx: dict[str, Any] = dict(detail.get("ctx") or {})
     kind = detail["type"]
@@ -96,8 +103,10 @@ def _message(detail: ErrorDetails) -> Text:
     if "zh" in ctx:  # our own validators carry both wordings
         return Text(str(ctx["zh"]), english)
     template = _ZH.get(kind)
-    if template is None:
-        return Text(english, english)
+    if template is None:  # a check of pydantic's we have no wording for
+        return Text("取值无效", english)
+    if "expected" in ctx:  # "'a', 'b' or 'c'" -> "「a」、「b」或「c」"
+        ctx["expected"] = _choices_zh(str(ctx["expected"]))
     try:
         return Text(template.format(**ctx), english)
     except (KeyError, IndexError):

@@ -10,7 +10,6 @@ from sqlalchemy import DateTime, Enum, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.db import Base, IdMixin, TimestampMixin
-from coordinator.i18n import Text
 
 
 class Role(enum.StrEnum):
@@ -22,20 +21,11 @@ class Role(enum.StrEnum):
     def rank(self) -> int:
         return _RANK[self]
 
-    @property
-    def label(self) -> Text:
-        return _LABELS[self]
-
     def allows(self, needed: Role) -> bool:
         return self.rank >= needed.rank
 
 
 _RANK = {Role.viewer: 0, Role.coordinator: 1, Role.admin: 2}
-_LABELS = {
-    Role.viewer: Text("查看", "viewer"),
-    Role.coordinator: Text("协调员", "coordinator"),
-    Role.admin: Text("管理员", "admin"),
-}
 
 
 class ApiToken(IdMixin, TimestampMixin, Base):

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.calendars.ical import FeedItem, Status
+from coordinator.labels import floor
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def visit_item(row: Any, context: Context) -> FeedItem:
     url = f"{context.base_url}/api/v1/visits/{row.id}"
     where = row.building or ""
     if row.building and row.floor:
-        where += f" {row.floor}层"
+        where += f" {floor(row.floor, 'zh')}"
     if row.building and row.unit:
         where += f" {row.unit}"
     lines = [f"目的：{row.purpose}", f"企业：{row.company}"]

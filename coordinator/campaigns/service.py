@@ -77,7 +77,7 @@ async def create_campaign(*, session: AsyncSession, data: CampaignIn) -> Campaig
     for i, entry in enumerate(data.liaisons):
         if (entry.person_id is None) == (entry.team_id is None):
             raise _invalid(
-                f"liaisons.{i}", "须填写 person_id 或 team_id 之一", "give person_id or team_id"
+                f"liaisons.{i}", "须填写「person_id」或「team_id」之一", "give person_id or team_id"
             )
         if entry.team_id is not None:
             await ensure_exists(

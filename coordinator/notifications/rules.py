@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordinator.events.models import OutboxEvent
+from coordinator.labels import render
 from coordinator.notifications.models import Channel, WebhookSubscription
-from coordinator.people.models import Person, Team
+from coordinator.people.models import MemberRole, Person, Team
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,6 @@ def rule(*event_types: str) -> Callable[[Rule], Rule]:
         return fn
 
     return register
-
-
-_ROLE_ZH = {"lead": "负责人", "deputy": "副负责人", "member": "成员"}
 
 
 _LEAD = aliased(Person)
@@ -89,7 +87,7 @@ async def tell_new_member(session: AsyncSession, event: OutboxEvent) -> list[Pla
                 "person_name": member.name,
                 "team_name": member.team_name,
                 "role": role,
-                "role_zh": _ROLE_ZH.get(role, role),
+                "role_zh": render(role, "zh", MemberRole),
                 "lead_name": member.lead_name,
             },
         )

@@ -31,7 +31,7 @@ from coordinator.problems import not_found
 
 routes = ApiRoutes()
 TAGS = ("notifications",)
-WEBHOOK = Text("Webhook 订阅", "webhook subscription")
+WEBHOOK = Text("回调推送订阅", "webhook subscription")
 DELIVERY = Text("投递记录", "delivery")
 
 

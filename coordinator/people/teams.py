@@ -171,7 +171,7 @@ def _resolve_roles(data: TeamIn) -> tuple[dict[uuid.UUID, MemberRole], uuid.UUID
                     FieldError(
                         f"members.{index}.role",
                         Text(
-                            "团队只有一名负责人（lead_id）",
+                            "团队只有一名负责人（「lead_id」）",
                             "a team has one lead (lead_id)",
                         ),
                     )

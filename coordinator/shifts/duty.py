@@ -207,9 +207,10 @@ async def statement_csv(
     status: HoursStatus | None,
     company_id: uuid.UUID | None = None,
 ) -> str:
-    """Hours of a month per person, team, party branch or company, as CSV (UTF-8, header
-    row). With company_id, only hours served while working for that company: the
-    statement a company receives for its staff."""
+    """Hours of a month per person, team, party branch or company, as CSV (UTF-8 with a
+    BOM, so spreadsheet programs read the Chinese names right; header row). With
+    company_id, only hours served while working for that company: the statement a company
+    receives for its staff."""
     first, following = month_range(month)
     if by == "company":
         key, name = Company.id, Company.name
@@ -238,6 +239,7 @@ async def statement_csv(
     if company_id is not None:
         stmt = stmt.where(HoursEntry.company_id == company_id)
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["month", f"{by}_id", "name", "shifts", "minutes", "hours"])
     for row in (await session.execute(stmt)).all():

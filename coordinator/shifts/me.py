@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -41,26 +41,23 @@ async def my_signups(session: AsyncSession, person_id: uuid.UUID, now: datetime)
     ).all()
     result = []
     for signup, shift, post in rows:
-        position = None
-        if signup.status == SignupStatus.waitlisted:
-            ahead = await session.scalar(
-                select(Signup.id)
-                .where(
-                    Signup.shift_id == shift.id,
-                    Signup.status == SignupStatus.waitlisted,
-                    Signup.arrival < signup.arrival,
-                )
-                .with_only_columns(_count())
-            )
-            position = int(ahead or 0) + 1
+        position = await waitlist_position(session, signup)
         result.append(Row(shift=shift, post=post, signup=signup, position=position))
     return result
 
 
-def _count():
-    from sqlalchemy import func
-
-    return func.count()
+async def waitlist_position(session: AsyncSession, signup: Signup) -> int | None:
+    """1 for the first on the shift's waitlist, …; None when not waitlisted."""
+    if signup.status != SignupStatus.waitlisted:
+        return None
+    ahead = await session.scalar(
+        select(func.count()).where(
+            Signup.shift_id == signup.shift_id,
+            Signup.status == SignupStatus.waitlisted,
+            Signup.arrival < signup.arrival,
+        )
+    )
+    return int(ahead or 0) + 1
 
 
 async def open_shifts(session: AsyncSession, person: Person, now: datetime) -> list[Row]:

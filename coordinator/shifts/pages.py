@@ -79,6 +79,7 @@ async def show(request: web.Request) -> web.Response:
             "csrf": csrf_token(settings.secret_key, link.id),
             "base": f"/me/{token}",
             "done": request.query.get("done"),
+            "position": _position(request.query.get("position")),
             "error": request.query.get("error"),
             "when": lambda row: when(row, page_lang(request), settings.zone),
         }
@@ -106,6 +107,10 @@ async def show(request: web.Request) -> web.Response:
             return invalid_link(request)
         context.update(row=row)
         return render_page(request, "me_callout.html", **context)
+
+
+def _position(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 7 else None
 
 
 def _form_id(form: Any, name: str) -> uuid.UUID | None:
@@ -138,7 +143,11 @@ async def act(request: web.Request) -> web.Response:
     signup_id = link.subject_id if link.purpose == "signup" else _form_id(form, "signup_id")
     shift_id = link.subject_id if link.purpose == "callout" else _form_id(form, "shift_id")
 
+    done = action
+
     async def work(session: AsyncSession) -> str:
+        nonlocal done
+        done = action  # afresh if the transaction is tried again
         if action == "signup":
             if shift_id is None or person_id is None:
                 return "missing"
@@ -146,6 +155,9 @@ async def act(request: web.Request) -> web.Response:
                 session=session, shift_id=shift_id, person_id=person_id, actor=actor
             )
             state = signup.status.value
+            position = await me.waitlist_position(session, signup)
+            if position is not None:  # the shift was full: say where on the list
+                done = f"waitlisted&position={position}"
         elif signup_id is None:
             return "missing"
         elif action in ("cancel", "decline"):
@@ -216,7 +228,7 @@ async def act(request: web.Request) -> web.Response:
         error = "overlap" if sqlstate(exc) == "23P01" else "conflict"
     if error:
         return see_other(f"{base}?error={error}")
-    return see_other(f"{base}?done={action}")
+    return see_other(f"{base}?done={done}")
 
 
 class PageRoutes(ApiRoutes):

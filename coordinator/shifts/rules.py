@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordinator.i18n import Text
+from coordinator.labels import state
 from coordinator.problems import Conflict, StateConflict
+from coordinator.shifts.models import SignupStatus
 
 CANCEL_CUTOFF = timedelta(hours=12)  # later cancellations alert the lead
 NO_SHOW_GRACE = timedelta(minutes=15)
@@ -74,7 +76,8 @@ SIGNUP_NEXT: dict[str, tuple[str, ...]] = {
 
 def wrong_state(status: str, detail: Text | None = None) -> WrongSignupState:
     return WrongSignupState(
-        detail or Text("当前报名状态为 {s}", "the signup is {s}").format(s=status),
+        detail
+        or Text("当前报名状态为{s}", "the signup is {s}").format(s=state(SignupStatus, status)),
         current=status,
         allowed=SIGNUP_NEXT.get(status, ()),
     )

@@ -37,7 +37,7 @@ def _rrule(value: str) -> str:
         raise PydanticCustomError(
             "rrule",
             "must be an RRULE such as FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-            {"zh": "应为 RRULE，如 FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+            {"zh": "应为重复规则（「RRULE」），如「FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR」"},
         )
     return value
 
@@ -218,7 +218,9 @@ class SignupIn(Body):
     def _one(self) -> SignupIn:
         if (self.person_id is None) == (self.team_id is None):
             raise PydanticCustomError(
-                "one_of", "give person_id or team_id", {"zh": "请提供 person_id 或 team_id 之一"}
+                "one_of",
+                "give person_id or team_id",
+                {"zh": "请提供「person_id」或「team_id」之一"},
             )
         return self
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator import labels
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import utcnow
@@ -45,8 +46,8 @@ def _ensure(need: Need, action: str) -> NeedStatus:
     target = NEED_TRANSITIONS[need.status].get(action)
     if target is None:
         raise NeedStateConflict(
-            Text("诉求当前状态为 {s}，不能执行 {a}", "The need is {s}; {a} is not possible").format(
-                s=need.status.value, a=action
+            Text("诉求当前状态为{s}，不能{a}", "The need is {s}; it cannot {a}").format(
+                s=labels.label(need.status), a=labels.action(action)
             ),
             current=need.status.value,
             allowed={t.value for t in NEED_TRANSITIONS[need.status].values()},
@@ -117,7 +118,7 @@ async def assign_need(
 ) -> Need:
     """To a team, or to a joint-operation department ("1+4")."""
     if (data.team_id is None) == (data.department is None):
-        message = Text("须且只能填写 team_id 或 department 之一", "give team_id or department")
+        message = Text("须且只能填写「team_id」或「department」之一", "give team_id or department")
         raise ValidationFailed(message, errors=[FieldError("team_id", message)])
     need = await get_need(session=session, need_id=need_id, lock=True)
     need.status = _ensure(need, "assign")

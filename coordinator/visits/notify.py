@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
+from coordinator.labels import render
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, rule
 from coordinator.people.models import Person, Team
 from coordinator.registry.models import Company, Contact
 from coordinator.settings import load_settings
 from coordinator.visits.config import load_visit_settings
-from coordinator.visits.models import Visit, VisitStatus
+from coordinator.visits.models import NeedCategory, Visit, VisitStatus
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -329,7 +330,10 @@ async def tell_assignee(session: AsyncSession, event: OutboxEvent) -> list[Plann
                 lead,
                 headline=(f"新的企业诉求：{name}", f"A new company need: {name}"),
                 lines=[
-                    (f"类别：{data['category']}", f"Category: {data['category']}"),
+                    (
+                        f"类别：{render(data['category'], 'zh', NeedCategory)}",
+                        f"Category: {render(data['category'], 'en', NeedCategory)}",
+                    ),
                     (
                         f"办结期限：{_when(data['due_at'], 'zh')}",
                         f"Due: {_when(data['due_at'], 'en')}",

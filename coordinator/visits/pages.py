@@ -7,16 +7,13 @@ the contact can follow their company's needs; answering ends when the visit star
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from coordinator import keys
+from coordinator import keys, labels
 from coordinator.changes import CHANGES, Memo
 from coordinator.db import utcnow
 from coordinator.http import ApiRoutes
@@ -33,16 +30,14 @@ from coordinator.links.web import (
     see_other,
     too_many,
 )
-from coordinator.people.models import Person
-from coordinator.registry.models import Building, Company, Contact
 from coordinator.visits import service
 from coordinator.visits.ics import Invitation, invitation
-from coordinator.visits.models import Visit, VisitStatus
+from coordinator.visits.link_forms import MAX_TEXT, Refused, message, read_text, read_windows
+from coordinator.visits.link_views import VisitView, cancelled_with, load, resolve_view
+from coordinator.visits.models import VisitStatus
 from coordinator.visits.needs import needs_of_company
 from coordinator.visits.views import visit_settings
 
-MAX_TEXT = 500
-MAX_WINDOWS = 3
 _WEEKDAYS_ZH = "一二三四五六日"
 # What the page shows is read from these tables; a page is kept (per link and language)
 # while none of them changed, for at most PAGE_SECONDS and never past a moment when it
@@ -51,33 +46,6 @@ PAGE_TABLES = ("capability_links", "visits", "companies", "buildings", "contacts
 PAGE_SECONDS = 60.0
 PAGES_KEPT = 4096
 SHOWN: web.AppKey[Memo[bytes]] = web.AppKey("visit_pages_shown", Memo)
-
-
-@dataclass(frozen=True)
-class VisitView:
-    visit: Visit
-    company: Company
-    building: Building | None
-    contact: Contact
-    liaison: Person
-
-
-async def load(session: AsyncSession, link: CapabilityLink) -> VisitView | None:
-    """The visit and everything its page shows, in one query."""
-    liaison = aliased(Person)
-    row = (
-        await session.execute(
-            select(Visit, Company, Building, Contact, liaison)
-            .join(Company, Company.id == Visit.company_id)
-            .outerjoin(Building, Building.id == Company.building_id)
-            .join(Contact, Contact.id == Visit.contact_id)
-            .join(liaison, liaison.id == Visit.liaison_id)
-            .where(Visit.id == link.subject_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    return VisitView(*row)
 
 
 def when(starts_at: datetime, ends_at: datetime, lang: Lang, zone: Any) -> str:
@@ -97,6 +65,8 @@ def _page(
     *,
     status: int = 200,
     error: str | None = None,
+    refused: Refused | None = None,
+    refused_form: str | None = None,
 ) -> web.Response:
     settings = request.app[keys.SETTINGS]
     lang = page_lang(request)
@@ -116,42 +86,25 @@ def _page(
         can_answer=open_for_answer,
         can_ask_again=visit.status == VisitStatus.confirmed and utcnow() < visit.starts_at,
         error=error,
+        typed=refused.typed if refused else {},
+        field_errors=refused.errors if refused else {},
+        refused_form=refused_form,
         done=request.query.get("done"),
         max_text=MAX_TEXT,
+        label=labels.render,
+        floor=labels.floor,
     )
 
 
-_LIAISON = aliased(Person)
-# Built once: the link and everything its page shows, in one round trip.
-_BY_TOKEN = (
-    select(CapabilityLink, Visit, Company, Building, Contact, _LIAISON)
-    .join(Visit, Visit.id == CapabilityLink.subject_id)
-    .join(Company, Company.id == Visit.company_id)
-    .outerjoin(Building, Building.id == Company.building_id)
-    .join(Contact, Contact.id == Visit.contact_id)
-    .join(_LIAISON, _LIAISON.id == Visit.liaison_id)
-    .where(
-        CapabilityLink.token_hash == bindparam("token_hash"),
-        CapabilityLink.purpose == service.LINK_PURPOSE,
-        CapabilityLink.subject_type == "visit",
-    )
-)
-
-
-async def resolve_view(
-    session: AsyncSession, token: str
-) -> tuple[CapabilityLink, VisitView] | None:
-    """Like links.service.resolve (unknown, expired and revoked alike give None), and the
-    page's rows with it."""
-    if not token or len(token) > 100:
-        return None
-    row = (await session.execute(_BY_TOKEN, {"token_hash": hash_token(token)})).first()
-    if row is None:
-        return None
-    link = row[0]
-    if link.revoked_at is not None or (link.expires_at is not None and link.expires_at <= utcnow()):
-        return None
-    return link, VisitView(*row[1:])
+async def dead_link(request: web.Request, token: str) -> web.Response:
+    """A link that does not resolve: if the visit was cancelled while it was the live link,
+    a page saying so (nothing else about the visit, nothing to do); otherwise the one page
+    for every bad link."""
+    async with request.app[keys.DATABASE].session() as session:
+        cancelled = await cancelled_with(session, token)
+    if cancelled:
+        return render_page(request, "visit_cancelled.html", status=410)
+    return invalid_link(request)
 
 
 async def show(request: web.Request) -> web.Response:
@@ -166,7 +119,7 @@ async def show(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
         found = await resolve_view(session, token)
     if found is None:
-        return invalid_link(request)
+        return await dead_link(request, token)
     link, view = found
     response = _page(request, view, link)
     if key is not None and isinstance(response.body, bytes):
@@ -177,106 +130,75 @@ async def show(request: web.Request) -> web.Response:
     return response
 
 
-def _windows(form: Any, zone: Any) -> list[dict[str, str]] | None:
-    """Up to three proposed windows from datetime-local inputs (in the subdistrict's zone);
-    None if any is incomplete, backwards or in the past."""
-    windows = []
-    now = utcnow()
-    for i in range(1, MAX_WINDOWS + 1):
-        start, end = form.get(f"start{i}", "").strip(), form.get(f"end{i}", "").strip()
-        if not start and not end:
-            continue
-        try:
-            starts = datetime.fromisoformat(start[:16]).replace(tzinfo=zone)
-            ends = datetime.fromisoformat(end[:16]).replace(tzinfo=zone)
-        except ValueError:
-            return None
-        if ends <= starts or starts <= now:
-            return None
-        windows.append({"starts_at": starts.isoformat(), "ends_at": ends.isoformat()})
-    return windows
-
-
-_ERRORS = {
-    "csrf": ("页面已过期，请刷新后重试。", "The page is out of date; reload and try again."),
-    "text": ("文字过长（最多 500 字）。", "The text is too long (500 characters at most)."),
-    "windows": (
-        "请填写完整、晚于现在且结束晚于开始的时间段（最多三个）。",
-        "Give up to three complete time windows in the future, each ending after it starts.",
-    ),
-    "state": (
-        "此走访当前状态不能再这样答复。",
-        "The visit can no longer be answered this way.",
-    ),
-}
-
-
-def _error(lang: Lang, kind: str) -> str:
-    zh, en = _ERRORS[kind]
-    return en if lang == "en" else zh
-
-
 async def act(request: web.Request) -> web.Response:
     """POST /v/{token}/{confirm|decline|reschedule}: answer, then 303 to the page."""
-    action = request.match_info["action"]
     config = visit_settings()
     if await rate_limited(request, bucket="visit-link", limit=config.link_posts_per_minute):
         return too_many(request)
     form = await request.post()
     token = request.match_info["token"]
-    settings = request.app[keys.SETTINGS]
-    lang = page_lang(request)
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         link = await resolve(session, token, purpose=service.LINK_PURPOSE, lock=True)
         view = await load(session, link) if link else None
-        if link is None or view is None or action not in link.actions:
-            return invalid_link(request)
-        csrf = form.get("csrf")
-        if not csrf_ok(settings.secret_key, link.id, csrf if isinstance(csrf, str) else None):
-            return _page(request, view, link, status=403, error=_error(lang, "csrf"))
-        reason = str(form.get("reason", "")).strip() or None
-        note = str(form.get("note", "")).strip() or None
-        if len(reason or "") > MAX_TEXT or len(note or "") > MAX_TEXT:
-            return _page(request, view, link, status=422, error=_error(lang, "text"))
-        windows = None
-        if action == "reschedule":
-            windows = _windows(form, settings.zone)
-            if windows is None or (not windows and not note):
-                return _page(request, view, link, status=422, error=_error(lang, "windows"))
-        try:
-            visit, old, _ = await service.answer(
-                session=session,
-                link=link,
-                action=action,
-                reason=reason,
-                windows=windows,
-                note=note,
-            )
-        except service.VisitStateConflict:
-            return _page(request, view, link, status=409, error=_error(lang, "state"))
-        record_use(
-            session,
-            link,
-            action=action,
-            old_state=old.value,
-            new_state=visit.status.value,
-            ip=request.remote,
-            user_agent=request.headers.get("User-Agent"),
+        if link is not None and view is not None:
+            return await _answer(request, session, link, view, form)
+    return await dead_link(request, token) if link is None else invalid_link(request)
+
+
+async def _answer(
+    request: web.Request, session: AsyncSession, link: CapabilityLink, view: VisitView, form: Any
+) -> web.Response:
+    """The answer on a live link, in the caller's transaction."""
+    action = request.match_info["action"]
+    if action not in link.actions:
+        return invalid_link(request)
+    settings = request.app[keys.SETTINGS]
+    lang = page_lang(request)
+    csrf = form.get("csrf")
+    if not csrf_ok(settings.secret_key, link.id, csrf if isinstance(csrf, str) else None):
+        return _page(request, view, link, status=403, error=message("csrf", lang))
+    try:
+        reason, note = read_text(form, lang)
+        windows = (
+            read_windows(form, settings.zone, lang, note=note) if action == "reschedule" else None
         )
+    except Refused as refused:
+        return _page(request, view, link, status=422, refused=refused, refused_form=action)
+    try:
+        visit, old, _ = await service.answer(
+            session=session,
+            link=link,
+            action=action,
+            reason=reason,
+            windows=windows,
+            note=note,
+        )
+    except service.VisitStateConflict:
+        return _page(request, view, link, status=409, error=message("state", lang))
+    record_use(
+        session,
+        link,
+        action=action,
+        old_state=old.value,
+        new_state=visit.status.value,
+        ip=request.remote,
+        user_agent=request.headers.get("User-Agent"),
+    )
     suffix = f"?lang={lang}" if request.query.get("lang") else ""
-    return see_other(f"/v/{token}{suffix}")
+    return see_other(f"/v/{request.match_info['token']}{suffix}")
 
 
 async def invite(request: web.Request) -> web.Response:
     """GET /v/{token}/invite.ics: the confirmed visit for the contact's own calendar."""
     settings = request.app[keys.SETTINGS]
+    token = request.match_info["token"]
     async with request.app[keys.DATABASE].session() as session:
-        found = await resolve_view(session, request.match_info["token"])
+        found = await resolve_view(session, token)
     if found is None:
-        return invalid_link(request)
+        return await dead_link(request, token)
     link, view = found
     if view.visit.status != VisitStatus.confirmed:
-        return _page(request, view, link, status=409, error=_error(page_lang(request), "state"))
+        return _page(request, view, link, status=409, error=message("state", page_lang(request)))
     visit = view.visit
     host = settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     phone = f" {view.liaison.phone}" if view.liaison.phone else ""
@@ -310,12 +232,15 @@ async def invite(request: web.Request) -> web.Response:
 
 async def needs_page(request: web.Request) -> web.Response:
     """GET /v/{token}/needs: the status of the company's needs."""
+    token = request.match_info["token"]
     async with request.app[keys.DATABASE].session() as session:
-        found = await resolve_view(session, request.match_info["token"])
-        if found is None or "view_needs" not in found[0].actions:
+        found = await resolve_view(session, token)
+        if found is not None and "view_needs" not in found[0].actions:
             return invalid_link(request)
-        view = found[1]
-        needs = await needs_of_company(session, view.company.id)
+        needs = await needs_of_company(session, found[1].company.id) if found else []
+    if found is None:
+        return await dead_link(request, token)
+    view = found[1]
     settings = request.app[keys.SETTINGS]
     return render_page(
         request,
@@ -325,6 +250,7 @@ async def needs_page(request: web.Request) -> web.Response:
         needs=needs,
         zone=settings.zone,
         now=utcnow(),
+        label=labels.render,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator import labels
 from coordinator.audit.service import record
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
@@ -82,9 +83,9 @@ def ensure_transition(visit: Visit, action: str) -> VisitStatus:
     if target is None:
         raise VisitStateConflict(
             Text(
-                "走访当前状态为 {s}，不能执行 {a}",
-                "The visit is {s}; {a} is not possible",
-            ).format(s=visit.status.value, a=action),
+                "走访当前状态为{s}，不能{a}",
+                "The visit is {s}; it cannot {a}",
+            ).format(s=labels.label(visit.status), a=labels.action(action)),
             current=visit.status.value,
             allowed=allowed(visit.status),
             extra={"allowed_actions": sorted(TRANSITIONS[visit.status])},
@@ -191,7 +192,7 @@ async def bulk_assign(
     if (data.building_id is None) == (data.party_branch_id is None):
         raise _field_error(
             "building_id",
-            "须且只能填写 building_id 或 party_branch_id 之一",
+            "须且只能填写「building_id」或「party_branch_id」之一",
             "give exactly one of building_id and party_branch_id",
         )
     await ensure_exists(session, Person, data.person_id, "person_id", PERSON)
@@ -227,7 +228,7 @@ async def bulk_assign(
 def _place(company: Company, building: Building | None) -> str:
     if building is None:
         return company.street_address or company.name
-    floor = f" {company.floor}层" if company.floor else ""
+    floor = f" {labels.floor(company.floor, 'zh')}" if company.floor else ""
     unit = f" {company.unit}" if company.unit else ""
     return f"{building.name}{floor}{unit}（{building.address}）"
 
@@ -302,7 +303,7 @@ async def propose_visit(
     if liaison_id is None:
         raise _field_error(
             "liaison_id",
-            "该企业尚无指定联络员，请填写 liaison_id",
+            "该企业尚无指定联络员，请填写「liaison_id」",
             "the company has no designated liaison; give liaison_id",
         )
     if data.liaison_id is not None:

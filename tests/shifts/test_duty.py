@@ -53,7 +53,7 @@ async def test_check_in_ticks_check_out_and_the_hours_statement(world):
     assert (entry["minutes"], entry["status"], entry["team_id"]) == (90, "pending", team["id"])
     month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     empty = await world.api.get(f"/api/v1/hours/statement?month={month}")
-    assert (await empty.text()).splitlines() == ["month,person_id,name,shifts,minutes,hours"]
+    assert (await empty.text()).splitlines() == ["\ufeffmonth,person_id,name,shifts,minutes,hours"]
 
     approved = await world.api.ok(
         "POST", f"/api/v1/hours/{entry['id']}/approve", json={"approved_by_id": person["id"]}
@@ -61,8 +61,9 @@ async def test_check_in_ticks_check_out_and_the_hours_statement(world):
     assert approved["status"] == "approved"
     response = await world.api.get(f"/api/v1/hours/statement?month={month}")
     assert response.status == 200
-    assert response.content_type == "text/csv"
-    assert (await response.text()).splitlines() == [
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert (await response.read()).startswith(b"\xef\xbb\xbfmonth,")  # Excel reads it as UTF-8
+    assert (await response.text()).lstrip("\ufeff").splitlines() == [
         "month,person_id,name,shifts,minutes,hours",
         f"{month},{person['id']},'=HYPERLINK(1),1,90,1.50",
     ]
@@ -117,7 +118,7 @@ async def test_monthly_statement_per_company_follows_where_people_worked(world):
     month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     by_company = await world.api.get(f"/api/v1/hours/statement?month={month}&by=company")
     assert by_company.status == 200
-    assert (await by_company.text()).splitlines() == [
+    assert (await by_company.text()).lstrip("\ufeff").splitlines() == [
         "month,company_id,name,shifts,minutes,hours",
         f"{month},{fumin['id']},上海福民科技有限公司,2,150,2.50",
         f"{month},{jingan['id']},上海静安咨询有限公司,1,30,0.50",

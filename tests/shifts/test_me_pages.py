@@ -34,7 +34,7 @@ async def test_volunteer_signs_up_and_cancels_through_the_personal_link(
     assert "华山路门岗" in await card.inner_text()
     await card.get_by_role("button", name="报名").click()
     await page.wait_for_load_state()
-    assert "已报名" in await page.locator(".notice").inner_text()
+    assert "报名成功" in await page.locator(".notice").inner_text()
     mine = page.locator("[data-signup]")
     assert await mine.count() == 1
     assert "已报名" in await mine.inner_text()

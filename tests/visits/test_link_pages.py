@@ -32,7 +32,7 @@ async def test_page_shows_the_visit_in_chinese_and_get_changes_nothing(api, data
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "福民科技有限公司" in html and "静安大厦" in html and "12层" in html
     assert "北京时间" in html and "李联络" in html and "13800000002" in html
-    assert "了解复工复产情况" in html and "待您确认" in html
+    assert "了解复工复产情况" in html and "待确认" in html
     assert 'name="viewport"' in html
     assert await count(database, OutboxEvent) == events_before
     assert await count(database, LinkUse) == 0
@@ -128,7 +128,6 @@ async def test_post_without_csrf_is_refused_and_changes_nothing(api, database, w
 async def test_unknown_malformed_expired_revoked_tokens_get_one_uniform_page(api, database, world):
     _, expired_path = await propose(api, database, world, start_hours=48)
     _, revoked_path = await propose(api, database, world, start_hours=96)
-    _, cancelled_path = await propose(api, database, world, start_hours=150)
     async with database.sessionmaker.begin() as session:
         token_hashes = {}
         for name, p in (("expired", expired_path), ("revoked", revoked_path)):
@@ -145,8 +144,6 @@ async def test_unknown_malformed_expired_revoked_tokens_get_one_uniform_page(api
             .where(CapabilityLink.token_hash == token_hashes["revoked"])
             .values(revoked_at=utcnow())
         )
-    cancelled_visit = (await api.ok("GET", "/api/v1/visits?sort=-starts_at&limit=1"))["items"][0]
-    await api.ok("POST", f"/api/v1/visits/{cancelled_visit['id']}/cancel", json={})
     bodies = set()
     for path in (
         "/v/" + "A" * 43,
@@ -154,7 +151,6 @@ async def test_unknown_malformed_expired_revoked_tokens_get_one_uniform_page(api
         "/v/" + "x" * 300,
         expired_path,
         revoked_path,
-        cancelled_path,
     ):
         for suffix in ("", "/needs", "/invite.ics"):
             response = await api.client.get(path + suffix)
@@ -224,3 +220,69 @@ async def test_posts_are_rate_limited_per_ip(api, database, world, monkeypatch):
     limited = await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)
     assert limited.headers["Retry-After"] == "60"
     assert (await api.client.get(path)).status == 200  # reading is never limited
+
+
+async def test_a_cancelled_visits_link_says_so_and_nothing_else(api, database, world):
+    visit, path = await propose(api, database, world)
+    await api.ok("POST", f"/api/v1/visits/{visit['id']}/cancel", json={"reason": "联络员出差"})
+    for suffix in ("", "/needs", "/invite.ics"):
+        response = await api.client.get(path + suffix)
+        assert response.status == 410, suffix
+        assert response.headers["Cache-Control"] == "no-store"
+        html = await response.text()
+        assert "此次走访已取消" in html and "此链接无法使用" not in html
+        # Nothing about the visit, nothing to do.
+        for secret in ("福民科技有限公司", "静安大厦", "李联络", "了解复工复产情况", "联络员出差"):
+            assert secret not in html
+        assert "<form" not in html and "<button" not in html
+    posted = await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)
+    assert posted.status == 410 and "此次走访已取消" in await posted.text()
+    assert (await api.ok("GET", f"/api/v1/visits/{visit['id']}"))["status"] == "cancelled"
+    english = await (await api.client.get(f"{path}?lang=en")).text()
+    assert "This visit was cancelled" in english
+
+
+async def test_a_link_replaced_before_the_visit_was_cancelled_stays_invalid(api, database, world):
+    visit, old_path = await propose(api, database, world)
+    await api.ok(
+        "POST",
+        f"/api/v1/visits/{visit['id']}/move",
+        json={"starts_at": at(120), "ends_at": at(121)},
+    )
+    await api.ok("POST", f"/api/v1/visits/{visit['id']}/cancel", json={})
+    response = await api.client.get(old_path)
+    assert response.status == 404 and "此链接无法使用" in await response.text()
+
+
+async def test_a_refused_reschedule_keeps_what_was_typed_beside_the_error(api, database, world):
+    visit, path = await propose(api, database, world)
+    start = (utcnow() + timedelta(days=5)).astimezone().strftime("%Y-%m-%dT10:00")
+    backwards = start[:11] + "09:00"
+    refused = await answer(
+        api.client, path, "reschedule", start1=start, end1=backwards, note="下午更方便"
+    )
+    assert refused.status == 422
+    html = await refused.text()
+    assert f'name="start1" value="{start}"' in html
+    assert f'name="end1" value="{backwards}"' in html
+    assert ">下午更方便</textarea>" in html
+    # The error sits under the field at fault, which says so; the form is open.
+    end_input = html.index('id="end1"')
+    error = html.index('id="end1-error"')
+    assert end_input < error < html.index('id="start2"')
+    assert "结束时间须晚于开始时间" in html[error : error + 200]
+    assert 'aria-describedby="end1-error"' in html
+    assert '<details class="card" open><summary>另约时间' in html
+    assert (await api.ok("GET", f"/api/v1/visits/{visit['id']}"))["status"] == "proposed"
+
+    past = await answer(
+        api.client, path, "reschedule", start1="2020-01-01T10:00", end1="2020-01-01T11:00"
+    )
+    past_html = await past.text()
+    assert past.status == 422 and 'value="2020-01-01T10:00"' in past_html
+    assert "请选择晚于现在的时间" in past_html[past_html.index('id="start1-error"') :][:200]
+
+    too_long = await answer(api.client, path, "decline", reason="长" * 600)
+    long_html = await too_long.text()
+    assert too_long.status == 422 and "长" * 600 + "</textarea>" in long_html
+    assert 'id="reason-error"' in long_html and "文字过长" in long_html

@@ -164,3 +164,23 @@ async def test_coverage_lists_companies_not_visited(api, database):
         headers=api.headers(),
     )
     assert csv.status == 200
+
+
+async def test_the_assignees_mail_names_the_category_in_chinese(api, database, world):
+    from coordinator.visits.notify import tell_assignee
+
+    await completed_with_needs(api, database, world)
+    need = (await api.ok("GET", f"/api/v1/needs?company_id={world.company_id}&sort=due_at"))[
+        "items"
+    ][0]
+    await api.ok("POST", f"/api/v1/needs/{need['id']}/assign", json={"team_id": world.team_id})
+    async with database.session() as session:
+        event = await session.scalar(
+            select(OutboxEvent).where(
+                OutboxEvent.subject_id == need["id"], OutboxEvent.type == "need.assigned"
+            )
+        )
+        assert event is not None
+        (planned,) = await tell_assignee(session, event)
+    assert planned is not None and planned.language == "zh"
+    assert planned.context["lines"][0] == "类别：防疫物资"

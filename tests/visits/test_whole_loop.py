@@ -41,7 +41,7 @@ async def test_propose_email_confirm_in_browser_notify_complete_needs_closed(
     page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     response = await page.goto(str(live_server.make_url(path)))
     assert response is not None and response.status == 200
-    assert await page.locator("#status").inner_text() == "待您确认"
+    assert await page.locator("#status").inner_text() == "待确认"
     await page.click("#confirm")
     await page.wait_for_selector("#status[data-status=confirmed]")
     assert await page.locator("#status").inner_text() == "已确认"
