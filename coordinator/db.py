@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +33,23 @@ T = TypeVar("T")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def _in_utc(target: object, value: Any, oldvalue: object, initiator: object) -> Any:
+    return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _times_in_utc(mapper: Mapper[Any], cls: type) -> None:
+    """A time given to a model is kept in UTC, as PostgreSQL hands it back: every answer
+    then shows it the same way (with Z), whichever route answers and whatever offset the
+    caller sent."""
+    if not issubclass(cls, Base):
+        return
+    for prop in mapper.column_attrs:
+        kind = prop.columns[0].type
+        if isinstance(kind, DateTime) and kind.timezone:
+            event.listen(getattr(cls, prop.key), "set", _in_utc, retval=True)
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ import json
 import uuid
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -72,6 +72,8 @@ def search(
 def _encode(sort: str, value: Any, row_id: uuid.UUID) -> str:
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
+    elif isinstance(value, date):
+        value = {"d": value.isoformat()}
     raw = json.dumps([sort, value, str(row_id)], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -86,7 +88,11 @@ def _decode(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
         padded = cursor + "=" * (-len(cursor) % 4)
         cursor_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
         if isinstance(value, dict):
-            value = datetime.fromisoformat(value["t"])
+            value = (
+                date.fromisoformat(value["d"])
+                if "d" in value
+                else datetime.fromisoformat(value["t"])
+            )
         parsed_id = uuid.UUID(row_id)
     except (ValueError, TypeError, KeyError):
         raise _bad_cursor() from None

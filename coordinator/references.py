@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.db import Base
@@ -23,6 +24,27 @@ RESOURCE_NAMES: dict[str, Text] = {
     "people": Text("人员", "people"),
     "teams": Text("团队", "teams"),
     "team_members": Text("团队成员", "team memberships"),
+    "visits": Text("走访", "visits"),
+    "needs": Text("诉求", "needs"),
+    "posts": Text("岗位", "posts"),
+    "shifts": Text("班次", "shifts"),
+    "shift_series": Text("排班计划", "shift series"),
+    "signups": Text("报名", "signups"),
+    "hours_entries": Text("服务时长记录", "hours entries"),
+    "feed_tokens": Text("日历订阅", "calendar feeds"),
+    "campaign_liaisons": Text("走访行动的联络员", "campaign liaisons"),
+    "campaign_plan_items": Text("走访计划条目", "campaign plan items"),
+}
+
+# Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the
+# database, yet still stop the delete through the API: a team's members, its visits and
+# its live calendar feeds (whose URLs would die), a person's live feeds. Each with the
+# condition a referring row must meet to count.
+HOLDING: dict[tuple[str, str], Callable[[Table], ColumnElement[bool]] | None] = {
+    ("team_members", "team_id"): None,
+    ("visits", "team_id"): None,
+    ("feed_tokens", "team_id"): lambda feeds: feeds.c.revoked_at.is_(None),
+    ("feed_tokens", "person_id"): lambda feeds: feeds.c.revoked_at.is_(None),
 }
 
 
@@ -31,14 +53,15 @@ async def referrers(session: AsyncSession, table: Table, row_id: uuid.UUID) -> l
     found: list[dict[str, Any]] = []
     for other in Base.metadata.sorted_tables:
         for fk in other.foreign_keys:
-            if fk.column.table is not table or (fk.ondelete or "").upper() in (
-                "CASCADE",
-                "SET NULL",
-            ):
+            if fk.column.table is not table:
                 continue
-            count = await session.scalar(
-                select(func.count()).select_from(other).where(fk.parent == row_id)
-            )
+            holding = (other.name, fk.parent.name)
+            if holding not in HOLDING and (fk.ondelete or "").upper() in ("CASCADE", "SET NULL"):
+                continue
+            stmt = select(func.count()).select_from(other).where(fk.parent == row_id)
+            if (condition := HOLDING.get(holding)) is not None:
+                stmt = stmt.where(condition(other))
+            count = await session.scalar(stmt)
             if count:
                 found.append(
                     {

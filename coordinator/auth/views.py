@@ -111,3 +111,19 @@ async def revoke_token(request: web.Request) -> web.Response:
     # After the commit, so no request can put the still-valid token back in the cache.
     forget_tokens()
     return json_response(out)
+
+
+@routes.route(
+    "GET",
+    "/api/v1/tokens/{id}",
+    summary="Read an API token (never its secret)",
+    tags=TAGS,
+    role=Role.admin,
+    response=TokenOut,
+)
+async def read_token(request: web.Request) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        row = await session.get(ApiToken, path_id(request))
+        if row is None:
+            raise not_found(TOKEN)
+        return json_response(TokenOut.model_validate(row))

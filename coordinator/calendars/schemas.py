@@ -51,5 +51,5 @@ class FeedIssued(FeedOut):
 
 class FeedList(BaseModel):
     items: list[FeedOut]
-    next_cursor: str | None = None
+    next_cursor: str | None
     total: int

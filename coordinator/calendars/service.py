@@ -95,6 +95,25 @@ async def list_feeds(
     return list(rows)
 
 
+async def get_feed(
+    *,
+    session: AsyncSession,
+    feed_id: uuid.UUID,
+    team_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+) -> FeedToken:
+    """One of a team's feed tokens, or one of a person's personal ones (revoked included)."""
+    feed = await session.get(FeedToken, feed_id)
+    owned = feed is not None and (
+        feed.team_id == team_id
+        if team_id is not None
+        else feed.team_id is None and feed.person_id == person_id
+    )
+    if feed is None or not owned:
+        raise not_found(FEED)
+    return feed
+
+
 async def _live_feed(
     session: AsyncSession,
     feed_id: uuid.UUID,

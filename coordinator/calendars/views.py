@@ -33,7 +33,7 @@ def _base_url(request: web.Request) -> str:
 
 def _page(feeds: list[FeedToken]) -> web.Response:
     items = [FeedOut.model_validate(f) for f in feeds]
-    return json_response(FeedList(items=items, total=len(items)))
+    return json_response(FeedList(items=items, next_cursor=None, total=len(items)))
 
 
 # What team and personal feeds share: `owner` is team_id=… or person_id=…
@@ -42,6 +42,12 @@ def _page(feeds: list[FeedToken]) -> web.Response:
 async def _list(request: web.Request, **owner: uuid.UUID) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
         return _page(await service.list_feeds(session=session, **owner))
+
+
+async def _read(request: web.Request, **owner: uuid.UUID) -> web.Response:
+    async with request.app[keys.DATABASE].session() as session:
+        feed = await service.get_feed(session=session, feed_id=path_id(request, "feed_id"), **owner)
+        return json_response(FeedOut.model_validate(feed))
 
 
 async def _issue(request: web.Request, *, label: str, **owner: uuid.UUID) -> FeedIssued:
@@ -110,6 +116,17 @@ async def create_team_feed(request: web.Request, *, body: TeamFeedIn) -> web.Res
 
 
 @routes.route(
+    "GET",
+    "/api/v1/teams/{id}/feeds/{feed_id}",
+    summary="Read a team feed subscription (its URL is not shown again)",
+    tags=FEEDS,
+    response=FeedOut,
+)
+async def read_team_feed(request: web.Request) -> web.Response:
+    return await _read(request, team_id=path_id(request))
+
+
+@routes.route(
     "POST",
     "/api/v1/teams/{id}/feeds/{feed_id}/rotate",
     summary="Replace a team feed's URL (the old one answers 404)",
@@ -162,6 +179,17 @@ async def create_person_feed(request: web.Request, *, body: PersonFeedIn) -> web
     person_id = path_id(request)
     out = await _issue(request, label=body.label, person_id=person_id)
     return created(out, f"/api/v1/people/{person_id}/feeds/{out.id}")
+
+
+@routes.route(
+    "GET",
+    "/api/v1/people/{id}/feeds/{feed_id}",
+    summary="Read a personal feed subscription (its URL is not shown again)",
+    tags=FEEDS,
+    response=FeedOut,
+)
+async def read_person_feed(request: web.Request) -> web.Response:
+    return await _read(request, person_id=path_id(request))
 
 
 @routes.route(

@@ -61,7 +61,10 @@ async def update_person(
     *, session: AsyncSession, actor: Principal, person_id: uuid.UUID, patch: PersonPatch
 ) -> Person:
     person = await get_or_404(session, Person, person_id, PERSON, lock=True)
-    values = patch_values(patch, required={"name", "skills", "party_member"})
+    values = patch_values(
+        patch,
+        required={"name", "skills", "party_member", "preferred_language", "channels"},
+    )
     await _check_party_branch(
         session,
         party_member=values.get("party_member", person.party_member),

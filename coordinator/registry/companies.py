@@ -234,7 +234,7 @@ async def update_contact(
     patch: ContactPatch,
 ) -> Contact:
     contact = await _contact(session, company_id, contact_id, lock=True)
-    values = patch_values(patch, required={"name", "mobile", "preferred_language"})
+    values = patch_values(patch, required={"name", "mobile", "preferred_language", "channels"})
     await apply_update(session, actor, contact, values, "contact")
     return contact
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, select, text
+from sqlalchemy import Integer, Uuid, bindparam, column, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -147,19 +147,20 @@ async def check(
 
 
 # The shift is locked first and the people second, the order every writer takes.
-# `filled` is read from the locked row (the newest version, after waiting), never
-# counted from signups: a count would use the statement's snapshot, taken before the wait.
+# `filled` and `waiting` are read from the locked row (the newest version, after waiting),
+# never counted from signups: a count would use the statement's snapshot, taken before
+# the wait. A sign-up that joins the waitlist is answered its position from them.
 # Sign-ups are claimed in the order given (`n`): the first `free` qualified ones take the
 # places, the rest join the waitlist, and identity columns (the signups' arrival, the
 # events' seq) are drawn row by row in that order, as if they had come one at a time.
 # The signup's columns are named in the model's order: text().columns() matches by position.
-_SIGNUP_COLUMNS = ", ".join(c.name for c in Signup.__table__.c)
+_SIGNUP_COLUMNS = ", ".join(f"signup.{c.name}" for c in Signup.__table__.c)
 CLAIM = (
     text(
         f"""
     WITH shift AS (
         SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
-               s.max_people - s.filled AS free
+               s.max_people - s.filled AS free, s.waiting
         FROM shifts AS s
         WHERE s.id = :shift_id AND s.status = 'scheduled' AND s.ends_at > :now
           AND s.post_id = :post_id AND s.series_id IS NOT DISTINCT FROM :series_id
@@ -176,7 +177,8 @@ CLAIM = (
     ),
     claimed AS (
         SELECT i.n, i.signup_id, i.person_id, i.event_id, i.actor,
-               row_number() OVER (ORDER BY i.n) <= shift.free AS placed
+               row_number() OVER (ORDER BY i.n) <= shift.free AS placed,
+               shift.waiting + row_number() OVER (ORDER BY i.n) - shift.free AS position
         FROM unnest(
                 CAST(:signup_ids AS uuid[]), CAST(:person_ids AS uuid[]),
                 CAST(:event_ids AS uuid[]), CAST(:actors AS text[])
@@ -187,9 +189,11 @@ CLAIM = (
     placed AS (
         UPDATE shifts
         SET filled = shifts.filled + (SELECT count(*) FROM claimed WHERE placed),
-            updated_at = :now
+            waiting = shifts.waiting + (SELECT count(*) FROM claimed WHERE NOT placed),
+            updated_at = CASE WHEN EXISTS (SELECT FROM claimed WHERE placed)
+                              THEN :now ELSE shifts.updated_at END
         FROM shift
-        WHERE shifts.id = shift.id AND EXISTS (SELECT FROM claimed WHERE placed)
+        WHERE shifts.id = shift.id AND EXISTS (SELECT FROM claimed)
         RETURNING shifts.id
     ),
     signup AS (
@@ -231,11 +235,13 @@ CLAIM = (
         ) AS e
         ORDER BY e.n, e.k
     )
-    SELECT {_SIGNUP_COLUMNS} FROM signup
+    SELECT {_SIGNUP_COLUMNS},
+           CASE WHEN claimed.placed THEN NULL ELSE claimed.position END AS waitlist_position
+    FROM signup JOIN claimed ON claimed.signup_id = signup.id
     """
     )
     .bindparams(bindparam("filled_data", type_=JSONB))
-    .columns(*Signup.__table__.c)
+    .columns(*Signup.__table__.c, column("waitlist_position", Integer))
 )
 
 
@@ -280,7 +286,12 @@ async def claim_many(
     )
     # Plain Signups of the rows: ORM loading would cost more than the rest of the
     # sign-up's Python put together.
-    made = {row.id: Signup(**row._mapping) for row in result}
+    made = {}
+    for row in result:
+        fields = dict(row._mapping)
+        position = fields.pop("waitlist_position")
+        signup = made[row.id] = Signup(**fields)
+        signup.waitlist_position = position
     return [made.get(i) for i in signup_ids]
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import uuid
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import utcnow
 from coordinator.i18n import Text
+from coordinator.listing import paginate
 from coordinator.people.models import Person, Team
 from coordinator.problems import FieldError, ValidationFailed
 from coordinator.registry.models import Company, PartyBranch
@@ -28,6 +31,7 @@ from coordinator.shifts.models import (
     SignupStatus,
 )
 from coordinator.shifts.rules import CHECK_IN_EARLY, HOURS, PERSON, SIGNUP, closed, wrong_state
+from coordinator.shifts.schemas import HoursOut, HoursQuery
 from coordinator.shifts.signups import _event, _locked_signup, get_or_404_error
 
 
@@ -169,34 +173,38 @@ async def approve_hours(
 
 
 def month_range(month: str) -> tuple[date, date]:
+    """The first and last days of a month YYYY-MM (December 9999 has no month after it)."""
     year, number = (int(x) for x in month.split("-"))
-    first = date(year, number, 1)
-    following = date(year + number // 12, number % 12 + 1, 1)
-    return first, following
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
 async def list_hours(
     *,
     session: AsyncSession,
-    person_id: uuid.UUID | None,
-    team_id: uuid.UUID | None,
-    status: HoursStatus | None,
-    month: str | None,
-    company_id: uuid.UUID | None = None,
-) -> list[HoursEntry]:
-    stmt = select(HoursEntry).order_by(HoursEntry.served_on, HoursEntry.id).limit(1000)
-    if person_id:
-        stmt = stmt.where(HoursEntry.person_id == person_id)
-    if team_id:
-        stmt = stmt.where(HoursEntry.team_id == team_id)
-    if company_id:
-        stmt = stmt.where(HoursEntry.company_id == company_id)
-    if status:
-        stmt = stmt.where(HoursEntry.status == status)
-    if month:
-        first, following = month_range(month)
-        stmt = stmt.where(HoursEntry.served_on >= first, HoursEntry.served_on < following)
-    return list((await session.scalars(stmt)).all())
+    query: HoursQuery,
+) -> dict[str, Any]:
+    """A page of the hours ledger, by the day served (then id)."""
+    stmt = select(HoursEntry)
+    if query.person_id:
+        stmt = stmt.where(HoursEntry.person_id == query.person_id)
+    if query.team_id:
+        stmt = stmt.where(HoursEntry.team_id == query.team_id)
+    if query.company_id:
+        stmt = stmt.where(HoursEntry.company_id == query.company_id)
+    if query.status:
+        stmt = stmt.where(HoursEntry.status == query.status)
+    if query.month:
+        first, last = month_range(query.month)
+        stmt = stmt.where(HoursEntry.served_on >= first, HoursEntry.served_on <= last)
+    return await paginate(
+        session,
+        stmt,
+        query=query,
+        id_column=HoursEntry.id,
+        sortable={"served_on": HoursEntry.served_on},
+        default_sort="served_on",
+        serialize=HoursOut.model_validate,
+    )
 
 
 async def statement_csv(
@@ -211,7 +219,7 @@ async def statement_csv(
     BOM, so spreadsheet programs read the Chinese names right; header row). With
     company_id, only hours served while working for that company: the statement a company
     receives for its staff."""
-    first, following = month_range(month)
+    first, last = month_range(month)
     if by == "company":
         key, name = Company.id, Company.name
         stmt = select(key, name).join(HoursEntry, HoursEntry.company_id == Company.id)
@@ -230,7 +238,7 @@ async def statement_csv(
         )
     stmt = (
         stmt.add_columns(func.count(HoursEntry.id), func.sum(HoursEntry.minutes))
-        .where(HoursEntry.served_on >= first, HoursEntry.served_on < following)
+        .where(HoursEntry.served_on >= first, HoursEntry.served_on <= last)
         .group_by(key, name)
         .order_by(name, key)
     )

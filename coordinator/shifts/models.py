@@ -107,6 +107,7 @@ class Shift(IdMixin, TimestampMixin, Base):
         CheckConstraint("min_people >= 0 AND min_people <= max_people", name="min_within_max"),
         CheckConstraint("max_people >= 1", name="max_positive"),
         CheckConstraint("filled >= 0 AND filled <= max_people", name="filled_within_max"),
+        CheckConstraint("waiting >= 0", name="waiting_not_negative"),
         UniqueConstraint("series_id", "recurrence_at", name="uq_shifts_occurrence"),
         Index("ix_shifts_starts_at", "starts_at"),
     )
@@ -124,6 +125,9 @@ class Shift(IdMixin, TimestampMixin, Base):
     min_people: Mapped[int] = mapped_column(Integer)
     max_people: Mapped[int] = mapped_column(Integer)
     filled: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Waitlisted signups, changed under the same lock as `filled`: a sign-up joining the
+    # waitlist is told its place (waiting + 1) without counting the list.
+    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     required_skills: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ShiftStatus] = mapped_column(
@@ -138,6 +142,7 @@ class Signup(IdMixin, TimestampMixin, Base):
     can refuse overlapping places for one person."""
 
     __tablename__ = "signups"
+    __allow_unmapped__ = True  # for waitlist_position, which is not a column
     __table_args__ = (
         ExcludeConstraint(
             ("person_id", "="),
@@ -173,6 +178,8 @@ class Signup(IdMixin, TimestampMixin, Base):
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    # Not stored: the place on the waitlist when the signup was made or read (1, 2, …).
+    waitlist_position: int | None = None
 
 
 class ChecklistTick(IdMixin, Base):

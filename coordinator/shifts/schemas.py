@@ -19,6 +19,10 @@ Name = Annotated[str, Field(min_length=1, max_length=100)]
 Step = Annotated[str, Field(min_length=1, max_length=100)]
 Note = Annotated[str, Field(max_length=1000)]
 People = Annotated[int, Field(ge=0, le=1000)]
+# YYYY-MM, years 0001 to 9999 (a date has no year 0).
+Month = Annotated[
+    str, Field(pattern=r"^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})-(0[1-9]|1[0-2])$")
+]
 
 
 def _clock(value: str) -> str:
@@ -254,7 +258,11 @@ class SignupQuery(Query):
 
 
 class SignupList(BaseModel):
+    """Every signup of the shift (one page: next_cursor is always null)."""
+
     items: list[SignupOut]
+    next_cursor: str | None
+    total: int
 
 
 class SwapIn(Body):
@@ -294,20 +302,22 @@ class ApproveIn(Body):
     approve: bool = True
 
 
-class HoursQuery(Query):
+class HoursQuery(ListQuery):
     person_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
     company_id: uuid.UUID | None = None
     status: HoursStatus | None = None
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
+    month: Month | None = None
 
 
 class HoursList(BaseModel):
     items: list[HoursOut]
+    next_cursor: str | None
+    total: int
 
 
 class StatementQuery(Query):
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: Month
     by: Literal["person", "team", "branch", "company"] = "person"
     status: HoursStatus | None = HoursStatus.approved
     company_id: uuid.UUID | None = Field(

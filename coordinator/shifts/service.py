@@ -170,7 +170,9 @@ async def update_shift(
     shift = await get_shift(session=session, shift_id=shift_id, lock=True)
     if shift.status == ShiftStatus.cancelled:
         raise Conflict(Text("班次已取消", "The shift is cancelled"))
-    values = patch_values(patch, required={"min_people", "max_people", "required_skills"})
+    values = patch_values(
+        patch, required={"starts_at", "ends_at", "min_people", "max_people", "required_skills"}
+    )
     scope = values.pop("scope", "this")
     shift_by = (
         values.get("starts_at", shift.starts_at) - shift.starts_at,
@@ -313,6 +315,7 @@ async def _cancel_one(
     )
     shift.status = ShiftStatus.cancelled
     shift.filled = 0
+    shift.waiting = 0
     shift.sequence += 1
     shift.updated_at = now
     await session.flush()

@@ -16,7 +16,7 @@ from coordinator.db import utcnow
 from coordinator.http import ApiRoutes, created, json_response, path_id, principal
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person
-from coordinator.shifts import duty, signups
+from coordinator.shifts import duty, signups, waitlists
 from coordinator.shifts.models import Signup
 from coordinator.shifts.rules import ME_LINK_DAYS, PERSON
 from coordinator.shifts.schemas import (
@@ -49,10 +49,9 @@ def _zone(request: web.Request):
     return request.app[keys.SETTINGS].zone
 
 
-def signup_out(signup: Signup, position: int | None = None) -> SignupOut:
-    out = SignupOut.model_validate(signup)
-    out.waitlist_position = position
-    return out
+def signup_out(signup: Signup) -> SignupOut:
+    """The signup as the API shows it (waitlist_position as the service set it)."""
+    return SignupOut.model_validate(signup)
 
 
 # Signups
@@ -68,11 +67,24 @@ def signup_out(signup: Signup, position: int | None = None) -> SignupOut:
 )
 async def list_signups(request: web.Request, *, query: SignupQuery) -> web.Response:
     async with _db(request).session() as session:
-        rows = await signups.list_signups(
+        rows = await waitlists.list_signups(
             session=session, shift_id=path_id(request), status=query.status
         )
-        items = [signup_out(s, p) for s, p in rows]
-    return json_response(SignupList(items=items))
+        items = [signup_out(s) for s in rows]
+    return json_response(SignupList(items=items, next_cursor=None, total=len(items)))
+
+
+@routes.route(
+    "GET",
+    "/api/v1/signups/{id}",
+    summary="Read a signup (with its waitlist position while it waits)",
+    tags=SIGNUPS,
+    response=SignupOut,
+)
+async def read_signup(request: web.Request) -> web.Response:
+    async with _db(request).session() as session:
+        signup = await waitlists.get_signup(session=session, signup_id=path_id(request))
+        return json_response(signup_out(signup))
 
 
 @routes.route(
@@ -194,22 +206,14 @@ async def tick(request: web.Request, *, body: TickIn) -> web.Response:
 @routes.route(
     "GET",
     "/api/v1/hours",
-    summary="The hours ledger (up to 1000 entries)",
+    summary="The hours ledger, by the day served",
     tags=HOURS,
     query=HoursQuery,
     response=HoursList,
 )
 async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response:
     async with _db(request).session() as session:
-        rows = await duty.list_hours(
-            session=session,
-            person_id=query.person_id,
-            team_id=query.team_id,
-            company_id=query.company_id,
-            status=query.status,
-            month=query.month,
-        )
-        return json_response(HoursList(items=[HoursOut.model_validate(r) for r in rows]))
+        return json_response(await duty.list_hours(session=session, query=query))
 
 
 @routes.route(

@@ -167,6 +167,9 @@ async def _sign_up_locked(
     session.add(signup)
     if has_place:
         shift.filled += 1
+    else:
+        shift.waiting += 1
+        signup.waitlist_position = shift.waiting
     await session.flush()
     _event(session, "signup.created", signup, actor)
     if has_place and shift.filled == shift.max_people:
@@ -245,6 +248,7 @@ async def promote(session: AsyncSession, shift: Shift, *, actor: str | None) -> 
         candidate.sequence += 1
         candidate.updated_at = utcnow()
         shift.filled += 1
+        shift.waiting -= 1
         await session.flush()
         _event(session, "signup.promoted", candidate, actor)
         promoted.append(candidate)
@@ -293,6 +297,8 @@ async def cancel_signup(
     signup.updated_at = now
     if held:
         shift.filled -= 1
+    else:
+        shift.waiting -= 1
     await session.flush()
     late = held and shift.starts_at - now < CANCEL_CUTOFF
     _event(session, "signup.cancelled", signup, actor, reason=reason, late=late, held=held)
@@ -352,6 +358,7 @@ async def take_swap(
         live.status = SignupStatus.cancelled
         live.cancelled_at = now
         live.cancel_reason = "swapped_in"
+        shift.waiting -= 1
     given.status = SignupStatus.cancelled
     given.cancelled_at = now
     given.cancel_reason = "swapped"
@@ -379,25 +386,6 @@ async def take_swap(
         from_person_id=str(given.person_id),
     )
     return taken
-
-
-async def list_signups(
-    *, session: AsyncSession, shift_id: uuid.UUID, status: SignupStatus | None = None
-) -> list[tuple[Signup, int | None]]:
-    """A shift's signups in arrival order, with waitlist positions (1, 2, …)."""
-    await get_or_404(session, Shift, shift_id, SHIFT)
-    position = (
-        func.row_number()
-        .over(partition_by=Signup.status, order_by=Signup.arrival)
-        .label("position")
-    )
-    stmt = select(Signup, position).where(Signup.shift_id == shift_id).order_by(Signup.arrival)
-    rows = (await session.execute(stmt)).all()
-    return [
-        (row[0], int(row[1]) if row[0].status == SignupStatus.waitlisted else None)
-        for row in rows
-        if status is None or row[0].status == status
-    ]
 
 
 async def set_no_show(*, session: AsyncSession, signup_id: uuid.UUID, actor: str | None) -> Signup:

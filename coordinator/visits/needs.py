@@ -154,10 +154,12 @@ async def close_need(*, session: AsyncSession, actor: Principal, need_id: uuid.U
 async def reopen_need(
     *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, reason: str | None
 ) -> Need:
-    """Back to open (assignee kept for reference), with a fresh due date."""
+    """Back to open (assignee kept for reference), with a fresh due date. The resolution
+    is cleared, so the need no longer shows one; the need.resolved event keeps it."""
     need = await get_need(session=session, need_id=need_id, lock=True)
     need.status = _ensure(need, "reopen")
     need.reopened_count += 1
+    need.resolution = None
     need.resolved_at = None
     need.closed_at = None
     need.due_at = utcnow() + DUE_IN[need.urgency]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,16 +20,21 @@ from coordinator.visits.models import Need, Visit, VisitStatus
 from coordinator.visits.needs import filtered_needs, need_out
 from coordinator.visits.schemas import CoverageQuery, VisitOut, VisitQuery
 
-_TIMES = ("starts_at", "ends_at", "proposed_at", "answered_at", "created_at", "updated_at")
+
+def _in_utc(text: str) -> str:
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def visit_out(visit: Visit, zone: ZoneInfo) -> VisitOut:
-    """A visit as the API shows it, times in the subdistrict's zone."""
-    values = {name: getattr(visit, name) for name in VisitOut.model_fields}
-    for name in _TIMES:
-        if values.get(name) is not None:
-            values[name] = values[name].astimezone(zone)
-    return VisitOut.model_validate(values)
+def visit_out(visit: Visit) -> VisitOut:
+    """A visit as the API shows it: times in UTC (Z), the windows asked for too, like
+    every other answer."""
+    out = VisitOut.model_validate(visit)
+    if out.reschedule_windows:
+        out.reschedule_windows = [
+            {k: _in_utc(v) if k in ("starts_at", "ends_at") else v for k, v in w.items()}
+            for w in out.reschedule_windows
+        ]
+    return out
 
 
 def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -74,7 +79,7 @@ async def list_visits(
             "updated_at": Visit.updated_at,
         },
         default_sort="starts_at",
-        serialize=lambda visit: visit_out(visit, zone),
+        serialize=visit_out,
     )
 
 

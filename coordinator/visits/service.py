@@ -412,7 +412,24 @@ async def record_outcome(
     """Completed (with notes and the needs raised) or no-show."""
     visit = await get_visit(session=session, visit_id=visit_id, lock=True)
     action = "complete" if data.status == "completed" else "no_show"
-    visit.status = ensure_transition(visit, action)
+    target = ensure_transition(visit, action)
+    if visit.starts_at > utcnow():
+        # Nothing has happened yet: only what a visit to come can do is allowed.
+        raise VisitStateConflict(
+            Text(
+                "走访尚未开始，不能登记结果",
+                "The visit has not started yet; its outcome cannot be recorded",
+            ),
+            extra={
+                "current": visit.status.value,
+                "allowed": sorted(
+                    t.value
+                    for a, t in TRANSITIONS[visit.status].items()
+                    if a not in ("complete", "no_show")
+                ),
+            },
+        )
+    visit.status = target
     if action == "no_show" and data.needs:
         raise _field_error("needs", "未到访的走访不能登记诉求", "a no-show visit raises no needs")
     visit.outcome_notes = data.notes

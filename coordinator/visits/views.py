@@ -122,7 +122,7 @@ async def propose_visit(request: web.Request, *, body: VisitIn) -> web.Response:
             config=visit_settings(),
             base_url=settings.base_url,
         )
-    out = visit_out(visit, settings.zone)
+    out = visit_out(visit)
     return created(out, f"/api/v1/visits/{out.id}")
 
 
@@ -130,7 +130,7 @@ async def propose_visit(request: web.Request, *, body: VisitIn) -> web.Response:
 async def get_visit(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
         visit = await service.get_visit(session=session, visit_id=path_id(request))
-        return json_response(visit_out(visit, request.app[keys.SETTINGS].zone))
+        return json_response(visit_out(visit))
 
 
 @routes.route(
@@ -155,7 +155,7 @@ async def move_visit(request: web.Request, *, body: MoveIn) -> web.Response:
             config=visit_settings(),
             base_url=settings.base_url,
         )
-    return json_response(visit_out(visit, settings.zone))
+    return json_response(visit_out(visit))
 
 
 @routes.route(
@@ -173,7 +173,7 @@ async def cancel_visit(request: web.Request, *, body: CancelIn) -> web.Response:
         visit = await service.cancel_visit(
             session=session, actor=principal(request), visit_id=path_id(request), reason=body.reason
         )
-    return json_response(visit_out(visit, request.app[keys.SETTINGS].zone))
+    return json_response(visit_out(visit))
 
 
 @routes.route(
@@ -192,7 +192,7 @@ async def record_outcome(request: web.Request, *, body: OutcomeIn) -> web.Respon
         visit, _ = await service.record_outcome(
             session=session, actor=principal(request), visit_id=path_id(request), data=body
         )
-    return json_response(visit_out(visit, request.app[keys.SETTINGS].zone))
+    return json_response(visit_out(visit))
 
 
 @routes.route(

@@ -380,10 +380,22 @@ async def test_viewer_reads_teams_but_cannot_write(api, person, team):
         assert response.status == 403, (method, path)
 
 
-async def test_delete_team_takes_its_memberships(api, person, team, counts):
+async def test_delete_team_with_members_is_409_naming_them_until_they_leave(
+    api, person, team, counts
+):
     lead = await person("组长")
     created = await team("十二队", lead_id=lead["id"])
     before = await counts()
+    refused = await api.delete(f"/api/v1/teams/{created['id']}", role=Role.coordinator)
+    assert refused.status == 409
+    problem = await refused.json()
+    assert problem["status"] == 409
+    assert problem["referenced_by"] == [
+        {"resource": "team-members", "field": "team_id", "count": 1}
+    ]
+    assert "团队成员（1）" in problem["detail"]
+    assert await counts() == before
+    await api.ok("DELETE", f"/api/v1/teams/{created['id']}/members/{lead['id']}", 204)
     await api.ok("DELETE", f"/api/v1/teams/{created['id']}", 204, role=Role.coordinator)
     after = await counts()
     assert after["teams"] == before["teams"] - 1
@@ -524,18 +536,19 @@ async def test_team_writes_are_audited(api, person, team):
     await api.ok(
         "PATCH", f"/api/v1/teams/{created['id']}", role=Role.coordinator, json={"lead_id": a["id"]}
     )
+    for member in (lead, a):
+        path = f"/api/v1/teams/{created['id']}/members/{member['id']}"
+        await api.ok("DELETE", path, 204, role=Role.coordinator)
     await api.ok("DELETE", f"/api/v1/teams/{created['id']}", 204, role=Role.coordinator)
 
     team_log = await api.ok("GET", f"/api/v1/audit-log?entity_type=team&entity_id={created['id']}")
-    assert [e["action"] for e in team_log["items"]] == ["delete", "update", "create"]
-    delete, update, create = team_log["items"]
+    actions = [e["action"] for e in team_log["items"]]
+    assert actions[0] == "delete" and actions[-2:] == ["update", "create"]
+    delete, update, create = team_log["items"][0], team_log["items"][-2], team_log["items"][-1]
     assert create["after"]["members"] == [{"person_id": lead["id"], "name": "组长", "role": "lead"}]
     assert update["before"]["lead_id"] == lead["id"]
     assert update["after"]["lead_id"] == a["id"]
-    assert {m["name"]: m["role"] for m in delete["before"]["members"]} == {
-        "甲": "lead",
-        "组长": "member",
-    }
+    assert delete["before"]["members"] == []  # a team is deleted once its members have left
     assert {e["actor_name"] for e in team_log["items"]} == {"test coordinator"}
 
     member_log = await api.ok("GET", "/api/v1/audit-log?entity_type=team_member")
@@ -543,9 +556,12 @@ async def test_team_writes_are_audited(api, person, team):
         (e["action"], (e["before"] or {}).get("role"), (e["after"] or {}).get("role"))
         for e in reversed(member_log["items"])
     ]
-    # a joins as member; the lead hand-over demotes the old lead and promotes a.
+    # a joins as member; the lead hand-over demotes the old lead and promotes a; both
+    # leave before the team goes.
     assert changes == [
         ("create", None, "member"),
         ("update", "lead", "member"),
         ("update", "member", "lead"),
+        ("delete", "member", None),
+        ("delete", "lead", None),
     ]

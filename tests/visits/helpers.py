@@ -41,3 +41,23 @@ async def answer(client, path: str, action: str, **fields: str):  # type: ignore
     return await client.post(
         f"{path}/{action}", data={"csrf": csrf, **fields}, allow_redirects=False
     )
+
+
+async def held(database, visit_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Move a visit a week back, as if its time had come and gone (an outcome is only
+    recorded once a visit has started)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from coordinator.visits.models import Visit
+
+    async with database.sessionmaker.begin() as session:
+        await session.execute(
+            update(Visit)
+            .where(Visit.id == visit_id)
+            .values(
+                starts_at=Visit.starts_at - timedelta(days=7),
+                ends_at=Visit.ends_at - timedelta(days=7),
+            )
+        )

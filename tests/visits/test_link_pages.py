@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
@@ -104,8 +105,10 @@ async def test_reschedule_with_windows_and_note(api, database, world):
     assert ok.status == 303
     state = await api.ok("GET", f"/api/v1/visits/{visit['id']}")
     assert state["status"] == "reschedule_requested"
-    assert state["reschedule_windows"][0]["starts_at"].startswith(start)
-    assert state["reschedule_windows"][0]["starts_at"].endswith("+08:00")
+    asked = state["reschedule_windows"][0]["starts_at"]
+    assert asked.endswith("Z")  # the API answers UTC, like every time it shows
+    local = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert datetime.fromisoformat(asked) == local
     assert state["reschedule_note"] == "下午更方便"
     # The office proposes a new time: a new link; the old one is dead.
     await api.ok(

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
 from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.visits.models import Need
-from tests.visits.helpers import answer, propose
+from tests.visits.helpers import answer, held, propose
 
 
 async def completed_with_needs(api, database, world):  # type: ignore[no-untyped-def]
     visit, path = await propose(api, database, world)
     await answer(api.client, path, "confirm")
+    await held(database, visit["id"])
     done = await api.ok(
         "POST",
         f"/api/v1/visits/{visit['id']}/outcome",
@@ -118,6 +120,7 @@ async def test_no_show_records_no_needs_and_outcome_needs_confirmation(api, data
     refused = await api.post(f"/api/v1/visits/{visit['id']}/outcome", json={"status": "no_show"})
     assert refused.status == 409
     await answer(api.client, path, "confirm")
+    await held(database, visit["id"])
     with_needs = await api.post(
         f"/api/v1/visits/{visit['id']}/outcome",
         json={"status": "no_show", "needs": [{"category": "other", "description": "x"}]},
@@ -129,7 +132,7 @@ async def test_no_show_records_no_needs_and_outcome_needs_confirmation(api, data
 
 async def test_visit_lists_filter_and_export(api, database, world):
     visit, _ = await propose(api, database, world)
-    day = visit["starts_at"][:10]
+    day = datetime.fromisoformat(visit["starts_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
     for query in (
         f"day={day}",
         f"team_id={world.team_id}",
@@ -151,6 +154,7 @@ async def test_coverage_lists_companies_not_visited(api, database):
     world = await make_world(database, companies=3)
     visit, path = await propose(api, database, world)
     await answer(api.client, path, "confirm")
+    await held(database, visit["id"])
     await api.ok("POST", f"/api/v1/visits/{visit['id']}/outcome", json={"status": "completed"})
     report = await api.ok(
         "GET", f"/api/v1/reports/coverage?days=30&building_id={world.building_id}"
@@ -184,3 +188,27 @@ async def test_the_assignees_mail_names_the_category_in_chinese(api, database, w
         (planned,) = await tell_assignee(session, event)
     assert planned is not None and planned.language == "zh"
     assert planned.context["lines"][0] == "类别：防疫物资"
+
+
+async def test_reopening_a_need_clears_its_resolution_on_the_api_and_the_csv(api, database, world):
+    await completed_with_needs(api, database, world)
+    need = (await api.ok("GET", f"/api/v1/needs?company_id={world.company_id}&sort=due_at"))[
+        "items"
+    ][0]
+    await api.ok("POST", f"/api/v1/needs/{need['id']}/assign", json={"team_id": world.team_id})
+    await api.ok("POST", f"/api/v1/needs/{need['id']}/resolve", json={"resolution": "已送达口罩"})
+    reopened = await api.ok("POST", f"/api/v1/needs/{need['id']}/reopen", json={})
+    assert reopened["status"] == "open"
+    assert reopened["resolution"] is None and reopened["resolved_at"] is None
+    assert await api.ok("GET", f"/api/v1/needs/{need['id']}") == reopened
+    csv = await api.client.get(
+        f"/api/v1/exports/needs.csv?company_id={world.company_id}", headers=api.headers()
+    )
+    assert "已送达口罩" not in await csv.text()
+    async with database.session() as session:
+        resolved = await session.scalar(
+            select(OutboxEvent).where(
+                OutboxEvent.type == "need.resolved", OutboxEvent.subject_id == need["id"]
+            )
+        )
+    assert resolved is not None and resolved.data["resolution"] == "已送达口罩"

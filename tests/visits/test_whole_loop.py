@@ -7,6 +7,7 @@ import re
 from email.message import Message
 
 from tests.visits.conftest import make_world, proposal
+from tests.visits.helpers import held
 from tests.workers.conftest import eventually
 
 LINK = re.compile(r"http://fumin\.test(/v/[A-Za-z0-9_\-]+)")
@@ -58,6 +59,7 @@ async def test_propose_email_confirm_in_browser_notify_complete_needs_closed(
     told = text_of(mail.by_recipient()[world.liaison_email][0])
     assert "企业已确认走访" in told
 
+    await held(committed_database, visit["id"])
     await committed_api.ok(
         "POST",
         f"/api/v1/visits/{visit['id']}/outcome",

@@ -1,0 +1,155 @@
+"""One of every resource, made through the API, for tests that walk the whole API."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.registry.conftest import credit_code
+
+
+def later(hours: float) -> str:
+    moment = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Everything:
+    """Every resource a POST makes, with the Location each 201 answered."""
+
+    api: Any
+    made: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locations: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    async def create(
+        self, key: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        response = await self.api.post(path, json=body)
+        text = await response.text()
+        assert response.status in (200, 201), f"POST {path}: {response.status} {text}"
+        out = await response.json()
+        if response.status == 201 and "Location" in response.headers:
+            self.locations[(path, key)] = response.headers["Location"]
+        self.made[key] = out
+        return out
+
+    async def build(self) -> Everything:
+        n = uuid.uuid4().int % 10**6
+        area = await self.create(
+            "area", "/api/v1/areas", {"name": f"片区{n}", "kind": "residential"}
+        )
+        building = await self.create(
+            "building",
+            "/api/v1/buildings",
+            {
+                "name": f"楼宇{n}",
+                "address": "南京西路1000号",
+                "kind": "office",
+                "area_id": area["id"],
+            },
+        )
+        await self.create(
+            "branch", "/api/v1/party-branches", {"name": f"支部{n}", "kind": "building_joint"}
+        )
+        company = await self.create(
+            "company",
+            "/api/v1/companies",
+            {
+                "name": f"企业{n}",
+                "credit_code": credit_code(n % 1000 + 1),
+                "building_id": building["id"],
+            },
+        )
+        contact = await self.create(
+            "contact",
+            f"/api/v1/companies/{company['id']}/contacts",
+            {"name": "王经理", "mobile": "13812345678", "email": f"c{n}@example.test"},
+        )
+        lead = await self.create(
+            "lead", "/api/v1/people", {"name": "王组长", "email": f"l{n}@example.test"}
+        )
+        person = await self.create(
+            "person", "/api/v1/people", {"name": "李联络", "email": f"p{n}@example.test"}
+        )
+        team = await self.create(
+            "team",
+            "/api/v1/teams",
+            {"name": f"联络组{n}", "kind": "liaison", "lead_id": lead["id"]},
+        )
+        await self.create(
+            "member",
+            f"/api/v1/teams/{team['id']}/members",
+            {"person_id": person["id"], "role": "member"},
+        )
+        post = await self.create(
+            "post", "/api/v1/posts", {"name": "门岗", "address": "华山路 100 弄"}
+        )
+        shift = await self.create(
+            "shift",
+            "/api/v1/shifts",
+            {"post_id": post["id"], "starts_at": later(48), "ends_at": later(50), "max_people": 1},
+        )
+        await self.create(
+            "series",
+            "/api/v1/shift-series",
+            {
+                "post_id": post["id"],
+                "rrule": "FREQ=WEEKLY;BYDAY=MO",
+                "starts_on": (date.today() + timedelta(days=30)).isoformat(),
+                "windows": [{"start": "09:00", "end": "11:00"}],
+                "max_people": 2,
+                "weeks_ahead": 1,
+            },
+        )
+        await self.create(
+            "signup", f"/api/v1/shifts/{shift['id']}/signups", {"person_id": person["id"]}
+        )
+        await self.create(
+            "waitlisted", f"/api/v1/shifts/{shift['id']}/signups", {"person_id": lead["id"]}
+        )
+        visit = await self.create(
+            "visit",
+            "/api/v1/visits",
+            {
+                "company_id": company["id"],
+                "contact_id": contact["id"],
+                "liaison_id": person["id"],
+                "starts_at": later(72),
+                "ends_at": later(73),
+                "purpose": "了解复工复产情况",
+            },
+        )
+        await self.create(
+            "campaign",
+            "/api/v1/campaigns",
+            {
+                "name": f"走访行动{n}",
+                "purpose": "复工复产",
+                "starts_on": (date.today() + timedelta(days=7)).isoformat(),
+                "ends_on": (date.today() + timedelta(days=14)).isoformat(),
+                "windows": [{"start": "09:00", "end": "12:00"}],
+                "visit_minutes": 60,
+            },
+        )
+        await self.create(
+            "webhook",
+            "/api/v1/webhooks",
+            {"url": "https://hooks.example.test/fumin", "event_types": ["*"]},
+        )
+        await self.create("token", "/api/v1/tokens", {"name": f"集成{n}", "role": "viewer"})
+        await self.create(
+            "team_feed", f"/api/v1/teams/{team['id']}/feeds", {"person_id": person["id"]}
+        )
+        await self.create("person_feed", f"/api/v1/people/{person['id']}/feeds", {})
+        await self.create("link", f"/api/v1/people/{person['id']}/link")
+        self.made["visit_for_need"] = visit
+        return self
+
+
+@pytest.fixture
+async def everything(api) -> Everything:  # type: ignore[no-untyped-def]
+    return await Everything(api).build()
