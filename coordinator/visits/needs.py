@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import utcnow
@@ -92,6 +93,14 @@ def _event(session: AsyncSession, kind: str, need: Need, actor: str, **extra: An
     )
 
 
+def _audit(
+    session: AsyncSession, actor: Principal, action: str, need: Need, before: dict[str, Any]
+) -> None:
+    record_row(
+        session=session, actor=actor, action=action, entity_type="need", row=need, before=before
+    )
+
+
 async def add_need(*, session: AsyncSession, actor: Principal, visit: Visit, data: NeedIn) -> Need:
     now = utcnow()
     need = Need(
@@ -107,6 +116,7 @@ async def add_need(*, session: AsyncSession, actor: Principal, visit: Visit, dat
     )
     session.add(need)
     await session.flush()
+    record_row(session=session, actor=actor, action="create", entity_type="need", row=need)
     _event(session, "need.raised", need, actor.name)
     return need
 
@@ -123,11 +133,13 @@ async def assign_need(
         message = Text("须且只能填写 team_id 或 department 之一", "give team_id or department")
         raise ValidationFailed(message, errors=[FieldError("team_id", message)])
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "assign")
     await ensure_exists(session, Team, data.team_id, "team_id", Text("团队", "team"))
     need.assignee_team_id = data.team_id
     need.assignee_department = data.department
     await session.flush()
+    _audit(session, actor, "assign", need, before)
     _event(session, "need.assigned", need, actor.name)
     return need
 
@@ -136,19 +148,23 @@ async def resolve_need(
     *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, resolution: str
 ) -> Need:
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "resolve")
     need.resolution = resolution
     need.resolved_at = utcnow()
     await session.flush()
+    _audit(session, actor, "resolve", need, before)
     _event(session, "need.resolved", need, actor.name, resolution=resolution)
     return need
 
 
 async def close_need(*, session: AsyncSession, actor: Principal, need_id: uuid.UUID) -> Need:
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "close")
     need.closed_at = utcnow()
     await session.flush()
+    _audit(session, actor, "close", need, before)
     _event(session, "need.closed", need, actor.name)
     return need
 
@@ -158,12 +174,14 @@ async def reopen_need(
 ) -> Need:
     """Back to open (assignee kept for reference), with a fresh due date."""
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "reopen")
     need.reopened_count += 1
     need.resolved_at = None
     need.closed_at = None
     need.due_at = utcnow() + DUE_IN[need.urgency]
     await session.flush()
+    _audit(session, actor, "reopen", need, before)
     _event(session, "need.reopened", need, actor.name, reason=reason)
     return need
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.audit.service import record
+from coordinator.audit.service import record, record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import sqlstate, utcnow
@@ -322,6 +322,7 @@ async def propose_visit(
     )
     session.add(visit)
     await _flush_visit(session)
+    record_row(session=session, actor=actor, action="propose", entity_type="visit", row=visit)
     link = await _issue_visit_link(session, visit, config, base_url)
     record_event(
         session,
@@ -352,6 +353,7 @@ async def move_visit(
     ensure_transition(visit, "move")
     check_times(data.starts_at, data.ends_at, config)
     before = {"starts_at": visit.starts_at.isoformat(), "ends_at": visit.ends_at.isoformat()}
+    audited = snapshot(visit)
     previous_status = visit.status
     visit.starts_at = data.starts_at
     visit.ends_at = data.ends_at
@@ -362,6 +364,9 @@ async def move_visit(
     visit.proposed_at = utcnow()
     visit.answered_at = None
     await _flush_visit(session)
+    record_row(
+        session=session, actor=actor, action="move", entity_type="visit", row=visit, before=audited
+    )
     await revoke_for_subject(session, subject_type="visit", subject_id=visit.id)
     link = await _issue_visit_link(session, visit, config, base_url)
     contact = await session.get(Contact, visit.contact_id)
@@ -386,10 +391,14 @@ async def cancel_visit(
     *, session: AsyncSession, actor: Principal, visit_id: uuid.UUID, reason: str | None
 ) -> Visit:
     visit = await get_visit(session=session, visit_id=visit_id, lock=True)
+    before = snapshot(visit)
     visit.status = ensure_transition(visit, "cancel")
     visit.cancel_reason = reason
     visit.sequence += 1
     await session.flush()
+    record_row(
+        session=session, actor=actor, action="cancel", entity_type="visit", row=visit, before=before
+    )
     await revoke_for_subject(session, subject_type="visit", subject_id=visit.id)
     record_event(
         session,
@@ -408,6 +417,7 @@ async def record_outcome(
     """Completed (with notes and the needs raised) or no-show."""
     visit = await get_visit(session=session, visit_id=visit_id, lock=True)
     action = "complete" if data.status == "completed" else "no_show"
+    before = snapshot(visit)
     visit.status = ensure_transition(visit, action)
     if action == "no_show" and data.needs:
         raise _field_error("needs", "未到访的走访不能登记诉求", "a no-show visit raises no needs")
@@ -415,6 +425,9 @@ async def record_outcome(
     visit.outcome_at = utcnow()
     visit.sequence += 1
     await session.flush()
+    record_row(
+        session=session, actor=actor, action=action, entity_type="visit", row=visit, before=before
+    )
     record_event(
         session,
         "visit.completed" if action == "complete" else "visit.no_show",
