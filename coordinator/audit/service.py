@@ -12,23 +12,38 @@ from sqlalchemy.orm import DeclarativeBase
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.service import Principal
 
+# Columns never copied into the log: secrets shown once (a webhook's signing secret).
+# Token hashes are bytes, and bytes are left out anyway.
+SECRET_COLUMNS = frozenset({"secret"})
+
 
 def snapshot(row: DeclarativeBase) -> dict[str, Any]:
-    """Column values of a row as JSON-friendly values."""
-    mapper = inspect(type(row))
+    """Column values of a row as JSON-friendly values. Columns not loaded (a server
+    default not fetched back) are left out rather than read: reading one would be a
+    statement of its own."""
+    state = inspect(row)
+    unloaded = state.unloaded
     values: dict[str, Any] = {}
-    for column in mapper.columns:
-        value = getattr(row, column.key)
-        if isinstance(value, uuid.UUID):
-            value = str(value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif isinstance(value, bytes):
+    for column in state.mapper.columns:
+        if column.key in unloaded or column.key in SECRET_COLUMNS:
             continue
-        elif hasattr(value, "value") and not isinstance(value, int | float | str):
-            value = value.value
-        values[column.key] = value
+        value = getattr(row, column.key)
+        if isinstance(value, bytes):
+            continue
+        values[column.key] = _plain(value)
     return values
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, int | float | str):
+        return value.value
+    if isinstance(value, list | tuple):  # ARRAY columns: dates, UUIDs, enums
+        return [_plain(item) for item in value]
+    return value
 
 
 def record(
@@ -51,4 +66,29 @@ def record(
             before=before,
             after=after,
         )
+    )
+
+
+def record_row(
+    *,
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    entity_type: str,
+    row: DeclarativeBase,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Record a write of one row (flushed): its id, and its columns now as `after`.
+    No actor (a write made through a link page, kept in link_uses instead): nothing."""
+    if actor is None:
+        return
+    entity_id: uuid.UUID = getattr(row, "id")  # noqa: B009 (every audited row has an id)
+    record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=snapshot(row),
     )

@@ -6,7 +6,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from coordinator import keys
-from coordinator.audit.service import record
+from coordinator.audit.service import record, snapshot
 from coordinator.auth import service
 from coordinator.auth.models import ApiToken, Role
 from coordinator.auth.schemas import TokenCreated, TokenIn, TokenOut, TokenQuery
@@ -106,7 +106,14 @@ async def revoke_token(request: web.Request) -> web.Response:
         row = await service.revoke_token(session=session, token_id=path_id(request))
         if row is None:
             raise not_found(TOKEN)
-        record(session=session, actor=actor, action="revoke", entity_type="token", entity_id=row.id)
+        record(
+            session=session,
+            actor=actor,
+            action="revoke",
+            entity_type="token",
+            entity_id=row.id,
+            after=snapshot(row),
+        )
         out = TokenOut.model_validate(row)
     # After the commit, so no request can put the still-valid token back in the cache.
     forget_tokens()

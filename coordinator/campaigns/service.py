@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record, record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.campaigns.loading import Frame
 from coordinator.campaigns.models import (
@@ -40,12 +41,25 @@ def _invalid(field: str, zh: str, en: str) -> ValidationFailed:
     return ValidationFailed(message, errors=[FieldError(field, message)])
 
 
+def _audit(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    row: Campaign | CampaignPlanItem,
+    before: dict[str, Any] | None = None,
+    entity_type: str = "campaign",
+) -> None:
+    record_row(
+        session=session, actor=actor, action=action, entity_type=entity_type, row=row, before=before
+    )
+
+
 def _clock(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 
 
-async def create_campaign(*, session: AsyncSession, data: CampaignIn) -> Campaign:
+async def create_campaign(*, session: AsyncSession, actor: Principal, data: CampaignIn) -> Campaign:
     """A campaign in draft with its liaison pool (teams expanded to their members)."""
     if data.ends_on < data.starts_on:
         raise _invalid("ends_on", "结束日期早于开始日期", "ends_on is before starts_on")
@@ -108,6 +122,7 @@ async def create_campaign(*, session: AsyncSession, data: CampaignIn) -> Campaig
                 )
             )
     await session.flush()
+    _audit(session, actor, "create", campaign)
     return campaign
 
 
@@ -142,25 +157,31 @@ async def get_campaign(
     return await get_or_404(session, Campaign, campaign_id, CAMPAIGN, lock=lock)
 
 
-async def request_plan(*, session: AsyncSession, campaign_id: uuid.UUID) -> int:
+async def request_plan(*, session: AsyncSession, actor: Principal, campaign_id: uuid.UUID) -> int:
     """Start a new planning run (any earlier one stops writing); returns its number."""
     campaign = await get_campaign(session=session, campaign_id=campaign_id, lock=True)
+    before = snapshot(campaign)
     campaign.plan_run += 1
     campaign.status = CampaignStatus.planning
     campaign.cancel_requested = False
     campaign.progress = {"run": campaign.plan_run, "percent": 0, "phase": "queued"}
     await session.flush()
+    _audit(session, actor, "plan", campaign, before)
     return campaign.plan_run
 
 
-async def request_cancel(*, session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
+async def request_cancel(
+    *, session: AsyncSession, actor: Principal, campaign_id: uuid.UUID
+) -> Campaign:
     campaign = await get_campaign(session=session, campaign_id=campaign_id, lock=True)
+    before = snapshot(campaign)
     if campaign.status != CampaignStatus.planning:
         raise campaign_conflict(
             campaign, Text("走访行动不在规划中", "The campaign is not being planned")
         )
     campaign.cancel_requested = True
     await session.flush()
+    _audit(session, actor, "cancel", campaign, before)
     return campaign
 
 
@@ -245,6 +266,7 @@ async def fail_plan(*, session: AsyncSession, campaign_id: uuid.UUID, run: int, 
 async def patch_item(
     *,
     session: AsyncSession,
+    actor: Principal,
     campaign_id: uuid.UUID,
     item_id: uuid.UUID,
     data: ItemPatch,
@@ -260,6 +282,7 @@ async def patch_item(
             Text("该条目已批准为走访，请改走访本身", "Approved already: move the visit instead"),
             extra={"visit_id": str(item.visit_id)},
         )
+    before = snapshot(item)
     moved = False
     if data.liaison_id is not None and data.liaison_id != item.liaison_id:
         in_pool = await session.scalar(
@@ -285,6 +308,7 @@ async def patch_item(
     elif moved:
         item.pinned = True
     await session.flush()
+    _audit(session, actor, "update", item, before, "campaign_item")
     return item
 
 
@@ -317,6 +341,7 @@ async def approve(
     after = uuid.UUID(int=0)
     while True:
         async with database.sessionmaker.begin() as session:
+            made = created
             items = (
                 await session.scalars(
                     select(CampaignPlanItem)
@@ -370,4 +395,13 @@ async def approve(
                 item.visit_id = visit.id
                 created += 1
             await session.flush()
+            if created > made:  # each visit is audited too, with its proposal
+                record(
+                    session=session,
+                    actor=actor,
+                    action="approve",
+                    entity_type="campaign",
+                    entity_id=campaign_id,
+                    after={"created": created - made},
+                )
     return {"created": created, "already": already or 0, "skipped": skipped}

@@ -47,7 +47,9 @@ def visit_settings() -> VisitSettings:
 )
 async def create_campaign(request: web.Request, *, body: CampaignIn) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        campaign = await service.create_campaign(session=session, data=body)
+        campaign = await service.create_campaign(
+            session=session, actor=principal(request), data=body
+        )
         out = await service.campaign_out(session, campaign)
     return created(out, f"/api/v1/campaigns/{out.id}")
 
@@ -77,7 +79,9 @@ async def get_campaign(request: web.Request) -> web.Response:
 async def plan_campaign(request: web.Request) -> web.Response:
     campaign_id = path_id(request)
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        run = await service.request_plan(session=session, campaign_id=campaign_id)
+        run = await service.request_plan(
+            session=session, actor=principal(request), campaign_id=campaign_id
+        )
         campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
         out = await service.campaign_out(session, campaign)
     await request.app[keys.ARQ].enqueue_job(
@@ -102,7 +106,9 @@ async def plan_campaign(request: web.Request) -> web.Response:
 )
 async def cancel_campaign(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        campaign = await service.request_cancel(session=session, campaign_id=path_id(request))
+        campaign = await service.request_cancel(
+            session=session, actor=principal(request), campaign_id=path_id(request)
+        )
         out = await service.campaign_out(session, campaign)
     return json_response(out, status=202)
 
@@ -153,6 +159,7 @@ async def patch_item(request: web.Request, *, body: ItemPatch) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         item = await service.patch_item(
             session=session,
+            actor=principal(request),
             campaign_id=path_id(request),
             item_id=path_id(request, "item_id"),
             data=body,

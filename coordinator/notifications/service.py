@@ -13,6 +13,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record
+from coordinator.auth.service import Principal
 from coordinator.db import Database, utcnow
 from coordinator.events.catalogue import PRIVATE_FIELDS
 from coordinator.events.models import OutboxEvent
@@ -360,16 +362,28 @@ async def _send(
     raise PermanentError(f"no gateway configured for channel {delivery.channel.value}")
 
 
-async def replay(*, session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
-    """Put a failed delivery back in the queue with fresh attempts."""
+async def replay(
+    *, session: AsyncSession, actor: Principal, delivery_id: uuid.UUID
+) -> Delivery | None:
+    """Put a failed delivery back in the queue with fresh attempts (audited)."""
     delivery = await session.scalar(
         select(Delivery).where(Delivery.id == delivery_id).with_for_update()
     )
     if delivery is None:
         return None
     if delivery.status == DeliveryStatus.failed:
+        before = {"status": delivery.status.value, "attempts": delivery.attempts}
         delivery.status = DeliveryStatus.pending
         delivery.attempts = 0
         delivery.not_before = None
         delivery.enqueued_at = utcnow()
+        record(
+            session=session,
+            actor=actor,
+            action="replay",
+            entity_type="delivery",
+            entity_id=delivery.id,
+            before=before,
+            after={"status": delivery.status.value, "attempts": 0},
+        )
     return delivery

@@ -196,7 +196,9 @@ async def replay_delivery(request: web.Request) -> web.Response:
     """A failed delivery goes back to pending with fresh attempts; others are left as they are."""
     delivery_id: uuid.UUID = path_id(request)
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        row = await service.replay(session=session, delivery_id=delivery_id)
+        row = await service.replay(
+            session=session, actor=principal(request), delivery_id=delivery_id
+        )
         if row is None:
             raise not_found(DELIVERY)
         out = DeliveryOut.model_validate(row)

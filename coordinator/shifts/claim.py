@@ -28,6 +28,7 @@ from sqlalchemy import Integer, Uuid, bindparam, column, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from coordinator.auth.service import Principal
 from coordinator.people.models import Person
 from coordinator.problems import missing_reference, not_found
 from coordinator.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
@@ -177,12 +178,16 @@ CLAIM = (
     ),
     claimed AS (
         SELECT i.n, i.signup_id, i.person_id, i.event_id, i.actor,
+               i.caller_token_id, i.caller_name,
                row_number() OVER (ORDER BY i.n) <= shift.free AS placed,
                shift.waiting + row_number() OVER (ORDER BY i.n) - shift.free AS position
         FROM unnest(
                 CAST(:signup_ids AS uuid[]), CAST(:person_ids AS uuid[]),
-                CAST(:event_ids AS uuid[]), CAST(:actors AS text[])
-             ) WITH ORDINALITY AS i (signup_id, person_id, event_id, actor, n),
+                CAST(:event_ids AS uuid[]), CAST(:actors AS text[]),
+                CAST(:caller_token_ids AS uuid[]), CAST(:caller_names AS text[])
+             ) WITH ORDINALITY AS i (
+                signup_id, person_id, event_id, actor, caller_token_id, caller_name, n
+             ),
              shift, person
         WHERE person.id = i.person_id
     ),
@@ -234,6 +239,16 @@ CLAIM = (
             WHERE shift.free = (SELECT count(*) FROM claimed WHERE placed)
         ) AS e
         ORDER BY e.n, e.k
+    ),
+    audit AS (
+        -- The audit entry of each sign-up made through the API, in the same statement
+        -- (so in the same transaction) as the signup itself.
+        INSERT INTO audit_log
+            (at, actor_token_id, actor_name, action, entity_type, entity_id, after)
+        SELECT :now, c.caller_token_id, c.caller_name, 'create', 'signup', s.id, to_jsonb(s)
+        FROM claimed AS c JOIN signup AS s ON s.id = c.signup_id
+        WHERE c.caller_name IS NOT NULL
+        ORDER BY c.n
     )
     SELECT {_SIGNUP_COLUMNS},
            CASE WHEN claimed.placed THEN NULL ELSE claimed.position END AS waitlist_position
@@ -247,10 +262,11 @@ CLAIM = (
 
 @dataclass(frozen=True)
 class Claim:
-    """One sign-up waiting to be claimed: who, and who asks."""
+    """One sign-up waiting to be claimed: who, and who asks (the API caller, audited)."""
 
     person_id: uuid.UUID
     actor: str | None
+    caller: Principal | None = None
 
 
 async def claim_many(
@@ -270,6 +286,8 @@ async def claim_many(
             "signup_ids": signup_ids,
             "event_ids": [uuid.uuid4() for _ in claims],
             "actors": [c.actor for c in claims],
+            "caller_token_ids": [c.caller.token_id if c.caller else None for c in claims],
+            "caller_names": [c.caller.name if c.caller else None for c in claims],
             "filled_event_id": uuid.uuid4(),
             "post_id": seen.post_id,
             "series_id": seen.series_id,
@@ -302,9 +320,10 @@ async def claim(
     *,
     now: datetime,
     actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup | None:
     """Lock the shift and take a place (or the end of its waitlist) in one statement,
-    with its events. None if something the checks saw changed before the lock (the
-    caller then decides under the lock itself)."""
-    (signup,) = await claim_many(connection, seen, [Claim(person_id, actor)], now=now)
+    with its events (and its audit entry, given the caller). None if something the checks
+    saw changed before the lock (the caller then decides under the lock itself)."""
+    (signup,) = await claim_many(connection, seen, [Claim(person_id, actor, caller)], now=now)
     return signup

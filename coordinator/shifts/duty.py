@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record_row, snapshot
+from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import utcnow
 from coordinator.i18n import Text
@@ -32,7 +34,7 @@ from coordinator.shifts.models import (
 )
 from coordinator.shifts.rules import CHECK_IN_EARLY, HOURS, PERSON, SIGNUP, closed, wrong_state
 from coordinator.shifts.schemas import HoursOut, HoursQuery
-from coordinator.shifts.signups import _event, _locked_signup, get_or_404_error
+from coordinator.shifts.signups import _audit, _event, _locked_signup, get_or_404_error
 
 
 def _own(signup: Signup, person_id: uuid.UUID | None) -> None:
@@ -46,6 +48,7 @@ async def check_in(
     signup_id: uuid.UUID,
     actor: str | None,
     person_id: uuid.UUID | None = None,
+    caller: Principal | None = None,
 ) -> Signup:
     """From an hour before the start until the end; twice is harmless."""
     shift, signup = await _locked_signup(session, signup_id)
@@ -57,11 +60,13 @@ async def check_in(
     now = utcnow()
     if not (shift.starts_at - CHECK_IN_EARLY <= now < shift.ends_at):
         raise closed()
+    before = snapshot(signup)
     signup.status = SignupStatus.checked_in
     signup.checked_in_at = now
     signup.sequence += 1
     signup.updated_at = now
     await session.flush()
+    _audit(session, caller, "check_in", signup, before)
     _event(session, "signup.checked_in", signup, actor)
     return signup
 
@@ -73,6 +78,7 @@ async def check_out(
     actor: str | None,
     zone: ZoneInfo,
     person_id: uuid.UUID | None = None,
+    caller: Principal | None = None,
 ) -> Signup:
     """Ends the duty and books its hours (pending the lead's approval); twice is harmless."""
     shift, signup = await _locked_signup(session, signup_id)
@@ -82,6 +88,7 @@ async def check_out(
     if signup.status != SignupStatus.checked_in or signup.checked_in_at is None:
         raise wrong_state(signup.status.value)
     now = utcnow()
+    before = snapshot(signup)
     signup.status = SignupStatus.completed
     signup.checked_out_at = now
     signup.updated_at = now
@@ -90,19 +97,20 @@ async def check_out(
     company_id = await session.scalar(
         select(Person.company_id).where(Person.id == signup.person_id)
     )
-    session.add(
-        HoursEntry(
-            signup_id=signup.id,
-            person_id=signup.person_id,
-            shift_id=shift.id,
-            team_id=team_id,
-            company_id=company_id,
-            served_on=signup.checked_in_at.astimezone(zone).date(),
-            minutes=minutes,
-            status=HoursStatus.pending,
-        )
+    hours = HoursEntry(
+        signup_id=signup.id,
+        person_id=signup.person_id,
+        shift_id=shift.id,
+        team_id=team_id,
+        company_id=company_id,
+        served_on=signup.checked_in_at.astimezone(zone).date(),
+        minutes=minutes,
+        status=HoursStatus.pending,
     )
+    session.add(hours)
     await session.flush()
+    _audit(session, caller, "check_out", signup, before)
+    record_row(session=session, actor=caller, action="create", entity_type="hours", row=hours)
     _event(session, "signup.checked_out", signup, actor, minutes=minutes)
     return signup
 
@@ -114,6 +122,7 @@ async def tick(
     step: int,
     note: str | None,
     person_id: uuid.UUID | None = None,
+    caller: Principal | None = None,
 ) -> ChecklistTick:
     """Tick a checklist step of the post (again: the note is replaced)."""
     signup = await get_or_404(session, Signup, signup_id, SIGNUP)
@@ -140,6 +149,7 @@ async def tick(
         .returning(ChecklistTick)
     )
     assert row is not None
+    record_row(session=session, actor=caller, action="tick", entity_type="checklist_tick", row=row)
     return row
 
 
@@ -158,17 +168,23 @@ async def ticks(*, session: AsyncSession, signup_id: uuid.UUID) -> list[Checklis
 async def approve_hours(
     *,
     session: AsyncSession,
+    actor: Principal,
     entry_id: uuid.UUID,
     approve: bool,
     approved_by_id: uuid.UUID | None,
 ) -> HoursEntry:
     entry = await get_or_404(session, HoursEntry, entry_id, HOURS, lock=True)
     await ensure_exists(session, Person, approved_by_id, "approved_by_id", PERSON)
+    before = snapshot(entry)
     entry.status = HoursStatus.approved if approve else HoursStatus.rejected
     entry.approved_by_id = approved_by_id
     entry.approved_at = utcnow()
     entry.updated_at = utcnow()
     await session.flush()
+    action = "approve" if approve else "reject"
+    record_row(
+        session=session, actor=actor, action=action, entity_type="hours", row=entry, before=before
+    )
     return entry
 
 

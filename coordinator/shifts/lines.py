@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coordinator import changes
+from coordinator.auth.service import Principal
 from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
 from coordinator.shifts.claim import Claim, Seen, claim_many
 from coordinator.shifts.models import Signup
@@ -59,7 +60,11 @@ _lines: weakref.WeakKeyDictionary[Database, dict[uuid.UUID, _Line]] = weakref.We
 
 
 async def claim_in_line(
-    database: Database, seen: Seen, person_id: uuid.UUID, actor: str | None
+    database: Database,
+    seen: Seen,
+    person_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup | None:
     """Claim a place (or the end of the waitlist) with whoever else waits for the shift:
     the signup, or None if this claim took nothing (decide it alone)."""
@@ -70,7 +75,7 @@ async def claim_in_line(
     if line is None:
         line = lines[seen.shift_id] = _Line()
     done: asyncio.Future[Signup | None] = asyncio.get_running_loop().create_future()
-    line.waiting.append(_Waiting(seen, Claim(person_id, actor), done))
+    line.waiting.append(_Waiting(seen, Claim(person_id, actor, caller), done))
     if line.serving is None:
         line.serving = asyncio.create_task(_serve(autocommit, lines, seen.shift_id, line))
     return await done

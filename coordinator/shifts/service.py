@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import get_or_404, patch_values
 from coordinator.db import utcnow
@@ -45,6 +46,19 @@ def _event(session: AsyncSession, kind: str, shift: Shift, actor: str | None, **
     )
 
 
+def _audit(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    row: Shift | ShiftSeries,
+    before: dict[str, Any] | None = None,
+) -> None:
+    entity_type = "shift" if isinstance(row, Shift) else "series"
+    record_row(
+        session=session, actor=actor, action=action, entity_type=entity_type, row=row, before=before
+    )
+
+
 async def _post(session: AsyncSession, post_id: uuid.UUID) -> Post:
     post = await session.get(Post, post_id)
     if post is None:
@@ -72,6 +86,7 @@ async def create_shift(*, session: AsyncSession, actor: Principal, data: ShiftIn
     )
     session.add(shift)
     await session.flush()
+    _audit(session, actor, "create", shift)
     _event(session, "shift.created", shift, actor.name)
     return shift
 
@@ -180,13 +195,22 @@ async def update_shift(
     )
     moved = shift_by if any(shift_by) else None
     if scope == "this" or shift.series_id is None:
+        before = snapshot(shift)
         await _apply(session, shift, values, shift_by=moved, actor=actor.name)
+        _audit(session, actor, "update", shift, before)
         return shift
+    old_series_id = shift.series_id
     following = await _split_series(session, shift, values, moved, zone)
+    for series_id, action in ((old_series_id, "update"), (shift.series_id, "create")):
+        series = await session.get(ShiftSeries, series_id)  # loaded already: no statement
+        if series is not None:
+            _audit(session, actor, action, series)
     for other, same_window in following:
+        before = snapshot(other)
         await _apply(
             session, other, values, shift_by=moved if same_window else None, actor=actor.name
         )
+        _audit(session, actor, "update", other, before)
     return shift
 
 
@@ -274,9 +298,11 @@ async def cancel_shift(
     targets = [shift]
     if scope == "following" and shift.series_id is not None and shift.recurrence_at:
         series = await get_or_404(session, ShiftSeries, shift.series_id, SERIES, lock=True)
+        before = snapshot(series)
         day = shift.recurrence_at.astimezone(zone).date()
         series.until = day - timedelta(days=1)
         series.updated_at = utcnow()
+        _audit(session, actor, "update", series, before)
         targets += list(
             (
                 await session.scalars(
@@ -291,15 +317,18 @@ async def cancel_shift(
             ).all()
         )
     for target in targets:
-        await _cancel_one(session, target, reason=reason, actor=actor.name)
+        before = snapshot(target)
+        if await _cancel_one(session, target, reason=reason, actor=actor.name):
+            _audit(session, actor, "cancel", target, before)
     return shift
 
 
 async def _cancel_one(
     session: AsyncSession, shift: Shift, *, reason: str | None, actor: str | None
-) -> None:
+) -> bool:
+    """Cancel a shift and its signups; False if it was cancelled already."""
     if shift.status == ShiftStatus.cancelled:
-        return
+        return False
     now = utcnow()
     people = await session.scalars(
         update(Signup)
@@ -327,6 +356,7 @@ async def _cancel_one(
         reason=reason,
         person_ids=[str(p) for p in people.all()],
     )
+    return True
 
 
 # Series
@@ -357,6 +387,7 @@ async def create_series(
     )
     session.add(series)
     await session.flush()
+    _audit(session, actor, "create", series)
     today = utcnow().astimezone(zone).date()
     await materialize(
         session,
@@ -431,6 +462,7 @@ async def add_exdates(
 ) -> ShiftSeries:
     """Skip dates of a series; occurrences already made on them are cancelled."""
     series = await get_or_404(session, ShiftSeries, series_id, SERIES, lock=True)
+    before = snapshot(series)
     series.exdates = sorted(set(series.exdates) | set(exdates))
     series.updated_at = utcnow()
     made = (
@@ -443,8 +475,11 @@ async def add_exdates(
     skipped = set(exdates)
     for shift in made:
         if shift.recurrence_at and shift.recurrence_at.astimezone(zone).date() in skipped:
+            earlier = snapshot(shift)
             await _cancel_one(session, shift, reason="exception date", actor=actor.name)
+            _audit(session, actor, "cancel", shift, earlier)
     await session.flush()
+    _audit(session, actor, "update", series, before)
     return series
 
 

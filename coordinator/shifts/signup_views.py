@@ -4,21 +4,15 @@ the services."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
 from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.crud import get_or_404
-from coordinator.db import utcnow
 from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.links.service import issue_link, revoke_for_subject
-from coordinator.people.models import Person
-from coordinator.shifts import duty, signups, waitlists
+from coordinator.shifts import duty, personal, signups, waitlists
 from coordinator.shifts.models import Signup
-from coordinator.shifts.rules import ME_LINK_DAYS, PERSON
 from coordinator.shifts.schemas import (
     ApproveIn,
     HoursList,
@@ -101,21 +95,26 @@ async def read_signup(request: web.Request) -> web.Response:
 async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response:
     """A person gets a place or joins the waitlist; a team answers 200 with each member's
     signup and the members who could not be signed up."""
-    actor = principal(request).name
+    caller = principal(request)
+    actor = caller.name
     shift_id = path_id(request)
     if body.team_id is not None:
         team_id = body.team_id
 
         async def work(session):
             done, skipped = await signups.sign_up_team(
-                session=session, shift_id=shift_id, team_id=team_id, actor=actor
+                session=session, shift_id=shift_id, team_id=team_id, actor=actor, caller=caller
             )
             return TeamSignupOut(signups=[signup_out(s) for s in done], skipped=skipped)
 
         return json_response(await _db(request).transaction(work))
     assert body.person_id is not None
     signup = await signups.sign_up_person(
-        database=_db(request), shift_id=shift_id, person_id=body.person_id, actor=actor
+        database=_db(request),
+        shift_id=shift_id,
+        person_id=body.person_id,
+        actor=actor,
+        caller=caller,
     )
     out = signup_out(signup)
     return created(out, f"/api/v1/signups/{out.id}")
@@ -126,9 +125,9 @@ async def _on_signup(
 ) -> web.Response:
     """Run `act` on the path's signup in a transaction (retried on conflicts), as the
     caller; answer the signup it leaves."""
-    actor, signup_id = principal(request).name, path_id(request)
+    caller, signup_id = principal(request), path_id(request)
     signup = await _db(request).transaction(
-        lambda s: act(session=s, signup_id=signup_id, actor=actor, **extra)
+        lambda s: act(session=s, signup_id=signup_id, actor=caller.name, caller=caller, **extra)
     )
     return json_response(signup_out(signup))
 
@@ -194,7 +193,11 @@ async def no_show(request: web.Request) -> web.Response:
 async def tick(request: web.Request, *, body: TickIn) -> web.Response:
     async with _db(request).sessionmaker.begin() as session:
         row = await duty.tick(
-            session=session, signup_id=path_id(request), step=body.step, note=body.note
+            session=session,
+            signup_id=path_id(request),
+            step=body.step,
+            note=body.note,
+            caller=principal(request),
         )
         out = TickOut.model_validate(row)
     return json_response(out)
@@ -229,6 +232,7 @@ async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Respons
     async with _db(request).sessionmaker.begin() as session:
         entry = await duty.approve_hours(
             session=session,
+            actor=principal(request),
             entry_id=path_id(request),
             approve=body.approve,
             approved_by_id=body.approved_by_id,
@@ -278,21 +282,12 @@ async def statement(request: web.Request, *, query: StatementQuery) -> web.Respo
 )
 async def issue_person_link(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
+    person_id = path_id(request)
     async with _db(request).sessionmaker.begin() as session:
-        person = await get_or_404(session, Person, path_id(request), PERSON, lock=True)
-        await revoke_for_subject(session, subject_type="person", subject_id=person.id, purpose="me")
-        expires_at = utcnow() + timedelta(days=ME_LINK_DAYS)
-        _, token = await issue_link(
-            session,
-            purpose="me",
-            subject_type="person",
-            subject_id=person.id,
-            actions=["signup", "cancel", "check_in", "check_out", "swap", "tick"],
-            expires_at=expires_at,
-            holder_type="person",
-            holder_id=person.id,
+        token, expires_at = await personal.issue_person_link(
+            session=session, actor=principal(request), person_id=person_id
         )
     out = PersonLinkOut(
-        person_id=person.id, url=f"{settings.base_url}/me/{token}", expires_at=expires_at
+        person_id=person_id, url=f"{settings.base_url}/me/{token}", expires_at=expires_at
     )
     return json_response(out, status=201, headers={"Cache-Control": "no-store"})

@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
+from coordinator.audit.service import record_row, snapshot
+from coordinator.auth.service import Principal
 from coordinator.crud import get_or_404
 from coordinator.db import Database, sqlstate, utcnow
 from coordinator.events.service import record_event
@@ -59,6 +61,24 @@ def _event(
     )
 
 
+def _audit(
+    session: AsyncSession,
+    caller: Principal | None,
+    action: str,
+    signup: Signup,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """An API caller's write to a signup; none made through a link page (see link_uses)."""
+    record_row(
+        session=session,
+        actor=caller,
+        action=action,
+        entity_type="signup",
+        row=signup,
+        before=before,
+    )
+
+
 async def lock_shift(session: AsyncSession, shift_id: uuid.UUID) -> Shift:
     """The shift row, locked: every change to its places goes through this lock, so the
     database serves sign-ups one at a time, in the order they reach it."""
@@ -84,7 +104,12 @@ async def _qualified_person(session: AsyncSession, person_id: uuid.UUID, shift: 
 
 
 async def sign_up(
-    *, session: AsyncSession, shift_id: uuid.UUID, person_id: uuid.UUID, actor: str | None
+    *,
+    session: AsyncSession,
+    shift_id: uuid.UUID,
+    person_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup:
     """A place if one is free, else the end of the waitlist. Overlaps with the person's
     other places are refused by the database (409).
@@ -95,10 +120,10 @@ async def sign_up(
     now = utcnow()
     connection = await session.connection()
     seen = await claim.check(connection, shift_id, person_id, now)
-    signup = await claim.claim(connection, seen, person_id, now=now, actor=actor)
+    signup = await claim.claim(connection, seen, person_id, now=now, actor=actor, caller=caller)
     if signup is None:
         shift = await lock_shift(session, shift_id)
-        return await _sign_up_locked(session, shift, person_id, actor=actor)
+        return await _sign_up_locked(session, shift, person_id, actor=actor, caller=caller)
     # Into the session as if loaded (no statement), for whatever the caller does next.
     make_transient_to_detached(signup)
     session.add(signup)
@@ -106,7 +131,12 @@ async def sign_up(
 
 
 async def sign_up_person(
-    *, database: Database, shift_id: uuid.UUID, person_id: uuid.UUID, actor: str | None
+    *,
+    database: Database,
+    shift_id: uuid.UUID,
+    person_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup:
     """sign_up as its own unit of work. Where the database allows it, the claim statement
     runs on its own (autocommit): it is the whole transaction, so the shift stays locked
@@ -129,19 +159,24 @@ async def sign_up_person(
             finally:
                 await connection.close()  # no I/O: see lines._claim
             claim.remember(known, seen)
-        signup = await lines.claim_in_line(database, seen, person_id, actor)
+        signup = await lines.claim_in_line(database, seen, person_id, actor, caller)
         if signup is not None:
             return signup
         known.pop(shift_id, None)
     return await database.transaction(
         lambda session: sign_up(
-            session=session, shift_id=shift_id, person_id=person_id, actor=actor
+            session=session, shift_id=shift_id, person_id=person_id, actor=actor, caller=caller
         )
     )
 
 
 async def _sign_up_locked(
-    session: AsyncSession, shift: Shift, person_id: uuid.UUID, *, actor: str | None
+    session: AsyncSession,
+    shift: Shift,
+    person_id: uuid.UUID,
+    *,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup:
     _open(shift, utcnow())
     await _qualified_person(session, person_id, shift)
@@ -171,6 +206,7 @@ async def _sign_up_locked(
         shift.waiting += 1
         signup.waitlist_position = shift.waiting
     await session.flush()
+    _audit(session, caller, "create", signup)
     _event(session, "signup.created", signup, actor)
     if has_place and shift.filled == shift.max_people:
         from coordinator.shifts.service import _event as shift_event
@@ -180,7 +216,12 @@ async def _sign_up_locked(
 
 
 async def sign_up_team(
-    *, session: AsyncSession, shift_id: uuid.UUID, team_id: uuid.UUID, actor: str | None
+    *,
+    session: AsyncSession,
+    shift_id: uuid.UUID,
+    team_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> tuple[list[Signup], list[dict[str, str]]]:
     """Sign up every member of a team; members who cannot go are listed with the reason."""
     from coordinator.people.models import Team
@@ -200,7 +241,9 @@ async def sign_up_team(
     for person_id in members:
         try:
             async with session.begin_nested():
-                done.append(await _sign_up_locked(session, shift, person_id, actor=actor))
+                done.append(
+                    await _sign_up_locked(session, shift, person_id, actor=actor, caller=caller)
+                )
         except Problem as problem:
             skipped.append({"person_id": str(person_id), "reason": problem.slug})
         except IntegrityError as exc:
@@ -278,6 +321,7 @@ async def cancel_signup(
     actor: str | None,
     reason: str = "cancelled",
     person_id: uuid.UUID | None = None,
+    caller: Principal | None = None,
 ) -> Signup:
     """Give up a place (or leave the waitlist); the first waiting person moves up.
     Cancelling twice is harmless. Inside the cutoff the lead is alerted."""
@@ -289,6 +333,7 @@ async def cancel_signup(
     if signup.status not in (SignupStatus.signed_up, SignupStatus.waitlisted):
         raise wrong_state(signup.status.value)
     now = utcnow()
+    before = snapshot(signup)
     held = signup.status == SignupStatus.signed_up
     signup.status = SignupStatus.cancelled
     signup.cancelled_at = now
@@ -300,6 +345,7 @@ async def cancel_signup(
     else:
         shift.waiting -= 1
     await session.flush()
+    _audit(session, caller, "cancel", signup, before)
     late = held and shift.starts_at - now < CANCEL_CUTOFF
     _event(session, "signup.cancelled", signup, actor, reason=reason, late=late, held=held)
     if held:
@@ -313,6 +359,7 @@ async def offer_swap(
     signup_id: uuid.UUID,
     actor: str | None,
     person_id: uuid.UUID | None = None,
+    caller: Principal | None = None,
 ) -> Signup:
     """Offer one's place to another qualified volunteer."""
     shift, signup = await _locked_signup(session, signup_id)
@@ -322,13 +369,20 @@ async def offer_swap(
     if signup.status != SignupStatus.signed_up:
         raise wrong_state(signup.status.value)
     if signup.swap_offered_at is None:
+        before = snapshot(signup)
         signup.swap_offered_at = utcnow()
         signup.updated_at = utcnow()
+        _audit(session, caller, "offer_swap", signup, before)
     return signup
 
 
 async def take_swap(
-    *, session: AsyncSession, signup_id: uuid.UUID, person_id: uuid.UUID, actor: str | None
+    *,
+    session: AsyncSession,
+    signup_id: uuid.UUID,
+    person_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
 ) -> Signup:
     """Take over an offered place: qualification, overlap and one-place-per-person are all
     checked again; the giver's signup is cancelled, the taker's holds the place."""
@@ -354,11 +408,14 @@ async def take_swap(
     if live is not None and live.status != SignupStatus.waitlisted:
         raise AlreadySignedUp(extra={"signup_id": str(live.id)})
     now = utcnow()
+    before = snapshot(given)
     if live is not None:  # a waiting taker leaves the waitlist for the place
+        waiting = snapshot(live)
         live.status = SignupStatus.cancelled
         live.cancelled_at = now
         live.cancel_reason = "swapped_in"
         shift.waiting -= 1
+        _audit(session, caller, "cancel", live, waiting)
     given.status = SignupStatus.cancelled
     given.cancelled_at = now
     given.cancel_reason = "swapped"
@@ -377,6 +434,8 @@ async def take_swap(
     )
     session.add(taken)
     await session.flush()
+    _audit(session, caller, "swap", given, before)
+    _audit(session, caller, "create", taken)
     _event(
         session,
         "signup.swapped",
@@ -388,18 +447,26 @@ async def take_swap(
     return taken
 
 
-async def set_no_show(*, session: AsyncSession, signup_id: uuid.UUID, actor: str | None) -> Signup:
+async def set_no_show(
+    *,
+    session: AsyncSession,
+    signup_id: uuid.UUID,
+    actor: str | None,
+    caller: Principal | None = None,
+) -> Signup:
     """The lead marks someone who did not come."""
     shift, signup = await _locked_signup(session, signup_id)
     if signup.status == SignupStatus.no_show:
         return signup
     if signup.status != SignupStatus.signed_up:
         raise wrong_state(signup.status.value)
+    before = snapshot(signup)
     signup.status = SignupStatus.no_show
     signup.sequence += 1
     signup.updated_at = utcnow()
     shift.filled -= 1
     await session.flush()
+    _audit(session, caller, "no_show", signup, before)
     _event(session, "signup.no_show", signup, actor)
     return signup
 

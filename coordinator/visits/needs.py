@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator import labels
+from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import utcnow
@@ -90,6 +91,14 @@ def _event(session: AsyncSession, kind: str, need: Need, actor: str, **extra: An
     )
 
 
+def _audit(
+    session: AsyncSession, actor: Principal, action: str, need: Need, before: dict[str, Any]
+) -> None:
+    record_row(
+        session=session, actor=actor, action=action, entity_type="need", row=need, before=before
+    )
+
+
 async def add_need(*, session: AsyncSession, actor: Principal, visit: Visit, data: NeedIn) -> Need:
     now = utcnow()
     need = Need(
@@ -105,6 +114,7 @@ async def add_need(*, session: AsyncSession, actor: Principal, visit: Visit, dat
     )
     session.add(need)
     await session.flush()
+    record_row(session=session, actor=actor, action="create", entity_type="need", row=need)
     _event(session, "need.raised", need, actor.name)
     return need
 
@@ -121,11 +131,13 @@ async def assign_need(
         message = Text("须且只能填写「team_id」或「department」之一", "give team_id or department")
         raise ValidationFailed(message, errors=[FieldError("team_id", message)])
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "assign")
     await ensure_exists(session, Team, data.team_id, "team_id", Text("团队", "team"))
     need.assignee_team_id = data.team_id
     need.assignee_department = data.department
     await session.flush()
+    _audit(session, actor, "assign", need, before)
     _event(session, "need.assigned", need, actor.name)
     return need
 
@@ -134,19 +146,23 @@ async def resolve_need(
     *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, resolution: str
 ) -> Need:
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "resolve")
     need.resolution = resolution
     need.resolved_at = utcnow()
     await session.flush()
+    _audit(session, actor, "resolve", need, before)
     _event(session, "need.resolved", need, actor.name, resolution=resolution)
     return need
 
 
 async def close_need(*, session: AsyncSession, actor: Principal, need_id: uuid.UUID) -> Need:
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "close")
     need.closed_at = utcnow()
     await session.flush()
+    _audit(session, actor, "close", need, before)
     _event(session, "need.closed", need, actor.name)
     return need
 
@@ -157,6 +173,7 @@ async def reopen_need(
     """Back to open (assignee kept for reference), with a fresh due date. The resolution
     is cleared, so the need no longer shows one; the need.resolved event keeps it."""
     need = await get_need(session=session, need_id=need_id, lock=True)
+    before = snapshot(need)
     need.status = _ensure(need, "reopen")
     need.reopened_count += 1
     need.resolution = None
@@ -164,6 +181,7 @@ async def reopen_need(
     need.closed_at = None
     need.due_at = utcnow() + DUE_IN[need.urgency]
     await session.flush()
+    _audit(session, actor, "reopen", need, before)
     _event(session, "need.reopened", need, actor.name, reason=reason)
     return need
 

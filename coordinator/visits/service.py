@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator import labels
-from coordinator.audit.service import record
+from coordinator.audit.service import record, record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.crud import ensure_exists, get_or_404
 from coordinator.db import sqlstate, utcnow
@@ -326,6 +326,7 @@ async def propose_visit(
     )
     session.add(visit)
     await _flush_visit(session)
+    record_row(session=session, actor=actor, action="propose", entity_type="visit", row=visit)
     link = await _issue_visit_link(session, visit, config, base_url)
     record_event(
         session,
@@ -356,6 +357,7 @@ async def move_visit(
     ensure_transition(visit, "move")
     check_times(data.starts_at, data.ends_at, config)
     before = {"starts_at": visit.starts_at.isoformat(), "ends_at": visit.ends_at.isoformat()}
+    audited = snapshot(visit)
     previous_status = visit.status
     visit.starts_at = data.starts_at
     visit.ends_at = data.ends_at
@@ -366,6 +368,9 @@ async def move_visit(
     visit.proposed_at = utcnow()
     visit.answered_at = None
     await _flush_visit(session)
+    record_row(
+        session=session, actor=actor, action="move", entity_type="visit", row=visit, before=audited
+    )
     await revoke_for_subject(session, subject_type="visit", subject_id=visit.id)
     link = await _issue_visit_link(session, visit, config, base_url)
     contact = await session.get(Contact, visit.contact_id)
@@ -390,10 +395,14 @@ async def cancel_visit(
     *, session: AsyncSession, actor: Principal, visit_id: uuid.UUID, reason: str | None
 ) -> Visit:
     visit = await get_visit(session=session, visit_id=visit_id, lock=True)
+    before = snapshot(visit)
     visit.status = ensure_transition(visit, "cancel")
     visit.cancel_reason = reason
     visit.sequence += 1
     await session.flush()
+    record_row(
+        session=session, actor=actor, action="cancel", entity_type="visit", row=visit, before=before
+    )
     await revoke_for_subject(session, subject_type="visit", subject_id=visit.id)
     record_event(
         session,
@@ -420,15 +429,14 @@ async def record_outcome(
                 "走访尚未开始，不能登记结果",
                 "The visit has not started yet; its outcome cannot be recorded",
             ),
-            extra={
-                "current": visit.status.value,
-                "allowed": sorted(
-                    t.value
-                    for a, t in TRANSITIONS[visit.status].items()
-                    if a not in ("complete", "no_show")
-                ),
-            },
+            current=visit.status.value,
+            allowed=[
+                t.value
+                for a, t in TRANSITIONS[visit.status].items()
+                if a not in ("complete", "no_show")
+            ],
         )
+    before = snapshot(visit)
     visit.status = target
     if action == "no_show" and data.needs:
         raise _field_error("needs", "未到访的走访不能登记诉求", "a no-show visit raises no needs")
@@ -436,6 +444,9 @@ async def record_outcome(
     visit.outcome_at = utcnow()
     visit.sequence += 1
     await session.flush()
+    record_row(
+        session=session, actor=actor, action=action, entity_type="visit", row=visit, before=before
+    )
     record_event(
         session,
         "visit.completed" if action == "complete" else "visit.no_show",
