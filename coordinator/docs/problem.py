@@ -78,7 +78,7 @@ FIELD_PROBLEM: dict[str, Any] = {
 }
 
 STATUS_TEXT = {
-    400: "Malformed request: unreadable JSON, a body that is not an object, a URL or header too long",
+    400: "Malformed request: unreadable JSON, a body not an object, a URL or header too long",
     401: "No token, or a token that is invalid or revoked",
     403: "The token's role may not do this",
     404: "Not found (also any id in the path that is not a UUID)",

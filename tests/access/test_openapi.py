@@ -172,7 +172,10 @@ async def test_openapi_documents_validate(api):
 
 
 async def test_the_docs_name_the_public_address_as_server(settings, database):
-    for public, expected in (("https://fumin.example.gov.cn/", "https://fumin.example.gov.cn"), (None, "http://127.0.0.1:8123")):
+    for public, expected in (
+        ("https://fumin.example.gov.cn/", "https://fumin.example.gov.cn"),
+        (None, "http://127.0.0.1:8123"),
+    ):
         app = create_app(
             settings.model_copy(update={"public_url": public, "port": 8123}), database=database
         )
@@ -191,9 +194,10 @@ async def test_swagger_ui_reads_every_field_and_enum(api):
     assert starts_at["nullable"] is True and starts_at["format"] == "date-time"
     assert schemas["ShiftPatch"]["properties"]["scope"]["enum"] == ["this", "following"]
     assert set(schemas["Role"]["enum"]) == {"viewer", "coordinator", "admin"}
-    assert swagger["components"]["securitySchemes"]["bearerAuth"] == full["components"][
-        "securitySchemes"
-    ]["bearerAuth"]
+    assert (
+        swagger["components"]["securitySchemes"]["bearerAuth"]
+        == full["components"]["securitySchemes"]["bearerAuth"]
+    )
 
 
 async def test_docs_page_is_swagger_ui_from_the_bundled_wheel(api):
