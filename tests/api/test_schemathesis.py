@@ -33,8 +33,8 @@ from coordinator.docs.openapi import build_openapi
 from tests.api.conftest import ServedApi
 
 SEED = 11_2025
-EXAMPLES_PER_OPERATION = 40
-STATEFUL_SCENARIOS = 40
+EXAMPLES_PER_OPERATION = 25
+STATEFUL_SCENARIOS = 30
 STATEFUL_STEPS = 8
 REVOKE_TOKEN = "/api/v1/tokens/{id}/revoke"
 
@@ -94,6 +94,12 @@ def _config(*, only_stateful: bool = False, **top: Any) -> schemathesis.Config:
                     "max-steps": STATEFUL_STEPS,
                     "inference": {"algorithms": ["location-headers", "dependency-analysis"]},
                 },
+            },
+            # The document's promises, not guesses at domain rules: a valid-looking body may
+            # still break one (a visit in the past), an invalid-looking one be tolerated.
+            "checks": {
+                "positive_data_acceptance": {"enabled": False},
+                "negative_data_rejection": {"enabled": False},
             },
             "warnings": False,
         }
