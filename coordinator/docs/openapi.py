@@ -8,20 +8,28 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from coordinator.docs.problem import FIELD_PROBLEM, PROBLEM, STATUS_TEXT, problem_response
 from coordinator.http import ApiRoutes, Operation
 
 _PATH_PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
-_STATUS_TEXT = {
-    400: "Malformed request",
-    401: "No or bad token",
-    403: "Role not allowed",
-    404: "Not found",
-    409: "Conflict with the current state",
-    413: "Body too large",
-    422: "Well-formed but invalid",
-    429: "Rate limited",
-    503: "Not ready",
-}
+SECURITY_SCHEME = "bearerAuth"
+# Answers whose error statuses carry the operation's own body rather than a problem:
+# /readyz says which check failed in the same Health document as when all is well.
+_OWN_BODY_ERRORS = {("GET", "/readyz"): (503,)}
+
+_DESCRIPTION = """\
+Registry, visits, shifts and feeds for a city subdistrict.
+
+Every request under `/api/v1` carries a token: `Authorization: Bearer fmn_…` (the
+Authorize button here). Roles: `viewer` reads, `coordinator` also writes, `admin` also
+manages tokens and webhooks and reads the audit log; each operation names the role it
+needs in `x-required-role`.
+
+Every error is an RFC 9457 problem document (`application/problem+json`, schema
+`Problem`) whose `status` is the HTTP status, in the language of Accept-Language or
+`?lang=en`. A path answers 404 for an unknown address and 405 (with `Allow`) for a
+method it does not serve; a malformed request (a URL or header too long) is 400.
+"""
 
 
 def openapi_path(path: str) -> str:
@@ -43,6 +51,8 @@ def build_openapi(tables: list[ApiRoutes], *, server_url: str | None = None) -> 
                 models.append((model, mode))
     refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
 
+    # pydantic hoists every nested model and enum into one $defs table; those become
+    # components, where the $refs (written with the template above) point.
     schemas: dict[str, Any] = definitions.get("$defs", {})
     # Query models become parameters, not schemas of their own; their enums and other
     # definitions stay in components, where the parameters' $refs point.
@@ -61,22 +71,26 @@ def build_openapi(tables: list[ApiRoutes], *, server_url: str | None = None) -> 
         )
     document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Fumin 福民 API",
-            "version": "1",
-            "description": (
-                "Registry, visits, shifts and feeds for a city subdistrict. "
-                "Errors are RFC 9457 problem documents in the language of Accept-Language."
-            ),
-        },
+        "info": {"title": "Fumin 福民 API", "version": "1", "description": _DESCRIPTION},
         "paths": paths,
         "components": {
-            "schemas": {**schemas, "Problem": _PROBLEM},
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {**schemas, "Problem": PROBLEM, "FieldProblem": FIELD_PROBLEM},
+            "responses": {
+                "MethodNotAllowed": problem_response(405),
+                "NotFound": problem_response(404),
+            },
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "fmn_…",
+                    "description": "An API token (`fumin token create`, or POST /api/v1/tokens)",
+                }
+            },
         },
     }
     if server_url:
-        document["servers"] = [{"url": server_url}]
+        document["servers"] = [{"url": server_url.rstrip("/")}]
     return document
 
 
@@ -100,7 +114,12 @@ def _operation(
     if op.description:
         entry["description"] = op.description
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
         for name in _PATH_PARAM.findall(op.path)
     ]
     if query_schema is not None:
@@ -123,54 +142,53 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
+    entry["responses"] = _responses(op, refs)
+    if op.role is not None:
+        entry["security"] = [{SECURITY_SCHEME: []}]
+        entry["x-required-role"] = op.role.value
+    return entry
+
+
+def _responses(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
+    body: dict[str, Any] = {}
+    if op.response is not None:
+        body = {"schema": refs[(op.response, "serialization")]}
     if op.status == 204:
         responses["204"] = {"description": "Done"}
-    elif op.response is not None:
-        responses[str(op.status)] = {
-            "description": "Created" if op.status == 201 else "OK",
-            "content": {op.content_type: {"schema": refs[(op.response, "serialization")]}},
-        }
     else:
-        responses[str(op.status)] = {"description": "OK", "content": {op.content_type: {}}}
-    statuses = set(op.errors)
+        responses[str(op.status)] = {
+            "description": {201: "Created", 202: "Accepted"}.get(op.status, "OK"),
+            "content": {op.content_type: body},
+        }
+        if op.status == 201:
+            responses["201"]["headers"] = {
+                "Location": {
+                    "description": "Where the new resource is read",
+                    "schema": {"type": "string"},
+                }
+            }
+    own_body = _OWN_BODY_ERRORS.get((op.method, op.path), ())
+    for status in own_body:
+        responses[str(status)] = {
+            "description": STATUS_TEXT.get(status, "Error"),
+            "content": {op.content_type: body},
+        }
+    for status in sorted(_error_statuses(op) - set(own_body)):
+        responses[str(status)] = problem_response(status)
+    return responses
+
+
+def _error_statuses(op: Operation) -> set[int]:
+    """Every error status the operation can answer: those it declares, and those that
+    come with a token, a body, a query or an id in the path."""
+    statuses = set(op.errors) | {400}  # a request line or header too long, for any route
     if op.role is not None:
-        statuses |= {401, 403}
-        entry["security"] = [{"bearer": []}]
-        entry["x-required-role"] = op.role.value
+        statuses |= {401, 403, 503}
     if op.body is not None:
-        statuses |= {400, 422}
+        statuses |= {413, 415, 422}
     if op.query is not None:
         statuses.add(422)
     if "{" in op.path:
         statuses.add(404)
-    for status in sorted(statuses):
-        responses[str(status)] = {
-            "description": _STATUS_TEXT.get(status, "Error"),
-            "content": {
-                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-            },
-        }
-    entry["responses"] = responses
-    return entry
-
-
-_PROBLEM: dict[str, Any] = {
-    "type": "object",
-    "description": "RFC 9457 problem details",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-                "required": ["field", "message"],
-            },
-        },
-    },
-    "required": ["type", "title", "status"],
-}
+    return statuses

@@ -1,4 +1,5 @@
-"""`/api/openapi.json` and a readable docs page at `/api/docs`, with no outside assets."""
+"""`/api/openapi.json`, and Swagger UI at `/api/docs` served from the `swagger-ui-bundle`
+wheel, so the docs page loads nothing from outside."""
 
 from __future__ import annotations
 
@@ -7,29 +8,57 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+from swagger_ui_bundle import swagger_ui_path
 
 from coordinator import keys
 from coordinator.docs.openapi import build_openapi
+from coordinator.docs.swagger import as_openapi_3_0
 from coordinator.http import ApiRoutes
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-)
+_TEMPLATES = Path(__file__).parent / "templates"
+_PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)
+STATIC = "/api/docs/static"
+# Swagger UI on the API's own document: try-it-out on, the token kept across reloads.
+_INIT = """window.ui = SwaggerUIBundle({
+  url: "/api/docs/openapi-3.0.json",
+  dom_id: "#swagger-ui",
+  layout: "BaseLayout",
+  presets: [SwaggerUIBundle.presets.apis],
+  deepLinking: true,
+  tryItOutEnabled: true,
+  persistAuthorization: true,
+  displayRequestDuration: true,
+  showExtensions: true,
+  defaultModelsExpandDepth: 1,
+  defaultModelExpandDepth: 3,
+  validatorUrl: null,
+});
+"""
 OPENAPI = web.AppKey("openapi", str)
+SWAGGER_OPENAPI = web.AppKey("swagger_openapi", str)
 
 
 def add_docs(app: web.Application, tables: list[ApiRoutes]) -> None:
     settings = app[keys.SETTINGS]
-    document = build_openapi(tables, server_url=settings.public_url)
+    document = build_openapi(tables, server_url=settings.base_url)
     app[OPENAPI] = json.dumps(document, ensure_ascii=False)
-    page = _TEMPLATES.get_template("docs.html").render(doc=document)
+    app[SWAGGER_OPENAPI] = json.dumps(as_openapi_3_0(document), ensure_ascii=False)
+    page = _PAGES.get_template("docs.html").render(title=document["info"]["title"], static=STATIC)
 
     async def openapi(request: web.Request) -> web.Response:
         return web.Response(text=request.app[OPENAPI], content_type="application/json")
 
+    async def swagger_openapi(request: web.Request) -> web.Response:
+        return web.Response(text=request.app[SWAGGER_OPENAPI], content_type="application/json")
+
     async def docs(request: web.Request) -> web.Response:
         return web.Response(text=page, content_type="text/html")
 
+    async def init(request: web.Request) -> web.Response:
+        return web.Response(text=_INIT, content_type="text/javascript")
+
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/api/docs", docs)
+    app.router.add_get("/api/docs/init.js", init)
+    app.router.add_get("/api/docs/openapi-3.0.json", swagger_openapi)
+    app.router.add_static(STATIC, Path(str(swagger_ui_path)))

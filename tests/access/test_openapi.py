@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aiohttp import web
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
 
 from coordinator.app import create_app
 from coordinator.docs.openapi import openapi_path
@@ -98,10 +101,19 @@ async def test_openapi_document_is_coherent(api):
             declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
             assert declared == set(_path_params(path)), (method, path)
             if path.startswith("/api/v1/"):
-                assert op["security"] == [{"bearer": []}], (method, path)
-                assert {"401", "403"} <= op["responses"].keys()
-            if method in ("post", "patch") and "requestBody" in op:
-                assert {"400", "422"} <= op["responses"].keys()
+                assert op["security"] == [{"bearerAuth": []}], (method, path)
+                assert {"400", "401", "403", "503"} <= op["responses"].keys()
+            if "requestBody" in op:
+                assert {"400", "413", "415", "422"} <= op["responses"].keys()
+            if "{" in path:
+                assert "404" in op["responses"], (method, path)
+            for status, response in op["responses"].items():
+                if status.startswith("4"):
+                    assert response["content"] == {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    }, (method, path, status)
     assert len(operation_ids) == len(set(operation_ids))
 
     team = schemas["TeamOut"]["properties"]
@@ -124,16 +136,84 @@ def _path_params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
-async def test_docs_page_lists_every_path(api):
+async def test_problem_schema_says_what_every_problem_carries(api):
     document = await (await api.get("/api/openapi.json", role=None)).json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail"]
+    assert problem["additionalProperties"] is True
+    members = problem["properties"]
+    assert members["status"]["type"] == "integer"
+    assert "HTTP status" in members["status"]["description"]
+    assert members["errors"]["items"] == {"$ref": "#/components/schemas/FieldProblem"}
+    assert document["components"]["schemas"]["FieldProblem"]["required"] == ["field", "message"]
+    assert members["current"]["type"] == "string"
+    assert members["allowed"] == members["allowed"] | {"type": "array", "items": {"type": "string"}}
+    # A real problem answer matches it: an unknown id, and a body that is not JSON.
+    standalone = json.loads(json.dumps(problem).replace("#/components/schemas/", "#/$defs/"))
+    standalone["$defs"] = {"FieldProblem": document["components"]["schemas"]["FieldProblem"]}
+    validator = Draft202012Validator(standalone)
+    for response in (
+        await api.get("/api/v1/areas/00000000-0000-0000-0000-000000000000"),
+        await api.post("/api/v1/areas", data="{", headers={"Content-Type": "application/json"}),
+    ):
+        assert response.content_type == "application/problem+json"
+        body = await response.json()
+        assert body["status"] == response.status
+        validator.validate(body)
+
+
+async def test_openapi_documents_validate(api):
+    for path, version in (("/api/openapi.json", "3.1"), ("/api/docs/openapi-3.0.json", "3.0")):
+        response = await api.get(path, role=None)
+        assert response.status == 200
+        document = await response.json()
+        assert document["openapi"].startswith(version)
+        validate(document)
+
+
+async def test_the_docs_name_the_public_address_as_server(settings, database):
+    for public, expected in (
+        ("https://fumin.example.gov.cn/", "https://fumin.example.gov.cn"),
+        (None, "http://127.0.0.1:8123"),
+    ):
+        app = create_app(
+            settings.model_copy(update={"public_url": public, "port": 8123}), database=database
+        )
+        assert json.loads(app[OPENAPI])["servers"] == [{"url": expected}]
+
+
+async def test_swagger_ui_reads_every_field_and_enum(api):
+    """Swagger UI 4 reads OpenAPI 3.0: its copy has the same operations, nullable fields
+    instead of anyOf with null, and enums with their values."""
+    full = await (await api.get("/api/openapi.json", role=None)).json()
+    swagger = await (await api.get("/api/docs/openapi-3.0.json", role=None)).json()
+    assert documented(swagger) == documented(full)
+    assert '"type": "null"' not in json.dumps(swagger)
+    schemas = swagger["components"]["schemas"]
+    starts_at = schemas["ShiftPatch"]["properties"]["starts_at"]
+    assert starts_at["nullable"] is True and starts_at["format"] == "date-time"
+    assert schemas["ShiftPatch"]["properties"]["scope"]["enum"] == ["this", "following"]
+    assert set(schemas["Role"]["enum"]) == {"viewer", "coordinator", "admin"}
+    assert (
+        swagger["components"]["securitySchemes"]["bearerAuth"]
+        == full["components"]["securitySchemes"]["bearerAuth"]
+    )
+
+
+async def test_docs_page_is_swagger_ui_from_the_bundled_wheel(api):
     response = await api.get("/api/docs", role=None)
     assert response.status == 200
     assert response.content_type == "text/html"
     page = await response.text()
-    for path, methods in document["paths"].items():
-        assert f"<code>{path}</code>" in page, path
-        for op in methods.values():
-            assert f'id="{op["operationId"]}"' in page, op["operationId"]
+    assert "http://" not in page and "https://" not in page
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', page)
+    assert "/api/docs/static/swagger-ui-bundle.js" in assets
+    for asset in assets:
+        answer = await api.get(asset, role=None)
+        assert answer.status == 200, asset
+    script = await (await api.get("/api/docs/init.js", role=None)).text()
+    assert "/api/docs/openapi-3.0.json" in script and "tryItOutEnabled: true" in script
+    assert "//" not in script
 
 
 async def test_healthz(api):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.served import served_api  # noqa: F401 (a fixture of this folder's tests)
 from tests.registry.conftest import credit_code
 
 
