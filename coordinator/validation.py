@@ -143,6 +143,10 @@ def _refuse_nul(raw: bytes) -> None:
         raise ValidationFailed(errors=[FieldError(field, NUL) for field in fields])
 
 
+# What pydantic says of a body that is JSON but not an object ([], "x", 42, null).
+_NOT_AN_OBJECT = {"model_type", "model_attributes_type", "dict_type"}
+
+
 def parse_body(model: type[M], raw: bytes) -> M:
     """Validate a JSON body; malformed JSON is 400, invalid content 422."""
     if not raw.strip():
@@ -156,7 +160,7 @@ def parse_body(model: type[M], raw: bytes) -> M:
         kinds = {d["type"] for d in exc.errors()}
         if "json_invalid" in kinds:
             raise BadRequest(Text("请求体不是有效的 JSON", "The body is not valid JSON")) from None
-        if len(exc.errors()) == 1 and exc.errors()[0]["loc"] == ():
+        if len(exc.errors()) == 1 and exc.errors()[0]["type"] in _NOT_AN_OBJECT:
             raise BadRequest(
                 Text("请求体应为 JSON 对象", "The body must be a JSON object")
             ) from None

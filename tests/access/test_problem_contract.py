@@ -10,6 +10,7 @@ import importlib
 import json
 import pkgutil
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
@@ -224,3 +225,12 @@ async def test_forbidden_names_the_role_in_chinese(api):
         await api.post("/api/v1/people", role=Role.viewer, json={"name": "x"}), 403
     )
     assert "协调员" in body["detail"] and "coordinator" not in body["detail"]
+
+
+async def test_a_rule_across_fields_is_422_not_400(api):
+    """A check of the body as a whole (one of two fields) is invalid content, not bad JSON."""
+    shift = f"/api/v1/shifts/{'0' * 8}-0000-0000-0000-{'0' * 12}/signups"
+    body = await problem(
+        await api.post(shift, json={"person_id": str(uuid4()), "team_id": str(uuid4())}), 422
+    )
+    assert [e["field"] for e in body["errors"]] == ["body"]
