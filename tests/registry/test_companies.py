@@ -101,7 +101,7 @@ def company(**change):
         (
             company(status="bankrupt"),
             "status",
-            "应为以下之一：'operating', 'resuming', 'suspended' or 'closed'",
+            "应为以下之一：「operating」、「resuming」、「suspended」或「closed」",
         ),
         (company(floor="3"), "floor", "只有位于楼宇内的企业才填写楼层和单元"),
         (company(unit="301"), "unit", "只有位于楼宇内的企业才填写楼层和单元"),

@@ -69,7 +69,7 @@ def contact(**change):
         (contact(mobile=...), "mobile", "必填字段"),
         (contact(email="wang@"), "email", "应为电子邮件地址"),
         (contact(email="w" * 250 + "@a.cn"), "email", "长度不能超过 254"),
-        (contact(preferred_language="fr"), "preferred_language", "应为以下之一：'zh' or 'en'"),
+        (contact(preferred_language="fr"), "preferred_language", "应为以下之一：「zh」或「en」"),
         (contact(name="王" * 101), "name", "长度不能超过 100"),
         (contact(name=""), "name", "长度至少为 1"),
         (contact(company_id=str(uuid.uuid4())), "company_id", "不允许的字段"),

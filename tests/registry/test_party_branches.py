@@ -93,7 +93,7 @@ def branch(**change):
         (
             branch(kind="cell"),
             "kind",
-            "应为以下之一：'building_joint', 'company' or 'residential_general'",
+            "应为以下之一：「building_joint」、「company」或「residential_general」",
         ),
         (branch(name="党" * 101), "name", "长度不能超过 100"),
         (branch(name=...), "name", "必填字段"),
