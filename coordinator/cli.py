@@ -1,4 +1,4 @@
-"""The `fumin` command: up, web, migrate, token create, demo."""
+"""The `fumin` command: up, web, worker, planner, migrate, token create, demo."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import sys
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +16,12 @@ from coordinator.audit.service import record
 from coordinator.auth.models import Role
 from coordinator.auth.service import PREFIX, SYSTEM, authenticate, create_token, ensure_token
 from coordinator.db import Database
+from coordinator.embedded import answers, database_url, loopback, port_free, redis_url
 from coordinator.settings import Settings, SettingsError, load_settings, to_asyncpg_url
 from coordinator.supervisor import Child, Supervisor
 
 # platformdirs (used by the embedded PostgreSQL wheel) warns when XDG_RUNTIME_DIR is unset.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-
-PREFERRED_REDIS_PORT = 6390
-DEMO_DATABASE = "fumin"
 
 
 def say(line: str) -> None:
@@ -35,91 +31,6 @@ def say(line: str) -> None:
 def fail(message: str, status: int = 2) -> int:
     print(f"fumin: {message}", file=sys.stderr, flush=True)
     return status
-
-
-# Embedded servers
-
-
-@contextmanager
-def database_url(settings: Settings) -> Iterator[str]:
-    """DATABASE_URL, or an embedded PostgreSQL under FUMIN_DATA_DIR/pg for the duration."""
-    if settings.database_url:
-        yield settings.database_url
-        return
-    from coordinator.embedded import EmbeddedPostgres
-
-    data_dir = settings.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = EmbeddedPostgres(data_dir / "pg")
-    server.start()
-    try:
-        yield server.database_url(DEMO_DATABASE)
-    finally:
-        # Stops the server only if no other fumin process still uses it.
-        server.stop()
-
-
-@contextmanager
-def redis_url(settings: Settings) -> Iterator[str]:
-    """REDIS_URL, or an embedded Redis under FUMIN_DATA_DIR/redis for the duration."""
-    if settings.redis_url:
-        yield settings.redis_url
-        return
-    from coordinator.embedded import EmbeddedRedis
-
-    workdir = settings.data_dir.resolve() / "redis"
-    workdir.mkdir(parents=True, exist_ok=True)
-    pidfile = workdir / "redis-server.pid"
-    _stop_orphan_redis(pidfile, workdir)
-    port = PREFERRED_REDIS_PORT if _port_free("127.0.0.1", PREFERRED_REDIS_PORT) else 0
-    server = EmbeddedRedis(workdir, port=port)
-    url = server.start()
-    pidfile.write_text(str(server.pid))
-    try:
-        yield url
-    finally:
-        server.stop()
-        pidfile.unlink(missing_ok=True)
-
-
-def _stop_orphan_redis(pidfile: Path, workdir: Path) -> None:
-    """Stop a Redis left running by a `fumin up` that was killed (it holds no data)."""
-    import psutil
-
-    try:
-        process = psutil.Process(int(pidfile.read_text().strip()))
-        # Redis rewrites its command line, but keeps its name and runs in its --dir.
-        ours = process.name() == "redis-server" and Path(process.cwd()) == workdir
-    except (OSError, ValueError, psutil.Error):
-        return
-    if ours:
-        process.terminate()
-        try:
-            process.wait(5)
-        except psutil.TimeoutExpired:
-            process.kill()
-
-
-def _port_free(host: str, port: int) -> bool:
-    try:
-        # create_server sets SO_REUSEADDR like aiohttp does, so TIME_WAIT does not count.
-        with socket.create_server((host, port)):
-            return True
-    except OSError:
-        return False
-
-
-def _answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _loopback(host: str) -> str:
-    """Where to reach a server bound to `host` from this machine."""
-    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
 def _secret_key(settings: Settings, data_dir: Path) -> str:
@@ -226,7 +137,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     settings = load_settings()
     if problem := _check_admin_token(settings.admin_token):
         return fail(problem)
-    if not _port_free(settings.host, settings.port):
+    if not port_free(settings.host, settings.port):
         return fail(f"PORT {settings.port} on {settings.host} is in use; set PORT to a free one", 1)
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -274,19 +185,18 @@ def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> li
         PYTHONUNBUFFERED="1",
     )
     return [
-        Child("web", [sys.executable, "-m", "coordinator.cli", "web"], env),
-        Child("worker", [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], env),
-        Child("planner", [sys.executable, "-m", "arq", "workers.planner.PlannerSettings"], env),
+        Child(name, [sys.executable, "-m", "coordinator.cli", name], env)
+        for name in ("web", "worker", "planner")
     ]
 
 
 def _banner(settings: Settings, data_dir: Path, token: str | None) -> Callable[[], bool]:
     """A check that prints where Fumin answers, once the web process accepts connections."""
-    host = _loopback(settings.host)
+    host = loopback(settings.host)
     url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
 
     def show() -> bool:
-        if not _answers(host, settings.port):
+        if not answers(host, settings.port):
             return False
         lines = [
             "",
@@ -323,6 +233,15 @@ def cmd_web(args: argparse.Namespace) -> int:
         return fail(
             f"fumin web needs {' and '.join(missing)} (fumin up sets them for its children)"
         )
+    from workers.run import stop_once
+
+    def stop(signum: int) -> None:
+        raise web.GracefulExit()
+
+    # Our own signal handling: a SIGTERM repeated during the graceful stop (the process
+    # group's and the supervisor's) must not kill the process half-way through it.
+    loop = asyncio.new_event_loop()
+    stop_once(loop, stop)
     print(f"fumin web: listening on http://{settings.host}:{settings.port}", flush=True)
     web.run_app(
         serving(create_app(settings)),
@@ -331,8 +250,34 @@ def cmd_web(args: argparse.Namespace) -> int:
         access_log=None,
         print=None,
         shutdown_timeout=5,
+        handle_signals=False,
+        loop=loop,
     )
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a notification worker (`arq workers.settings.WorkerSettings`), or check one."""
+    if args.check:
+        from workers.run import check
+
+        return check("worker")
+    from workers.run import run
+    from workers.settings import WorkerSettings
+
+    return run(WorkerSettings)
+
+
+def cmd_planner(args: argparse.Namespace) -> int:
+    """Run a planning worker (`arq workers.planner.PlannerSettings`), or check one."""
+    if args.check:
+        from workers.run import check
+
+        return check("planner")
+    from workers.planner import PlannerSettings
+    from workers.run import run
+
+    return run(PlannerSettings)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -376,6 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     commands.add_parser("web", help="serve the HTTP API").set_defaults(func=cmd_web)
+    for name, func, what in (
+        ("worker", cmd_worker, "run a notification worker (relay, deliveries, cron jobs)"),
+        ("planner", cmd_planner, "run a campaign planning worker"),
+    ):
+        worker = commands.add_parser(name, help=what)
+        worker.add_argument("--check", action="store_true", help="exit 0 if one is healthy, else 1")
+        worker.set_defaults(func=func)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
         func=cmd_demo

@@ -8,9 +8,16 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from coordinator.settings import Settings
+
+PREFERRED_REDIS_PORT = 6390
+DEMO_DATABASE = "fumin"
 
 
 @dataclass
@@ -147,10 +154,117 @@ class EmbeddedRedis:
             process.wait()
 
 
+@contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL, or an embedded PostgreSQL under FUMIN_DATA_DIR/pg for the duration."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedPostgres(data_dir / "pg")
+    server.start()
+    try:
+        yield server.database_url(DEMO_DATABASE)
+    finally:
+        # Stops the server only if no other fumin process still uses it.
+        server.stop()
+
+
+@contextmanager
+def redis_url(settings: Settings) -> Iterator[str]:
+    """REDIS_URL, or an embedded Redis under FUMIN_DATA_DIR/redis for the duration."""
+    if settings.redis_url:
+        yield settings.redis_url
+        return
+    workdir = settings.data_dir.resolve() / "redis"
+    workdir.mkdir(parents=True, exist_ok=True)
+    pidfile, urlfile = workdir / "redis-server.pid", workdir / "url"
+    stop_orphan_redis(pidfile, workdir)
+    port = PREFERRED_REDIS_PORT if port_free("127.0.0.1", PREFERRED_REDIS_PORT) else 0
+    server = EmbeddedRedis(workdir, port=port)
+    url = server.start()
+    pidfile.write_text(str(server.pid))
+    urlfile.write_text(url)  # for `fumin worker --check` and other commands run beside
+    try:
+        yield url
+    finally:
+        server.stop()
+        urlfile.unlink(missing_ok=True)
+        pidfile.unlink(missing_ok=True)
+
+
+def running_redis_url(settings: Settings) -> str | None:
+    """REDIS_URL, or the embedded Redis that a `fumin up` runs in FUMIN_DATA_DIR/redis
+    (None when none runs there)."""
+    if settings.redis_url:
+        return settings.redis_url
+    workdir = settings.data_dir.resolve() / "redis"
+    try:
+        url = (workdir / "url").read_text().strip()
+        pid = int((workdir / "redis-server.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return url if _alive(pid) else None
+
+
+def stop_orphan_redis(pidfile: Path, workdir: Path) -> None:
+    """Stop a Redis left running by a `fumin up` that was killed (it holds no data)."""
+    import psutil
+
+    try:
+        process = psutil.Process(int(pidfile.read_text().strip()))
+        # Redis rewrites its command line, but keeps its name and runs in its --dir.
+        ours = process.name() == "redis-server" and Path(process.cwd()) == workdir
+    except (OSError, ValueError, psutil.Error):
+        return
+    if ours:
+        process.terminate()
+        try:
+            process.wait(5)
+        except psutil.TimeoutExpired:
+            process.kill()
+
+
+def port_free(host: str, port: int) -> bool:
+    try:
+        # create_server sets SO_REUSEADDR like aiohttp does, so TIME_WAIT does not count.
+        with socket.create_server((host, port)):
+            return True
+    except OSError:
+        return False
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def loopback(host: str) -> str:
+    """Where to reach a server bound to `host` from this machine."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
 def reset_dir(path: Path) -> None:
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
 
 
-__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "os", "reset_dir"]
+__all__ = [
+    "EmbeddedPostgres",
+    "EmbeddedRedis",
+    "answers",
+    "database_url",
+    "free_port",
+    "loopback",
+    "os",
+    "port_free",
+    "redis_url",
+    "reset_dir",
+    "running_redis_url",
+    "stop_orphan_redis",
+]

@@ -15,12 +15,25 @@ from types import FrameType
 HEALTHY_AFTER = 10.0
 BACKOFF_MAX = 30.0
 STOP_GRACE = 10.0
+# A second Ctrl-C this long after the first means "now": one sooner is the same request
+# arriving twice (the terminal signals the whole process group, and a wrapper such as
+# `uv run` or `npm` passes its own copy on).
+FORCE_AFTER = 1.0
+
+
+HELD = {signal.SIGTERM, signal.SIGINT}
 
 
 def _die_with(parent: int) -> Callable[[], None]:
-    """In the child: get SIGTERM if the supervisor itself dies (Linux), so nothing is orphaned."""
+    """In the child: get SIGTERM if the supervisor itself dies (Linux), so nothing is orphaned.
+
+    The child starts with SIGTERM and SIGINT held (blocked): one that arrives while it is
+    still importing would kill it outright. It lets them through once it can stop
+    gracefully (workers.run.stop_once), and then handles any that waited.
+    """
 
     def prepare() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
         if sys.platform.startswith("linux"):
             import ctypes
 
@@ -77,11 +90,19 @@ class Supervisor:
     stop_signal: int | None = None
     _force: bool = False
     _installed: bool = False
+    _asked_at: float = 0.0
 
     def _signal(self, signum: int, frame: FrameType | None) -> None:
-        if self.stop_signal is not None:
-            self._force = True  # a second Ctrl-C: do not wait for graceful exits
-        self.stop_signal = signum
+        """Ask for a stop. Only a second SIGINT, a moment after the first, cuts the grace
+        short: SIGTERM and SIGHUP come again whenever they are sent both to a process
+        group and to its leader (`timeout`, process managers, `kill` of a group by a
+        supervisor that also signals its child), and mean the same graceful stop."""
+        now = time.monotonic()
+        if self.stop_signal is None:
+            self.stop_signal = signum
+            self._asked_at = now
+        elif signum == signal.SIGINT and now - self._asked_at >= FORCE_AFTER:
+            self._force = True
 
     def install_signal_handlers(self) -> None:
         """From now on SIGINT, SIGTERM and SIGHUP only ask for a stop (see stop_signal)."""
@@ -113,6 +134,10 @@ class Supervisor:
     def _tend(self) -> None:
         now = time.monotonic()
         for child in self.children:
+            if self.stop_signal is not None:
+                # Stopping: a child that exits now most likely got the same signal (its
+                # process group's, or its cgroup's) and is not to be restarted.
+                return
             if child.process is None or child.running():
                 continue
             if child.restart_at is None:
@@ -128,12 +153,18 @@ class Supervisor:
                 self.say(f"restarted {child.name} (pid {child.pid})")
 
     def stop(self) -> None:
-        """SIGTERM every running child, wait for them, SIGKILL whoever outstays the grace."""
-        running = [c for c in self.children if c.running()]
+        """SIGTERM every running child, wait for them, SIGKILL whoever outstays the grace.
+
+        A child may have had the signal already (its own process group's or cgroup's): a
+        second SIGTERM does not hurry its graceful stop, which it is left to finish. Each
+        child's exit is said, so a stop that was not clean shows."""
+        started = time.monotonic()
+        running = [c for c in self.children if c.process is not None and c.restart_at is None]
         for child in running:
             assert child.process is not None
-            child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = started + STOP_GRACE
         for child in running:
             assert child.process is not None
             while child.process.poll() is None and time.monotonic() < deadline and not self._force:
@@ -141,7 +172,9 @@ class Supervisor:
             if child.process.poll() is None:
                 self.say(f"{child.name} did not stop in time; killing it")
                 child.process.kill()
-            child.process.wait()
+            code = child.process.wait()
+            took = time.monotonic() - started
+            self.say(f"{child.name} stopped ({_describe(code)}) after {took:.1f} s")
 
 
 def _describe(returncode: int | None) -> str:

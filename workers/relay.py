@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import asyncpg
 import structlog
 from arq.connections import ArqRedis
-from arq.constants import job_key_prefix
+from arq.constants import job_key_prefix, result_key_prefix
 from sqlalchemy import text
 
 from coordinator.db import Database
@@ -57,6 +58,21 @@ _STALE_DELIVERIES = text(
     SELECT id, not_before FROM deliveries
     WHERE status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < :cutoff)
     ORDER BY created_at LIMIT :batch
+    """
+)
+# What recover() walks: everything unfinished, in pages, whatever its age.
+_UNHANDLED = text(
+    """
+    SELECT id, seq FROM outbox
+    WHERE handled_at IS NULL AND relayed_at IS NOT NULL AND seq > :after
+    ORDER BY seq LIMIT :batch
+    """
+)
+_PENDING = text(
+    """
+    SELECT id, event_id, not_before, enqueued_at FROM deliveries
+    WHERE status = 'pending' AND id > :after
+    ORDER BY id LIMIT :batch
     """
 )
 _TOUCH_EVENTS = text("UPDATE outbox SET relayed_at = now() WHERE id = ANY(:ids)")
@@ -111,12 +127,60 @@ class Relay:
                 if deliveries:
                     await session.execute(_TOUCH_DELIVERIES, {"ids": [d.id for d in deliveries]})
         if lost_events or lost_deliveries:
+            await self._forget_results([event_job_id(e) for e in lost_events])
+            await self._forget_results([delivery_job_id(d.id) for d in lost_deliveries])
             for event_id in lost_events:
                 await enqueue_event(self.redis, event_id)
             for delivery in lost_deliveries:
                 await enqueue_delivery(self.redis, delivery.id, delivery.not_before)
             log.info("sweep_requeued", events=len(lost_events), deliveries=len(lost_deliveries))
         return len(lost_events) + len(lost_deliveries)
+
+    async def recover(self) -> int:
+        """Enqueue at once every unfinished event and delivery that Redis holds no job
+        for, however recent (sweep_once waits FUMIN_REDELIVER_AFTER_SECONDS): what a
+        worker does when it starts, when Redis lost its data, when a worker died. A
+        delivery is covered by its own job or by its event's (which attempts the event's
+        pending deliveries); one waiting for a retry or quiet hours waits on."""
+        requeued, after = 0, 0
+        while True:
+            async with self.database.session() as session:
+                page = list((await session.execute(_UNHANDLED, self._page(after))).all())
+            lost = await self._missing([event_job_id(e.id) for e in page], page)
+            await self._forget_results([event_job_id(e.id) for e in lost])
+            for event in lost:
+                await enqueue_event(self.redis, event.id)
+                requeued += 1
+            if len(page) < self.batch:
+                break
+            after = page[-1].seq
+        after_id = uuid.UUID(int=0)
+        while True:
+            async with self.database.session() as session:
+                rows = list((await session.execute(_PENDING, self._page(after_id))).all())
+            lost = await self._missing([delivery_job_id(d.id) for d in rows], rows)
+            lost = await self._missing([event_job_id(d.event_id) for d in lost], lost)
+            await self._forget_results([delivery_job_id(d.id) for d in lost])
+            for delivery in lost:
+                due = [t for t in (delivery.not_before, delivery.enqueued_at) if t is not None]
+                await enqueue_delivery(self.redis, delivery.id, max(due, default=None))
+                requeued += 1
+            if len(rows) < self.batch:
+                break
+            after_id = rows[-1].id
+        if requeued:
+            log.info("recover_requeued", jobs=requeued)
+        return requeued
+
+    async def _forget_results(self, job_ids: list[str]) -> None:
+        """Drop arq's result of a job it could not run (its job data was flushed under it:
+        "job expired"). Fumin's jobs keep no results, and arq refuses to enqueue a job id
+        whose result it still holds, for a minute."""
+        if job_ids:
+            await self.redis.delete(*(result_key_prefix + job_id for job_id in job_ids))
+
+    def _page(self, after: object) -> dict[str, object]:
+        return {"after": after, "batch": self.batch}
 
     async def _missing(self, job_ids: list[str], rows: list[T]) -> list[T]:
         if not job_ids:

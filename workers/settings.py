@@ -27,10 +27,12 @@ from coordinator.notifications.gateways import Gateways
 from coordinator.settings import load_settings
 from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
+from workers.recovery import Recovery
 from workers.relay import Relay
 from workers.visits import sweep_visits
 
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
+JOB_TIMEOUT = int(os.environ.get("FUMIN_JOB_TIMEOUT_SECONDS", "60"))
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -45,15 +47,25 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["relay"] = relay
     ctx["relay_stop"] = stop
     ctx["relay_task"] = asyncio.create_task(relay.run(stop))
+    # arq marks a job in progress for the longest job timeout plus 10 s.
+    recovery = Recovery(redis=ctx["redis"], relay=relay, in_progress_seconds=JOB_TIMEOUT + 10)
+    ctx["recovery"] = recovery
+    ctx["recovery_task"] = asyncio.create_task(recovery.run(stop))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     stop: asyncio.Event | None = ctx.get("relay_stop")
-    task: asyncio.Task[None] | None = ctx.get("relay_task")
-    if stop is not None and task is not None:
+    if stop is not None:
         stop.set()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, 5)
+    for name in ("relay_task", "recovery_task"):
+        task: asyncio.Task[None] | None = ctx.get(name)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 5)
+    recovery: Recovery | None = ctx.get("recovery")
+    if recovery is not None:
+        with contextlib.suppress(Exception):
+            await recovery.leave()
     gateways: Gateways | None = ctx.get("gateways")
     if gateways is not None:
         await gateways.close()
@@ -65,6 +77,19 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def heartbeat(ctx: dict[str, Any]) -> None:
     """Record that a worker is alive, for health checks and /metrics."""
     await ctx["redis"].set(f"{HEARTBEAT_KEY}:{os.getpid()}", str(time.time()), ex=90)
+
+
+async def job_started(ctx: dict[str, Any]) -> None:
+    """Note the job as this worker's, so a worker that outlives it can free it."""
+    recovery: Recovery | None = ctx.get("recovery")
+    if recovery is not None:
+        await recovery.job_started(ctx["job_id"])
+
+
+async def job_ended(ctx: dict[str, Any]) -> None:
+    recovery: Recovery | None = ctx.get("recovery")
+    if recovery is not None:
+        await recovery.job_ended(ctx["job_id"])
 
 
 def redis_settings() -> RedisSettings:
@@ -86,10 +111,12 @@ class WorkerSettings:
     ]
     on_startup = startup
     on_shutdown = shutdown
+    on_job_start = job_started
+    after_job_end = job_ended
     redis_settings = redis_settings()
     max_jobs = 20
     poll_delay = 0.05
-    job_timeout = int(os.environ.get("FUMIN_JOB_TIMEOUT_SECONDS", "60"))
+    job_timeout = JOB_TIMEOUT
     keep_result = 60
     # Attempts are counted in PostgreSQL (deliveries.attempts); arq must not give up first.
     max_tries = 1000

@@ -67,3 +67,15 @@ def test_token_create_refuses_an_unknown_role() -> None:
     result = fumin("token", "create", "--role", "owner")
     assert result.returncode == 2
     assert "invalid choice: 'owner'" in result.stderr
+
+
+def test_worker_check_without_a_running_fumin_says_so_and_exits_1(tmp_path) -> None:
+    result = fumin("worker", "--check", FUMIN_DATA_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert f"no embedded Redis runs in {tmp_path.resolve() / 'redis'}" in result.stderr
+
+
+def test_worker_check_on_redis_url_without_a_worker_exits_1(servers: Servers, tmp_path) -> None:
+    result = fumin("worker", "--check", REDIS_URL=servers.redis_url, FUMIN_DATA_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert f"no worker has recorded its health on {servers.redis_url}" in result.stderr

@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coordinator.cli import _stop_orphan_redis
-from coordinator.embedded import EmbeddedPostgres, EmbeddedRedis
+from coordinator.embedded import EmbeddedPostgres, EmbeddedRedis, stop_orphan_redis
 
 
 def test_redis_left_by_a_killed_run_is_stopped(tmp_path: Path) -> None:
@@ -18,7 +17,7 @@ def test_redis_left_by_a_killed_run_is_stopped(tmp_path: Path) -> None:
     orphan.start()
     try:
         (workdir / "redis-server.pid").write_text(str(orphan.pid))
-        _stop_orphan_redis(workdir / "redis-server.pid", workdir)
+        stop_orphan_redis(workdir / "redis-server.pid", workdir)
         assert orphan._process.wait(timeout=5) == 0
     finally:
         orphan.stop()
@@ -30,7 +29,7 @@ def test_another_redis_is_left_alone(tmp_path: Path) -> None:
     try:
         pidfile = tmp_path / "redis-server.pid"
         pidfile.write_text(str(other.pid))
-        _stop_orphan_redis(pidfile, tmp_path / "redis")
+        stop_orphan_redis(pidfile, tmp_path / "redis")
         assert other._process.poll() is None
     finally:
         other.stop()

@@ -76,8 +76,9 @@ class Up:
         return f"postgresql://postgres@/fumin?host={socket_dir}"
 
 
-def start(data_dir: Path, name: str) -> Up:
-    """Start `fumin up --demo` and wait until /readyz answers 200 and the banner is out."""
+def start(data_dir: Path, name: str, *, new_group: bool = False) -> Up:
+    """Start `fumin up --demo` and wait until /readyz answers 200 and the banner is out
+    (in a process group of its own with `new_group`, as a terminal or a supervisor runs it)."""
     port = free_port()
     env = {
         k: v
@@ -92,6 +93,7 @@ def start(data_dir: Path, name: str) -> Up:
         stdin=subprocess.DEVNULL,
         stdout=stdout.open("wb"),
         stderr=stderr.open("wb"),
+        process_group=0 if new_group else None,
     )
     up = Up(data_dir=data_dir, port=port, process=process, stdout=stdout, stderr=stderr)
     deadline = time.monotonic() + START_TIMEOUT
@@ -201,7 +203,7 @@ def test_up_demo_serves_the_api_with_the_printed_admin_token(first_run: Up) -> N
 
 def test_worker_killed_with_sigkill_is_restarted(first_run: Up) -> None:
     up = first_run
-    worker = up.child("workers.settings.WorkerSettings")
+    worker = up.child("coordinator.cli worker")
     assert worker is not None
     redis_url = up.child("coordinator.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
     worker.kill()
@@ -210,7 +212,7 @@ def test_worker_killed_with_sigkill_is_restarted(first_run: Up) -> None:
     deadline = time.monotonic() + 30
     client = redis.Redis.from_url(redis_url)
     while time.monotonic() < deadline:
-        again = up.child("workers.settings.WorkerSettings")
+        again = up.child("coordinator.cli worker")
         # The new worker has run its start-up heartbeat: it is really working.
         if again is not None and again.pid != worker.pid:
             if client.get(f"{HEARTBEAT_KEY}:{again.pid}") is not None:
@@ -223,6 +225,37 @@ def test_worker_killed_with_sigkill_is_restarted(first_run: Up) -> None:
     assert up.get("/readyz")[0] == 200
 
 
+def check(up: Up, kind: str) -> subprocess.CompletedProcess[str]:
+    """`fumin worker --check` as an operator runs it beside `fumin up`: only the data folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    return subprocess.run(
+        [sys.executable, "-m", "coordinator.cli", kind, "--check"],
+        env=env | {"FUMIN_DATA_DIR": str(up.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_worker_check_finds_the_embedded_redis(first_run: Up) -> None:
+    up = first_run
+    redis_url = up.child("coordinator.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
+    for kind in ("worker", "planner"):
+        result = check(up, kind)
+        assert result.returncode == 0, result.stderr
+        assert f"{kind} healthy on {redis_url}: " in result.stdout
+        assert "j_complete=" in result.stdout
+    # A worker that stops recording its health fails the check (arq's key expires).
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.delete("arq:queue:health-check")
+        result = check(up, "worker")
+    finally:
+        client.close()
+    assert result.returncode == 1
+    assert "no worker has recorded its health" in result.stderr
+
+
 def test_sigterm_stops_everything_and_a_second_start_keeps_the_data(first_run: Up) -> None:
     up = first_run
     started = everything_it_started(up)
@@ -230,6 +263,9 @@ def test_sigterm_stops_everything_and_a_second_start_keeps_the_data(first_run: U
     assert stop(up) == 0
     assert [p for p in started if not gone(p)] == []
     assert "fumin: stopped" in up.output()
+    stopped = check(up, "worker")
+    assert stopped.returncode == 1
+    assert "no embedded Redis runs in" in stopped.stderr
 
     again = start(up.data_dir, "second")
     try:

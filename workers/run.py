@@ -1,0 +1,92 @@
+"""`fumin worker` and `fumin planner`: an arq worker that sees its graceful stop through,
+and the health check of the workers on Fumin's own Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import logging.config
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from arq.constants import default_queue_name, health_check_key_suffix
+from arq.logs import default_log_config
+from redis.exceptions import RedisError
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[signal.Signals], Any]) -> None:
+    """The first SIGTERM or SIGINT starts `stop`; later ones are ignored to the end.
+
+    A stop is often asked twice, at once: a process manager signals the whole process
+    group, or the cgroup, and `fumin up` passes its own SIGTERM on. The default handlers
+    would take the second as a new request (arq cancels again what it is finishing; once
+    the event loop closes, a SIGTERM kills the process outright) and cut the graceful stop
+    short. SIGKILL remains the way to force one.
+    """
+
+    def first(signum: signal.Signals) -> None:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, signal.SIG_IGN)
+        stop(signum)
+
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, first, sig)
+    # `fumin up` starts its children with these held until now (coordinator.supervisor).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def run(settings_cls: Any) -> int:
+    """Run an arq worker from its settings class, as `arq <settings>` does."""
+    from arq.worker import create_worker
+
+    logging.config.dictConfig(default_log_config(False))
+    worker = create_worker(settings_cls, handle_signals=False)
+    stop_once(worker.loop, worker.handle_sig)
+    worker.run()
+    return 0
+
+
+async def health(redis_url: str, queue_name: str = default_queue_name) -> str | None:
+    """What the queue's workers last recorded of their health (arq writes it every
+    `health_check_interval` seconds, and it expires a second after the next was due), or
+    None when no worker has recorded any in that time."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        value = await client.get(queue_name + health_check_key_suffix)
+    finally:
+        await client.aclose()
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def check(kind: str) -> int:
+    """`fumin worker --check`: exit 0 when a worker of this kind (worker or planner)
+    recorded its health on Fumin's Redis (REDIS_URL, else the embedded one that a
+    `fumin up` runs in FUMIN_DATA_DIR) within its interval; else say why and exit 1."""
+    from coordinator.campaigns.queue import PLANNING_QUEUE
+    from coordinator.embedded import running_redis_url
+    from coordinator.settings import load_settings
+
+    settings = load_settings()
+    url = running_redis_url(settings)
+    if url is None:
+        where = settings.data_dir.resolve() / "redis"
+        return _say(f"{kind}: no REDIS_URL, and no embedded Redis runs in {where}", 1)
+    queue = PLANNING_QUEUE if kind == "planner" else default_queue_name
+    try:
+        recorded = asyncio.run(health(url, queue))
+    except (OSError, RedisError) as exc:
+        return _say(f"{kind}: Redis at {url} does not answer ({exc})", 1)
+    if recorded is None:
+        return _say(f"{kind}: no {kind} has recorded its health on {url} lately", 1)
+    return _say(f"{kind} healthy on {url}: {recorded}", 0)
+
+
+def _say(line: str, status: int) -> int:
+    print(f"fumin: {line}", file=sys.stderr if status else sys.stdout, flush=True)
+    return status
