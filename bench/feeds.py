@@ -12,7 +12,7 @@ the same bytes and headers from memory, or 304 for the same ETag:
   fetches right after a visit changed (lookup, load, render, Redis).
 
 The changes are committed by this process, as another process would: the server learns of
-them by PostgreSQL's notification (coordinator.changes), so a fetch sent at once may still
+them by PostgreSQL's notification (coordinator.platform.changes), so a fetch sent at once may still
 get the version before. Reported beside the render figures: how long after the commit the
 first fetch showed the change, and how many fetches came too early.
 
@@ -97,9 +97,9 @@ async def seed(database: Any) -> Seeded:
     """Empty the scratch database; one team, its 300 events, a feed token for its lead."""
     from coordinator.auth.service import SYSTEM
     from coordinator.calendars import service as feeds
-    from coordinator.db import utcnow
     from coordinator.models import Base
     from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
+    from coordinator.platform.db import utcnow
     from coordinator.registry.models import (
         Building,
         BuildingKind,
@@ -261,7 +261,7 @@ async def seed(database: Any) -> Seeded:
 
 async def touch_visit(database: Any, visit_id: uuid.UUID) -> None:
     """A change the feed must show (and so render anew)."""
-    from coordinator.db import utcnow
+    from coordinator.platform.db import utcnow
     from coordinator.visits.models import Visit
 
     async with database.engine.begin() as connection:
@@ -279,8 +279,8 @@ async def builder_ms(database: Any, seeded: Seeded) -> tuple[float, int, int]:
     from coordinator.calendars.ical import render_feed
     from coordinator.calendars.sources import SOURCES
     from coordinator.calendars.sources import Context as SourceContext
-    from coordinator.db import utcnow
-    from coordinator.settings import load_settings
+    from coordinator.platform.db import utcnow
+    from coordinator.platform.settings import load_settings
 
     zone = load_settings().zone
     win = feed_web.window(feed_web.load_feed_settings(), utcnow())
@@ -445,8 +445,8 @@ def _side(label: str, series: Series) -> str:
 
 
 async def run(ctx: Context) -> Result:
-    from coordinator.db import Database
-    from coordinator.settings import to_asyncpg_url
+    from coordinator.platform.db import Database
+    from coordinator.platform.settings import to_asyncpg_url
 
     services = await ctx.services()
     database = Database.from_url(to_asyncpg_url(services.database_url), pool_size=2)

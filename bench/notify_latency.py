@@ -33,11 +33,11 @@ import redis.asyncio as aioredis
 from sqlalchemy import insert, text
 
 from bench.common import LOOPBACK, ROOT, Check, Context, LoadResult, Result, Series
-from coordinator.db import Database
 from coordinator.events.service import record_event
 from coordinator.models import Base
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
-from coordinator.settings import to_asyncpg_url
+from coordinator.platform.db import Database
+from coordinator.platform.settings import to_asyncpg_url
 
 RATE = 100.0  # events per second
 DURATION = 20.0  # seconds of events per round

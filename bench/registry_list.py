@@ -5,7 +5,7 @@ token, rotating over the buildings, to Fumin and to a bare aiohttp handler (its 
 process) that answers the same bytes from memory. Target: at least 15% of the bare
 handler's requests per second, and p99 under 50 ms.
 
-Fumin keeps list answers while the tables they read are unchanged (coordinator.changes),
+Fumin keeps list answers while the tables they read are unchanged (coordinator.platform.changes),
 so in this steady read the figure is that of a kept answer (token still checked). The
 same load with `Cache-Control: no-cache` (every answer read and built afresh) is measured
 alongside and reported as `fresh`, for information: no target applies to it.
@@ -35,11 +35,11 @@ from bench.common import (
 )
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.db import Database, utcnow
 from coordinator.models import Base
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import to_asyncpg_url
 from coordinator.registry.codes import credit_check_char
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
-from coordinator.settings import to_asyncpg_url
 
 BUILDINGS = 100
 COMPANIES = 10_000

@@ -18,9 +18,9 @@ from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy import text
 
 from bench.common import Check, Context, LoadResult, Result, Series, own_cpu
-from coordinator.db import Database
 from coordinator.notifications.queue import enqueue_event
-from coordinator.settings import Settings, load_settings, to_asyncpg_url
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings, load_settings, to_asyncpg_url
 from workers.relay import Relay
 
 EVENTS = 5_000

@@ -42,7 +42,7 @@ def load_responses(path: Path) -> dict[str, bytes]:
 
 def fumin_app() -> web.Application:
     from coordinator.app import create_app, serving
-    from coordinator.settings import load_settings
+    from coordinator.platform.settings import load_settings
 
     return serving(create_app(load_settings()))  # as `fumin web` runs it
 

@@ -39,10 +39,10 @@ from bench.common import (
 )
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.db import Database, utcnow
 from coordinator.models import Base
 from coordinator.people.models import Person
-from coordinator.settings import Settings, to_asyncpg_url
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import Settings, to_asyncpg_url
 from coordinator.shifts.models import Post, Shift, ShiftStatus, SignupStatus
 
 CONCURRENCY = 64

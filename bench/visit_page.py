@@ -15,12 +15,12 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import Check, Context, Result, Series, alternate, generate_load, process_cpu
-from coordinator.db import Database, utcnow
 from coordinator.links.service import issue_link
 from coordinator.models import Base
 from coordinator.people.models import Person
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import to_asyncpg_url
 from coordinator.registry.models import Building, Company, CompanyStatus, Contact
-from coordinator.settings import to_asyncpg_url
 from coordinator.visits.models import Visit, VisitStatus
 
 VISITS = 200

@@ -20,14 +20,14 @@ from sqlalchemy import insert, text
 
 from bench.common import Check, Context, LoadResult, Result, Series, alternate
 from coordinator.auth.service import SYSTEM
-from coordinator.db import Database, utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import hash_token
 from coordinator.models import Base
 from coordinator.people.models import Person
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import to_asyncpg_url
 from coordinator.registry.models import Building, Company, CompanyStatus, Contact
-from coordinator.settings import to_asyncpg_url
 from coordinator.visits.config import VisitSettings
 from coordinator.visits.models import Visit, VisitStatus
 from coordinator.visits.schemas import VisitIn

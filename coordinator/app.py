@@ -9,13 +9,13 @@ from aiohttp import web
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
-from coordinator import keys
-from coordinator.changes import add_change_watch
-from coordinator.db import Database
-from coordinator.http import ApiRoutes
-from coordinator.logging import configure_logging
-from coordinator.middleware import access_log, answer_refusals_as_problems, problems
-from coordinator.settings import Settings, load_settings
+from coordinator.platform import keys
+from coordinator.platform.changes import add_change_watch
+from coordinator.platform.db import Database
+from coordinator.platform.logging import configure_logging
+from coordinator.platform.settings import Settings, load_settings
+from coordinator.web.api import ApiRoutes
+from coordinator.web.middleware import access_log, answer_refusals_as_problems, problems
 
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
@@ -27,8 +27,8 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.calendars.views import routes as calendars
     from coordinator.campaigns.views import routes as campaigns
     from coordinator.events.views import routes as events
+    from coordinator.health.metrics import routes as metrics
     from coordinator.health.views import routes as health
-    from coordinator.metrics import routes as metrics
     from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry

@@ -4,11 +4,11 @@ from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
-from coordinator.db import Base
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.people.models import Person, Team, TeamMember
+from coordinator.platform.db import Base
 from coordinator.registry.models import (
     Area,
     Building,

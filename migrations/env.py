@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from coordinator.models import Base
-from coordinator.settings import to_asyncpg_url
+from coordinator.platform.settings import to_asyncpg_url
 
 config = context.config
 target_metadata = Base.metadata

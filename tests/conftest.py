@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from coordinator.app import create_app
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.db import Base, Database
-from coordinator.embedded import EmbeddedPostgres, EmbeddedRedis
-from coordinator.migrate import upgrade
-from coordinator.settings import Settings, load_settings, to_asyncpg_url
+from coordinator.ops.embedded import EmbeddedPostgres, EmbeddedRedis
+from coordinator.platform.db import Base, Database
+from coordinator.platform.migrate import upgrade
+from coordinator.platform.settings import Settings, load_settings, to_asyncpg_url
 
 
 @dataclass(frozen=True)

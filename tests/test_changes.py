@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 from coordinator.app import route_tables
 from coordinator.auth.models import Role
 from coordinator.calendars import web as feed_web
-from coordinator.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
-from coordinator.db import Base, Database
 from coordinator.people.models import Person
+from coordinator.platform.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
+from coordinator.platform.db import Base, Database
 from coordinator.registry import companies as registry
 from coordinator.visits import pages as visit_pages
 from tests.calendars.test_feeds import fetch, path, team_feed

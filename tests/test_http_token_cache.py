@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
-from coordinator import http
 from coordinator.auth.models import ApiToken, Role
 from coordinator.auth.service import hash_token, revoke_token
-from coordinator.db import Database
-from coordinator.settings import Settings
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
+from coordinator.web import api as web_api
 from tests.conftest import Api, make_api
 
 
@@ -52,11 +52,11 @@ async def test_a_revoked_token_fails_once_the_cache_time_has_passed(
     cached_api: Api, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = 1000.0
-    monkeypatch.setattr(http, "_clock", lambda: now)
+    monkeypatch.setattr(web_api, "_clock", lambda: now)
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
     await revoke(database, cached_api.tokens[Role.viewer])
 
-    now += http.TOKEN_CACHE_SECONDS - 0.5
+    now += web_api.TOKEN_CACHE_SECONDS - 0.5
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
     now += 1.0
     response = await cached_api.get("/api/v1/areas", role=Role.viewer)
@@ -68,7 +68,7 @@ async def test_an_unknown_token_is_never_remembered(cached_api: Api, database: D
     for _ in range(2):
         response = await cached_api.client.get("/api/v1/areas", headers=headers)
         assert response.status == 401
-    assert hash_token("fmn_not-a-token") not in http._known_tokens.get(database, {})
+    assert hash_token("fmn_not-a-token") not in web_api._known_tokens.get(database, {})
 
 
 async def test_under_tests_settings_a_revocation_bites_on_the_next_request(

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from coordinator.db import Database
-from coordinator.http import json_response
-from coordinator.listing import _encode, paginate
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
 from coordinator.registry import companies as service
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
 from coordinator.registry.schemas import CompanyOut, CompanyQuery
-from coordinator.settings import Settings
+from coordinator.web.api import json_response
+from coordinator.web.listing import _encode, paginate
 
 AWKWARD_NAMES = [
     '引号"和\\反斜杠',

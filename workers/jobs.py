@@ -13,9 +13,9 @@ from arq.typing import WorkerCoroutine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from coordinator.db import RETRYABLE, sqlstate
 from coordinator.notifications import service
 from coordinator.notifications.queue import enqueue_delivery
+from coordinator.platform.db import RETRYABLE, sqlstate
 
 log = structlog.get_logger("fumin.jobs")
 T = TypeVar("T")

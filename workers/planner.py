@@ -13,9 +13,9 @@ from arq.worker import func
 
 from coordinator.campaigns.jobs import plan_campaign
 from coordinator.campaigns.queue import PLANNING_QUEUE
-from coordinator.db import Database
-from coordinator.logging import configure_logging
-from coordinator.settings import load_settings
+from coordinator.platform.db import Database
+from coordinator.platform.logging import configure_logging
+from coordinator.platform.settings import load_settings
 from workers.settings import redis_settings
 
 

@@ -20,14 +20,14 @@ from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 from sqlalchemy import text
 
-from coordinator.db import Database
 from coordinator.notifications.queue import (
     delivery_job_id,
     enqueue_delivery,
     enqueue_event,
     event_job_id,
 )
-from coordinator.settings import Settings
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
 
 log = structlog.get_logger("fumin.relay")
 T = TypeVar("T", bound=Any)

@@ -35,7 +35,7 @@ def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[signal.Signals], 
 
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, first, sig)
-    # `fumin up` starts its children with these held until now (coordinator.supervisor).
+    # `fumin up` starts its children with these held until now (coordinator.ops.supervisor).
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
@@ -69,8 +69,8 @@ def check(kind: str) -> int:
     recorded its health on Fumin's Redis (REDIS_URL, else the embedded one that a
     `fumin up` runs in FUMIN_DATA_DIR) within its interval; else say why and exit 1."""
     from coordinator.campaigns.queue import PLANNING_QUEUE
-    from coordinator.embedded import running_redis_url
-    from coordinator.settings import load_settings
+    from coordinator.ops.embedded import running_redis_url
+    from coordinator.platform.settings import load_settings
 
     settings = load_settings()
     url = running_redis_url(settings)

@@ -21,10 +21,10 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
 
-from coordinator.db import Database
-from coordinator.logging import configure_logging
 from coordinator.notifications.gateways import Gateways
-from coordinator.settings import load_settings
+from coordinator.platform.db import Database
+from coordinator.platform.logging import configure_logging
+from coordinator.platform.settings import load_settings
 from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
 from workers.recovery import Recovery

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coordinator.db import Database
-from coordinator.settings import Settings
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
 from coordinator.visits.config import load_visit_settings
 from coordinator.visits.reminders import sweep
 

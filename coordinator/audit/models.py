@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, utcnow
+from coordinator.platform.db import Base, utcnow
 
 
 class AuditEntry(Base):

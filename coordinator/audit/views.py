@@ -11,14 +11,14 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from coordinator import keys
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import Role
-from coordinator.http import ApiRoutes, json_response
-from coordinator.i18n import Text
-from coordinator.listing import Page
-from coordinator.problems import FieldError, ValidationFailed
-from coordinator.validation import Query
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.web.api import ApiRoutes, json_response
+from coordinator.web.listing import Page
+from coordinator.web.validation import Query
 
 routes = ApiRoutes()
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Enum, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.db import Base, IdMixin, TimestampMixin
 
 
 class Role(enum.StrEnum):

@@ -8,8 +8,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from coordinator.auth.models import Role
-from coordinator.listing import ListQuery
-from coordinator.validation import Body
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
 
 
 class TokenIn(Body):

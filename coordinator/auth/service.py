@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.models import ApiToken, Role
-from coordinator.db import utcnow
 from coordinator.links.service import hash_token
+from coordinator.platform.db import utcnow
 
 PREFIX = "fmn_"
 

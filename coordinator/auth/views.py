@@ -5,12 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from coordinator import keys
 from coordinator.audit.service import record, snapshot
 from coordinator.auth import service
 from coordinator.auth.models import ApiToken, Role
 from coordinator.auth.schemas import TokenCreated, TokenIn, TokenOut, TokenQuery
-from coordinator.http import (
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import not_found
+from coordinator.web.api import (
     ApiRoutes,
     created,
     forget_tokens,
@@ -18,9 +20,7 @@ from coordinator.http import (
     path_id,
     principal,
 )
-from coordinator.i18n import Text
-from coordinator.listing import Page, paginate, search
-from coordinator.problems import not_found
+from coordinator.web.listing import Page, paginate, search
 
 routes = ApiRoutes()
 TAGS = ("access",)

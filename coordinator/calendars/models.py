@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, utcnow
+from coordinator.platform.db import Base, IdMixin, utcnow
 
 
 class FeedToken(IdMixin, Base):

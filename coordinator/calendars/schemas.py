@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from coordinator.people.schemas import OneLine
-from coordinator.validation import Body
+from coordinator.web.validation import Body
 
 Label = Annotated[str, Field(min_length=1, max_length=100), OneLine]
 

@@ -13,12 +13,12 @@ from coordinator.audit.service import record
 from coordinator.auth.service import Principal
 from coordinator.calendars.models import FeedToken
 from coordinator.calendars.schemas import FeedIssued, FeedOut, FeedUrls
-from coordinator.crud import get_or_404
-from coordinator.db import utcnow
-from coordinator.i18n import Text
 from coordinator.links.service import hash_token
 from coordinator.people.models import Person, Team, TeamMember
-from coordinator.problems import FieldError, ValidationFailed, not_found
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed, not_found
+from coordinator.platform.resources import get_or_404
 
 TOKEN_BYTES = 32  # 256 bits
 FEED = Text("日历订阅", "calendar feed")

@@ -6,13 +6,13 @@ import uuid
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.calendars import service
 from coordinator.calendars.models import FeedToken
 from coordinator.calendars.schemas import FeedIssued, FeedList, FeedOut, PersonFeedIn, TeamFeedIn
 from coordinator.calendars.web import add_feed_route
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.platform import keys
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
 
 
 class CalendarRoutes(ApiRoutes):

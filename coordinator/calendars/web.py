@@ -9,7 +9,7 @@ leaving the team) or entering it changes the fingerprint.
 
 The fingerprint (with the settings that shape the bytes) is the feed's version and its
 strong ETag. This process keeps what a token resolved to while none of the tables the
-lookup reads has changed (coordinator.changes: notified by PostgreSQL at each commit, in
+lookup reads has changed (coordinator.platform.changes: notified by PostgreSQL at each commit, in
 every web process) and for at most `FOUND_SECONDS`, as the window moves with the clock.
 So a poll that finds nothing new costs no query at all: a matching If-None-Match is
 answered 304 from memory, and the bytes of a version already rendered are served from
@@ -39,13 +39,13 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from coordinator import keys
 from coordinator.calendars.config import FeedSettings, load_feed_settings
 from coordinator.calendars.ical import render_feed
 from coordinator.calendars.service import hash_token
 from coordinator.calendars.sources import SOURCES, Context, Window
-from coordinator.changes import CHANGES, ChangeWatch, Memo
-from coordinator.db import utcnow
+from coordinator.platform import keys
+from coordinator.platform.changes import CHANGES, ChangeWatch, Memo
+from coordinator.platform.db import utcnow
 
 # What a feed's lookup reads: a write to any of them may change what a token resolves to.
 LOOKUP_TABLES = (

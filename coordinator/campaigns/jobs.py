@@ -13,7 +13,7 @@ from coordinator.campaigns import service
 from coordinator.campaigns.loading import load_problem
 from coordinator.campaigns.models import CampaignStatus
 from coordinator.campaigns.planner import Progress, plan
-from coordinator.db import Database
+from coordinator.platform.db import Database
 
 POLL_SECONDS = 0.5
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coordinator.listing import ListQuery
 from coordinator.registry.models import CompanyStatus
-from coordinator.validation import Body
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 Weekday = Annotated[int, Field(ge=1, le=7)]

@@ -22,11 +22,17 @@ from coordinator.campaigns.models import (
 )
 from coordinator.campaigns.planner import Plan
 from coordinator.campaigns.schemas import CampaignIn, CampaignOut, ItemPatch
-from coordinator.crud import ensure_exists, get_or_404
-from coordinator.db import Database, utcnow
-from coordinator.i18n import Text
 from coordinator.people.models import Person, Team, TeamMember
-from coordinator.problems import Conflict, FieldError, Problem, StateConflict, ValidationFailed
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import (
+    Conflict,
+    FieldError,
+    Problem,
+    StateConflict,
+    ValidationFailed,
+)
+from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.registry.models import Contact
 from coordinator.visits import service as visits
 from coordinator.visits.config import VisitSettings

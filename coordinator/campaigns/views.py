@@ -7,7 +7,6 @@ import functools
 from aiohttp import web
 from sqlalchemy import select
 
-from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.campaigns import service
 from coordinator.campaigns.models import CampaignPlanItem
@@ -21,9 +20,10 @@ from coordinator.campaigns.schemas import (
     ItemPatch,
     ItemQuery,
 )
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.listing import paginate
+from coordinator.platform import keys
 from coordinator.visits.config import VisitSettings, load_visit_settings
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import paginate
 
 routes = ApiRoutes()
 TAGS = ("campaigns",)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from coordinator.docs.problem import FIELD_PROBLEM, PROBLEM, STATUS_TEXT, problem_response
-from coordinator.http import ApiRoutes, Operation
+from coordinator.web.api import ApiRoutes, Operation
 
 _PATH_PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
 SECURITY_SCHEME = "bearerAuth"

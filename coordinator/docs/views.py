@@ -10,10 +10,10 @@ import jinja2
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path
 
-from coordinator import keys
 from coordinator.docs.openapi import build_openapi
 from coordinator.docs.swagger import as_openapi_3_0
-from coordinator.http import ApiRoutes
+from coordinator.platform import keys
+from coordinator.web.api import ApiRoutes
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base
+from coordinator.platform.db import Base
 
 
 class OutboxEvent(Base):

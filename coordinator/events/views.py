@@ -10,14 +10,14 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
-from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.events.catalogue import EVENT_TYPES, PRIVATE_FIELDS
 from coordinator.events.service import events_after
-from coordinator.http import ApiRoutes, json_response
-from coordinator.i18n import Text
-from coordinator.problems import FieldError, ValidationFailed
-from coordinator.validation import Query
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.web.api import ApiRoutes, json_response
+from coordinator.web.validation import Query
 
 routes = ApiRoutes()
 

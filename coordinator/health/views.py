@@ -8,8 +8,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from coordinator import keys
-from coordinator.http import ApiRoutes, json_response
+from coordinator.platform import keys
+from coordinator.web.api import ApiRoutes, json_response
 
 routes = ApiRoutes()
 

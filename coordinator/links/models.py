@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, LargeB
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, utcnow
+from coordinator.platform.db import Base, IdMixin, utcnow
 
 
 class CapabilityLink(IdMixin, Base):

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.db import utcnow
 from coordinator.links.models import CapabilityLink, LinkUse
+from coordinator.platform.db import utcnow
 
 TOKEN_BYTES = 32  # 256 bits
 

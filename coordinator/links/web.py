@@ -9,8 +9,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from coordinator import keys
-from coordinator.i18n import Lang, negotiate
+from coordinator.platform import keys
+from coordinator.platform.i18n import Lang, negotiate
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from coordinator.notifications.email import SmtpPool, SmtpTarget
-from coordinator.settings import Settings
+from coordinator.platform.settings import Settings
 
 
 @dataclass

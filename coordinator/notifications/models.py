@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.db import Base, IdMixin, TimestampMixin
 from coordinator.registry.models import str_enum
 
 

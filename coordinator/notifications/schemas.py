@@ -9,9 +9,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from coordinator.events.catalogue import EVENT_TYPES
-from coordinator.listing import ListQuery
 from coordinator.notifications.models import Channel, DeliveryStatus
-from coordinator.validation import Body
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
 
 
 def _event_types(values: list[str]) -> list[str]:

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record
 from coordinator.auth.service import Principal
-from coordinator.db import Database, utcnow
 from coordinator.events.catalogue import PRIVATE_FIELDS
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications import email, webhooks
@@ -29,7 +28,8 @@ from coordinator.notifications.models import (
 )
 from coordinator.notifications.quiet import next_allowed
 from coordinator.notifications.rules import plan
-from coordinator.settings import Settings, parse_quiet_hours
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import Settings, parse_quiet_hours
 
 log = structlog.get_logger("fumin.notifications")
 

@@ -9,12 +9,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.crud import apply_update, audit_created, delete_row, get_or_404, patch_values
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.i18n import Text
-from coordinator.listing import Page, paginate, search
 from coordinator.notifications import service
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.notifications.queue import enqueue_delivery
@@ -27,7 +22,18 @@ from coordinator.notifications.schemas import (
     WebhookPatch,
     WebhookQuery,
 )
-from coordinator.problems import not_found
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import not_found
+from coordinator.platform.resources import (
+    apply_update,
+    audit_created,
+    delete_row,
+    get_or_404,
+    patch_values,
+)
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import Page, paginate, search
 
 routes = ApiRoutes()
 TAGS = ("notifications",)

@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import changed_fields, get_or_404, raise_change
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
-from coordinator.listing import paginate, search
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberIn, MemberQuery, MembershipOut
-from coordinator.problems import Conflict, FieldError, NotFound, missing_reference
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import Conflict, FieldError, NotFound, missing_reference
+from coordinator.platform.resources import changed_fields, get_or_404, raise_change
+from coordinator.web.listing import paginate, search
 
 TEAM = Text("团队", "team")
 PERSON = Text("人员", "person")

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, case, sele
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.db import Base, IdMixin, TimestampMixin
 from coordinator.registry.models import str_enum
 
 

@@ -10,12 +10,12 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from coordinator.listing import ListQuery
+from coordinator.notifications.preferences import Channels, QuietHours, email_only
 from coordinator.people.models import MemberRole, TeamKind
-from coordinator.preferences import Channels, QuietHours, email_only
 from coordinator.registry.codes import valid_email, valid_phone
 from coordinator.registry.models import Language
-from coordinator.validation import Body
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
 
 MAX_SKILLS = 30
 MAX_MEMBERS_ON_CREATE = 500

@@ -9,7 +9,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
-from coordinator.crud import (
+from coordinator.people.models import Person, TeamMember
+from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.platform.resources import (
     apply_update,
     audit_created,
     delete_row,
@@ -17,12 +21,8 @@ from coordinator.crud import (
     get_or_404,
     patch_values,
 )
-from coordinator.i18n import Text
-from coordinator.listing import paginate, search
-from coordinator.people.models import Person, TeamMember
-from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
-from coordinator.problems import FieldError, ValidationFailed
 from coordinator.registry.models import Company, PartyBranch
+from coordinator.web.listing import paginate, search
 
 PERSON = Text("人员", "person")
 PARTY_BRANCH = Text("党支部", "party branch")

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import ensure_exists, get_or_404, patch_values, raise_change
-from coordinator.i18n import Text
-from coordinator.listing import paginate, search
 from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, TeamQuery
-from coordinator.problems import Conflict, FieldError, ValidationFailed
-from coordinator.references import ensure_unreferenced
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import Conflict, FieldError, ValidationFailed
+from coordinator.platform.references import ensure_unreferenced
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values, raise_change
+from coordinator.web.listing import paginate, search
 
 # Reading
 

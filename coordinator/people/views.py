@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.listing import Page
 from coordinator.people import members, service, teams
 from coordinator.people.schemas import (
     MemberIn,
@@ -23,6 +20,9 @@ from coordinator.people.schemas import (
     TeamPatch,
     TeamQuery,
 )
+from coordinator.platform import keys
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import Page
 
 routes = ApiRoutes()
 PEOPLE = ("people",)

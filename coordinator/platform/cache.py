@@ -28,18 +28,18 @@ class _Entry(Generic[V]):
     stamp: int | None
 
 
-def _expiry(_key: object, entry: _Entry[object], _now: float) -> float:
-    return entry.until
-
-
 class Kept(Generic[K, V]):
     """Up to `size` values, each until its deadline and while its stamp holds."""
 
     def __init__(self, size: int, *, clock: Clock = time.monotonic) -> None:
         self.clock = clock
         self._entries: TLRUCache[K, _Entry[V]] = TLRUCache(
-            maxsize=size, ttu=_expiry, timer=clock
+            maxsize=size, ttu=self._expiry, timer=clock
         )
+
+    @staticmethod
+    def _expiry(_key: object, entry: _Entry[V], _now: float) -> float:
+        return entry.until
 
     def get(self, key: K, stamp: int | None = None) -> V | None:
         """The value kept for `key`, if it is still good for `stamp`."""

@@ -10,7 +10,10 @@ from sqlalchemy import Select, String, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
-from coordinator.crud import (
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed, not_found
+from coordinator.platform.references import ensure_unreferenced
+from coordinator.platform.resources import (
     apply_update,
     audit_created,
     delete_row,
@@ -18,17 +21,6 @@ from coordinator.crud import (
     get_or_404,
     patch_values,
 )
-from coordinator.i18n import Text
-from coordinator.listing import (
-    JsonText,
-    like_pattern,
-    paginate,
-    paginate_json,
-    row_json,
-    search,
-)
-from coordinator.problems import FieldError, ValidationFailed, not_found
-from coordinator.references import ensure_unreferenced
 from coordinator.registry.models import (
     Building,
     Company,
@@ -46,6 +38,14 @@ from coordinator.registry.schemas import (
     ContactQuery,
 )
 from coordinator.registry.service import BUILDING, PARTY_BRANCH
+from coordinator.web.listing import (
+    JsonText,
+    like_pattern,
+    paginate,
+    paginate_json,
+    row_json,
+    search,
+)
 
 COMPANY = Text("企业", "company")
 CONTACT = Text("联系人", "contact")

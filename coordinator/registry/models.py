@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.db import Base, IdMixin, TimestampMixin
 
 
 def str_enum(kind: type[enum.StrEnum], name: str) -> Enum:

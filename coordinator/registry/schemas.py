@@ -10,8 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from coordinator.listing import ListQuery
-from coordinator.preferences import Channels, QuietHours, email_and_sms
+from coordinator.notifications.preferences import Channels, QuietHours, email_and_sms
 from coordinator.registry.codes import valid_credit_code, valid_email, valid_mobile, valid_phone
 from coordinator.registry.models import (
     AreaKind,
@@ -20,7 +19,8 @@ from coordinator.registry.models import (
     CompanyStatus,
     Language,
 )
-from coordinator.validation import Body
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 LongName = Annotated[str, Field(min_length=1, max_length=200)]

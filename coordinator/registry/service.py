@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import (
+from coordinator.people.models import Person
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.platform.references import ensure_unreferenced
+from coordinator.platform.resources import (
     apply_update,
     audit_created,
     delete_row,
@@ -18,15 +23,6 @@ from coordinator.crud import (
     get_or_404,
     patch_values,
 )
-from coordinator.db import utcnow
-from coordinator.i18n import Text
-from coordinator.listing import (
-    paginate,
-    search,
-)
-from coordinator.people.models import Person
-from coordinator.problems import FieldError, ValidationFailed
-from coordinator.references import ensure_unreferenced
 from coordinator.registry.models import (
     Area,
     Building,
@@ -46,6 +42,10 @@ from coordinator.registry.schemas import (
     PartyBranchOut,
     PartyBranchPatch,
     PartyBranchQuery,
+)
+from coordinator.web.listing import (
+    paginate,
+    search,
 )
 
 AREA = Text("片区", "area")

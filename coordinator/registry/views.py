@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.listing import Page
+from coordinator.platform import keys
 from coordinator.registry import companies, service
 from coordinator.registry.schemas import (
     AreaIn,
@@ -31,6 +29,8 @@ from coordinator.registry.schemas import (
     PartyBranchPatch,
     PartyBranchQuery,
 )
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import Page
 
 routes = ApiRoutes()
 TAGS = ("registry",)

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person
-from coordinator.problems import missing_reference, not_found
+from coordinator.platform.problems import missing_reference, not_found
 from coordinator.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import PERSON, SHIFT, AlreadySignedUp, closed, not_qualified
 

@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import ensure_exists, get_or_404
-from coordinator.db import utcnow
-from coordinator.i18n import Text
-from coordinator.listing import paginate
 from coordinator.people.models import Person, Team
-from coordinator.problems import FieldError, ValidationFailed
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.registry.models import Company, PartyBranch
 from coordinator.shifts.models import (
     ChecklistTick,
@@ -35,6 +34,7 @@ from coordinator.shifts.models import (
 from coordinator.shifts.rules import CHECK_IN_EARLY, HOURS, PERSON, SIGNUP, closed, wrong_state
 from coordinator.shifts.schemas import HoursOut, HoursQuery
 from coordinator.shifts.signups import _audit, _event, _locked_signup, get_or_404_error
+from coordinator.web.listing import paginate
 
 
 def _own(signup: Signup, person_id: uuid.UUID | None) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 from arq import cron
 
-from coordinator.db import Database, utcnow
-from coordinator.settings import Settings
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.settings import Settings
 from coordinator.shifts import service, signups, staffing
 from coordinator.shifts.rules import NO_SHOW_GRACE
 

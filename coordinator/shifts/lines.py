@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from coordinator import changes
 from coordinator.auth.service import Principal
-from coordinator.db import RETRYABLE, Database, sqlstate, utcnow
+from coordinator.platform import changes
+from coordinator.platform.db import RETRYABLE, Database, sqlstate, utcnow
 from coordinator.shifts.claim import Claim, Seen, claim_many
 from coordinator.shifts.models import Signup
 

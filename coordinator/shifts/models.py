@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.db import Base, IdMixin, TimestampMixin
 from coordinator.registry.models import str_enum
 
 GATE_STEPS = ["拦", "问", "测", "核", "记", "报"]

@@ -15,7 +15,7 @@ from coordinator.links.service import issue_link
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, rule
 from coordinator.people.models import Person, Team
-from coordinator.settings import load_settings
+from coordinator.platform.settings import load_settings
 from coordinator.shifts.models import HOLDING, Post, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import CALLOUT_LIMIT
 

@@ -16,10 +16,6 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator import keys
-from coordinator.db import sqlstate, utcnow
-from coordinator.http import ApiRoutes
-from coordinator.i18n import Lang
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, csrf_token, record_use, resolve
 from coordinator.links.web import (
@@ -31,9 +27,13 @@ from coordinator.links.web import (
     too_many,
 )
 from coordinator.people.models import Person
-from coordinator.problems import Problem
+from coordinator.platform import keys
+from coordinator.platform.db import sqlstate, utcnow
+from coordinator.platform.i18n import Lang
+from coordinator.platform.problems import Problem
 from coordinator.shifts import duty, me, signups
 from coordinator.shifts.models import Signup
+from coordinator.web.api import ApiRoutes
 
 PURPOSES = ("me", "signup", "callout")
 ACTIONS = (

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record
 from coordinator.auth.service import Principal
-from coordinator.crud import get_or_404
-from coordinator.db import utcnow
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person
+from coordinator.platform.db import utcnow
+from coordinator.platform.resources import get_or_404
 from coordinator.shifts.rules import ME_LINK_DAYS, PERSON
 
 ME_ACTIONS = ("signup", "cancel", "check_in", "check_out", "swap", "tick")

@@ -9,7 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
-from coordinator.crud import (
+from coordinator.people.models import Team
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.platform.resources import (
     apply_update,
     audit_created,
     delete_row,
@@ -17,14 +20,11 @@ from coordinator.crud import (
     get_or_404,
     patch_values,
 )
-from coordinator.i18n import Text
-from coordinator.listing import paginate, search
-from coordinator.people.models import Team
-from coordinator.problems import FieldError, ValidationFailed
 from coordinator.registry.models import Area, Building
 from coordinator.shifts.models import Post
 from coordinator.shifts.rules import POST, TEAM
 from coordinator.shifts.schemas import PostIn, PostOut, PostPatch, PostQuery
+from coordinator.web.listing import paginate, search
 
 
 async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:

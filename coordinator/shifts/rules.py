@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from coordinator.i18n import Text
-from coordinator.labels import state
-from coordinator.problems import Conflict, StateConflict
+from coordinator.platform.i18n import Text
+from coordinator.platform.labels import state
+from coordinator.platform.problems import Conflict, StateConflict
 from coordinator.shifts.models import SignupStatus
 
 CANCEL_CUTOFF = timedelta(hours=12)  # later cancellations alert the lead

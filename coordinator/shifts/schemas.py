@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from coordinator.listing import ListQuery
 from coordinator.people.schemas import Skills
 from coordinator.shifts.models import GATE_STEPS, HoursStatus, ShiftStatus, SignupStatus
-from coordinator.validation import Body, Query
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body, Query
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Step = Annotated[str, Field(min_length=1, max_length=100)]

@@ -13,12 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import get_or_404, patch_values
-from coordinator.db import utcnow
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
-from coordinator.listing import paginate
-from coordinator.problems import Conflict, FieldError, ValidationFailed, missing_reference
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import Conflict, FieldError, ValidationFailed, missing_reference
+from coordinator.platform.resources import get_or_404, patch_values
 from coordinator.shifts.models import (
     Post,
     Shift,
@@ -31,6 +30,7 @@ from coordinator.shifts.models import (
 from coordinator.shifts.recurrence import occurrences
 from coordinator.shifts.rules import POST, SERIES, SHIFT, WEEKS_AHEAD
 from coordinator.shifts.schemas import SeriesIn, ShiftIn, ShiftOut, ShiftPatch, ShiftQuery
+from coordinator.web.listing import paginate
 
 LIVE = (SignupStatus.signed_up, SignupStatus.waitlisted, SignupStatus.checked_in)
 

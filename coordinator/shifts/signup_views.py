@@ -8,9 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
+from coordinator.platform import keys
 from coordinator.shifts import duty, personal, signups, waitlists
 from coordinator.shifts.models import Signup
 from coordinator.shifts.schemas import (
@@ -29,6 +28,7 @@ from coordinator.shifts.schemas import (
     TickIn,
     TickOut,
 )
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
 
 routes = ApiRoutes()
 SIGNUPS = ("signups",)

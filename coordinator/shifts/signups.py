@@ -14,12 +14,12 @@ from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import get_or_404
-from coordinator.db import Database, sqlstate, utcnow
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
 from coordinator.people.models import Person, TeamMember
-from coordinator.problems import Problem, missing_reference
+from coordinator.platform.db import Database, sqlstate, utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import Problem, missing_reference
+from coordinator.platform.resources import get_or_404
 from coordinator.shifts import claim, lines
 from coordinator.shifts.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import (
@@ -309,7 +309,7 @@ async def _locked_signup(session: AsyncSession, signup_id: uuid.UUID) -> tuple[S
 
 
 def get_or_404_error() -> Problem:
-    from coordinator.problems import not_found
+    from coordinator.platform.problems import not_found
 
     return not_found(SIGNUP)
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.crud import get_or_404
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.listing import Page
+from coordinator.platform import keys
+from coordinator.platform.resources import get_or_404
 from coordinator.shifts import posts, service
 from coordinator.shifts.schemas import (
     CancelShiftIn,
@@ -25,6 +23,8 @@ from coordinator.shifts.schemas import (
     ShiftPatch,
     ShiftQuery,
 )
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import Page
 
 routes = ApiRoutes()
 POSTS = ("posts",)

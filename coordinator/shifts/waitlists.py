@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.crud import get_or_404
+from coordinator.platform.resources import get_or_404
 from coordinator.shifts.models import Shift, Signup, SignupStatus
 from coordinator.shifts.rules import SHIFT, SIGNUP
 

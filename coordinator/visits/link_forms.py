@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from coordinator.db import utcnow
-from coordinator.i18n import Lang, Text
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Lang, Text
 
 MAX_TEXT = 500
 MAX_WINDOWS = 3

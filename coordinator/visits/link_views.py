@@ -8,10 +8,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from coordinator.db import utcnow
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import hash_token
 from coordinator.people.models import Person
+from coordinator.platform.db import utcnow
 from coordinator.registry.models import Building, Company, Contact
 from coordinator.visits.models import Visit, VisitStatus
 from coordinator.visits.service import LINK_PURPOSE

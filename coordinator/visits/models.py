@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.db import Base, IdMixin, TimestampMixin, utcnow
+from coordinator.platform.db import Base, IdMixin, TimestampMixin, utcnow
 from coordinator.registry.models import str_enum
 
 

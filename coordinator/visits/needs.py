@@ -9,18 +9,18 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator import labels
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import ensure_exists, get_or_404
-from coordinator.db import utcnow
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
-from coordinator.listing import paginate, search
 from coordinator.people.models import Team
-from coordinator.problems import FieldError, StateConflict, ValidationFailed
+from coordinator.platform import labels
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, StateConflict, ValidationFailed
+from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.visits.models import Need, NeedStatus, Urgency, Visit
 from coordinator.visits.schemas import AssignIn, NeedIn, NeedOut, NeedQuery
+from coordinator.web.listing import paginate, search
 
 NEED = Text("诉求", "need")
 # How long each urgency may take, from the need being raised (or reopened).

@@ -13,11 +13,6 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator import keys, labels
-from coordinator.changes import CHANGES, Memo
-from coordinator.db import utcnow
-from coordinator.http import ApiRoutes
-from coordinator.i18n import Lang
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, csrf_token, hash_token, record_use, resolve
 from coordinator.links.web import (
@@ -30,6 +25,10 @@ from coordinator.links.web import (
     see_other,
     too_many,
 )
+from coordinator.platform import keys, labels
+from coordinator.platform.changes import CHANGES, Memo
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Lang
 from coordinator.visits import service
 from coordinator.visits.ics import Invitation, invitation
 from coordinator.visits.link_forms import MAX_TEXT, Refused, message, read_text, read_windows
@@ -37,6 +36,7 @@ from coordinator.visits.link_views import VisitView, cancelled_with, load, resol
 from coordinator.visits.models import VisitStatus
 from coordinator.visits.needs import needs_of_company
 from coordinator.visits.views import visit_settings
+from coordinator.web.api import ApiRoutes
 
 _WEEKDAYS_ZH = "一二三四五六日"
 # What the page shows is read from these tables; a page is kept (per link and language)

@@ -15,8 +15,8 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.db import utcnow
 from coordinator.events.service import record_event
+from coordinator.platform.db import utcnow
 from coordinator.visits.config import VisitSettings
 from coordinator.visits.models import Visit, VisitReminder, VisitStatus
 from coordinator.visits.service import _issue_visit_link, _visit_event

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.db import utcnow
-from coordinator.listing import paginate, search
+from coordinator.platform.db import utcnow
 from coordinator.registry.models import Building, Company
 from coordinator.visits.models import Need, Visit, VisitStatus
 from coordinator.visits.needs import filtered_needs, need_out
 from coordinator.visits.schemas import CoverageQuery, VisitOut, VisitQuery
+from coordinator.web.listing import paginate, search
 
 
 def _in_utc(text: str) -> str:

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coordinator.listing import ListQuery
-from coordinator.validation import Body, Query
 from coordinator.visits.models import Department, NeedCategory, NeedStatus, Urgency, VisitStatus
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body, Query
 
 Place = Annotated[str, Field(min_length=1, max_length=300)]
 Purpose = Annotated[str, Field(min_length=1, max_length=500)]

@@ -10,23 +10,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator import labels
 from coordinator.audit.service import record, record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.crud import ensure_exists, get_or_404
-from coordinator.db import sqlstate, utcnow
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person, Team, TeamKind, TeamMember
-from coordinator.problems import (
+from coordinator.platform import labels
+from coordinator.platform.db import sqlstate, utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import (
     Conflict,
     FieldError,
     StateConflict,
     ValidationFailed,
     missing_reference,
 )
+from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.registry.models import Building, Company, Contact, PartyBranch
 from coordinator.visits.config import VisitSettings
 from coordinator.visits.models import Need, Visit, VisitStatus

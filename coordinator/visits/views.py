@@ -6,11 +6,9 @@ import functools
 
 from aiohttp import web
 
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.http import ApiRoutes, created, json_response, path_id, principal
-from coordinator.i18n import Text
-from coordinator.listing import Page
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
 from coordinator.visits import needs, reports, service
 from coordinator.visits.config import VisitSettings, load_visit_settings
 from coordinator.visits.needs import need_out
@@ -36,6 +34,8 @@ from coordinator.visits.schemas import (
     VisitOut,
     VisitQuery,
 )
+from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.listing import Page
 
 routes = ApiRoutes()
 TAGS = ("visits",)

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 02:20:00
 
 Every write to a table that cached answers (calendar feeds, link pages, lists) are made
 of sends NOTIFY fumin_changes with the table's name: one per statement, delivered at
-commit, repeats within a transaction folded by PostgreSQL (see coordinator/changes.py).
+commit, repeats within a transaction folded by PostgreSQL (see coordinator/platform/changes.py).
 Bookkeeping tables written on every delivery or use (outbox, deliveries, audit_log,
 link_uses, reminders) are left out: no cached answer shows them.
 """

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from coordinator.campaigns.jobs import run_plan
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications.models import Channel, Delivery, DeliveryStatus
+from coordinator.platform.settings import Settings
 from coordinator.registry.codes import credit_check_char
-from coordinator.settings import Settings
 from coordinator.visits.models import Visit, VisitStatus
 
 

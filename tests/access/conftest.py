@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from coordinator.app import route_tables
-from coordinator.http import Operation
 from coordinator.models import Base
+from coordinator.web.api import Operation
 
 _PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
 

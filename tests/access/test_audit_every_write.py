@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken, Role
-from coordinator.http import Operation
+from coordinator.web.api import Operation
 from tests.access import audit_recipes, audit_recipes_duty
 from tests.access.audit_scene import RECIPES, Scene
 from tests.access.conftest import op_id, operations

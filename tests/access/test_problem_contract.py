@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import text
 
 import coordinator
-from coordinator import keys
 from coordinator.auth.models import Role
-from coordinator.i18n import Text
-from coordinator.problems import RESERVED, Problem, StateConflict
+from coordinator.platform import keys
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import RESERVED, Problem, StateConflict
 
 from .test_problems import problem
 

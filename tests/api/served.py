@@ -16,9 +16,9 @@ from aiohttp import web
 from coordinator.app import create_app
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.db import Database
-from coordinator.demo import load_demo
-from coordinator.settings import load_settings
+from coordinator.ops.demo import load_demo
+from coordinator.platform.db import Database
+from coordinator.platform.settings import load_settings
 from tests.conftest import Servers, truncate_all
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from coordinator.db import utcnow
+from coordinator.platform.db import utcnow
 from coordinator.visits.models import Visit, VisitStatus
 from tests.api.conftest import Everything
 

@@ -16,7 +16,7 @@ from tests.conftest import Servers
 def fumin(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     return subprocess.run(
-        [sys.executable, "-m", "coordinator.cli", *args],
+        [sys.executable, "-m", "coordinator.ops.cli", *args],
         env=clean | env,
         capture_output=True,
         text=True,

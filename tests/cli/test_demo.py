@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from coordinator.demo import COUNTS, build_demo, load_demo
+from coordinator.ops.demo import COUNTS, build_demo, load_demo
 from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
 from coordinator.registry.codes import credit_code_problem, valid_mobile
 from coordinator.registry.models import (

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coordinator.embedded import EmbeddedPostgres, EmbeddedRedis, stop_orphan_redis
+from coordinator.ops.embedded import EmbeddedPostgres, EmbeddedRedis, stop_orphan_redis
 
 
 def test_redis_left_by_a_killed_run_is_stopped(tmp_path: Path) -> None:

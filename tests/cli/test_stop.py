@@ -13,9 +13,9 @@ import psutil
 from tests.cli.test_up import everything_it_started, gone, start
 
 CHILDREN = {
-    "web": "coordinator.cli web",
-    "worker": "coordinator.cli worker",
-    "planner": "coordinator.cli planner",
+    "web": "coordinator.ops.cli web",
+    "worker": "coordinator.ops.cli worker",
+    "planner": "coordinator.ops.cli planner",
 }
 STOP_WITHIN = 8.0  # less than the supervisor's grace (10 s) before it kills a child
 

@@ -20,7 +20,7 @@ import psutil
 import pytest
 import redis
 
-from coordinator.embedded import free_port
+from coordinator.ops.embedded import free_port
 
 START_TIMEOUT = 60
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
@@ -88,7 +88,7 @@ def start(data_dir: Path, name: str, *, new_group: bool = False) -> Up:
     env |= {"FUMIN_DATA_DIR": str(data_dir), "PORT": str(port), "FUMIN_LOG_LEVEL": "warning"}
     stdout, stderr = data_dir.parent / f"{name}.out", data_dir.parent / f"{name}.err"
     process = subprocess.Popen(
-        [sys.executable, "-m", "coordinator.cli", "up", "--demo"],
+        [sys.executable, "-m", "coordinator.ops.cli", "up", "--demo"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=stdout.open("wb"),
@@ -203,16 +203,16 @@ def test_up_demo_serves_the_api_with_the_printed_admin_token(first_run: Up) -> N
 
 def test_worker_killed_with_sigkill_is_restarted(first_run: Up) -> None:
     up = first_run
-    worker = up.child("coordinator.cli worker")
+    worker = up.child("coordinator.ops.cli worker")
     assert worker is not None
-    redis_url = up.child("coordinator.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
+    redis_url = up.child("coordinator.ops.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
     worker.kill()
     worker.wait(5)
 
     deadline = time.monotonic() + 30
     client = redis.Redis.from_url(redis_url)
     while time.monotonic() < deadline:
-        again = up.child("coordinator.cli worker")
+        again = up.child("coordinator.ops.cli worker")
         # The new worker has run its start-up heartbeat: it is really working.
         if again is not None and again.pid != worker.pid:
             if client.get(f"{HEARTBEAT_KEY}:{again.pid}") is not None:
@@ -229,7 +229,7 @@ def check(up: Up, kind: str) -> subprocess.CompletedProcess[str]:
     """`fumin worker --check` as an operator runs it beside `fumin up`: only the data folder."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     return subprocess.run(
-        [sys.executable, "-m", "coordinator.cli", kind, "--check"],
+        [sys.executable, "-m", "coordinator.ops.cli", kind, "--check"],
         env=env | {"FUMIN_DATA_DIR": str(up.data_dir)},
         capture_output=True,
         text=True,
@@ -239,7 +239,7 @@ def check(up: Up, kind: str) -> subprocess.CompletedProcess[str]:
 
 def test_worker_check_finds_the_embedded_redis(first_run: Up) -> None:
     up = first_run
-    redis_url = up.child("coordinator.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
+    redis_url = up.child("coordinator.ops.cli web").environ()["REDIS_URL"]  # type: ignore[union-attr]
     for kind in ("worker", "planner"):
         result = check(up, kind)
         assert result.returncode == 0, result.stderr

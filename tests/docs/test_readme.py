@@ -12,8 +12,8 @@ from pathlib import Path
 from coordinator.app import create_app
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.demo import load_demo
-from coordinator.settings import load_settings
+from coordinator.ops.demo import load_demo
+from coordinator.platform.settings import load_settings
 from tests.docs import readme
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coordinator.db import utcnow
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.links.service import (
     csrf_ok,
@@ -16,6 +15,7 @@ from coordinator.links.service import (
     resolve,
     revoke_for_subject,
 )
+from coordinator.platform.db import utcnow
 
 
 async def test_token_is_long_random_and_stored_only_as_hash(database):

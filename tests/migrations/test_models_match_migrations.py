@@ -23,7 +23,7 @@ async def test_migrations_at_head_match_the_models(settings):
 def test_migrations_have_a_single_head():
     from alembic.script import ScriptDirectory
 
-    from coordinator.migrate import ROOT, alembic_config
+    from coordinator.platform.migrate import ROOT, alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("postgresql+asyncpg://unused/unused"))
     assert len(script.get_heads()) == 1, script.get_heads()
@@ -38,7 +38,7 @@ async def test_downgrade_to_base_and_back_up(settings):
     from sqlalchemy import make_url, text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from coordinator.migrate import alembic_config
+    from coordinator.platform.migrate import alembic_config
 
     admin = create_async_engine(settings.async_database_url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:

@@ -74,7 +74,7 @@ def test_smtp_url_options():
 
 
 def test_development_mail_logs_the_links_to_click(tmp_path, capsys):
-    from coordinator.logging import configure_logging
+    from coordinator.platform.logging import configure_logging
 
     configure_logging("info")  # other tests leave logging at warning
     rendered = email.Rendered(

@@ -1,4 +1,4 @@
-from coordinator import keys
+from coordinator.platform import keys
 
 
 async def test_metrics_count_events_and_deliveries(committed_api):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordinator.audit.models import AuditEntry
-from coordinator.db import Database
+from coordinator.platform.db import Database
 from coordinator.registry.codes import credit_check_char
 from coordinator.registry.models import Building, Company, Contact, PartyBranch
 from coordinator.registry.models import party_branch_buildings as coverage

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from coordinator.db import Database, utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.people.models import Person
+from coordinator.platform.db import Database, utcnow
 from coordinator.registry.codes import credit_check_char
 
 

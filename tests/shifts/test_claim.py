@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, update
 
-from coordinator.db import utcnow
 from coordinator.people.models import Person
-from coordinator.problems import NotFound
+from coordinator.platform.db import utcnow
+from coordinator.platform.problems import NotFound
 from coordinator.shifts import claim, signups
 from coordinator.shifts.models import Shift, SignupStatus
 from coordinator.shifts.rules import NotQualified, ShiftClosed

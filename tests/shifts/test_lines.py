@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text, update
 
-from coordinator.changes import ChangeWatch
+from coordinator.platform.changes import ChangeWatch
 from coordinator.shifts import lines, signups
 from coordinator.shifts.models import Shift
 from coordinator.shifts.rules import AlreadySignedUp

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications import email
 from coordinator.notifications.rules import plan
+from coordinator.platform.db import utcnow
 from coordinator.shifts.models import Signup
 from coordinator.shifts.rules import NO_SHOW_GRACE
 from coordinator.shifts.signups import mark_no_shows

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coordinator.db import Database
 from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
+from coordinator.platform.db import Database
 from coordinator.registry.models import (
     Building,
     BuildingKind,

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from coordinator import keys
-from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.links.service import csrf_token
+from coordinator.platform import keys
+from coordinator.platform.db import utcnow
 from tests.visits.conftest import at
 from tests.visits.helpers import answer, csrf_of, propose
 

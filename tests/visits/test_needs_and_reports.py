@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
+from coordinator.platform.db import utcnow
 from coordinator.visits.models import Need
 from tests.visits.helpers import answer, held, propose
 

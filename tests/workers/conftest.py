@@ -22,8 +22,8 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from coordinator.embedded import free_port
 from coordinator.notifications import webhooks
+from coordinator.ops.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

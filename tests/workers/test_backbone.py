@@ -6,11 +6,11 @@ import uuid
 
 from sqlalchemy import func, select, text
 
-from coordinator.db import Database
 from coordinator.events.models import OutboxEvent
 from coordinator.events.service import record_event
 from coordinator.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
+from coordinator.platform.db import Database
 from tests.workers.conftest import eventually
 
 

@@ -13,9 +13,9 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from coordinator.db import Database
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications.models import Delivery, DeliveryStatus
+from coordinator.platform.db import Database
 from tests.workers.conftest import MailServer, Receiver, Workers, eventually
 from tests.workers.test_backbone import add_subscription, count_where, raise_member_events
 from workers.settings import WorkerSettings

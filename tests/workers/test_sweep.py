@@ -10,11 +10,11 @@ from arq.constants import job_key_prefix
 from sqlalchemy import update
 
 from coordinator.app import redis_settings
-from coordinator.db import utcnow
 from coordinator.events.models import OutboxEvent
 from coordinator.events.service import record_event
 from coordinator.notifications.models import Channel, Delivery, DeliveryStatus
 from coordinator.notifications.queue import delivery_job_id, enqueue_delivery
+from coordinator.platform.db import utcnow
 from workers.relay import Relay
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.db import Base
-from coordinator.i18n import Text
-from coordinator.problems import StillReferenced
+from coordinator.platform.db import Base
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import StillReferenced
 
 # Names of referring tables as the API calls them.
 RESOURCE_NAMES: dict[str, Text] = {

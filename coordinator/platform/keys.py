@@ -9,8 +9,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     from arq.connections import ArqRedis
 
-    from coordinator.db import Database
-    from coordinator.settings import Settings
+    from coordinator.platform.db import Database
+    from coordinator.platform.settings import Settings
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from coordinator.settings import Settings
+from coordinator.platform.settings import Settings
 
 PREFERRED_REDIS_PORT = 6390
 DEMO_DATABASE = "fumin"

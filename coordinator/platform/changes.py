@@ -31,7 +31,7 @@ from aiohttp import web
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from coordinator import keys
+from coordinator.platform import keys
 
 CHANNEL = "fumin_changes"
 # Bookkeeping written on every delivery, use or reminder, which no cached answer shows:

@@ -16,9 +16,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from coordinator.db import pg_error, sqlstate
-from coordinator.i18n import Text, negotiate
-from coordinator.problems import (
+from coordinator.platform.db import pg_error, sqlstate
+from coordinator.platform.i18n import Text, negotiate
+from coordinator.platform.problems import (
     BadRequest,
     Conflict,
     FieldError,
@@ -32,7 +32,7 @@ from coordinator.problems import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from coordinator.references import RESOURCE_NAMES
+from coordinator.platform.references import RESOURCE_NAMES
 
 log = structlog.get_logger("fumin.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from coordinator.auth.models import Role
 from coordinator.campaigns.models import CampaignStatus
-from coordinator.i18n import Lang, Text
 from coordinator.notifications.models import Channel, DeliveryStatus
 from coordinator.people.models import MemberRole, TeamKind
+from coordinator.platform.i18n import Lang, Text
 from coordinator.registry.models import (
     AreaKind,
     BranchKind,

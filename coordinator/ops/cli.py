@@ -15,10 +15,10 @@ from typing import Any
 from coordinator.audit.service import record
 from coordinator.auth.models import Role
 from coordinator.auth.service import PREFIX, SYSTEM, authenticate, create_token, ensure_token
-from coordinator.db import Database
-from coordinator.embedded import answers, database_url, loopback, port_free, redis_url
-from coordinator.settings import Settings, SettingsError, load_settings, to_asyncpg_url
-from coordinator.supervisor import Child, Supervisor
+from coordinator.ops.embedded import answers, database_url, loopback, port_free, redis_url
+from coordinator.ops.supervisor import Child, Supervisor
+from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings, SettingsError, load_settings, to_asyncpg_url
 
 # platformdirs (used by the embedded PostgreSQL wheel) warns when XDG_RUNTIME_DIR is unset.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -58,7 +58,7 @@ async def _with_database(url: str, work: Any) -> Any:
 
 
 async def _load_demo(url: str) -> dict[str, int] | None:
-    from coordinator.demo import load_demo
+    from coordinator.ops.demo import load_demo
 
     counts: dict[str, int] | None = await _with_database(url, load_demo)
     return counts
@@ -111,7 +111,7 @@ async def _create_token(url: str, *, role: Role, name: str) -> str:
 
 
 def _migrate(url: str) -> None:
-    from coordinator.migrate import upgrade  # alembic: not needed by `fumin web`
+    from coordinator.platform.migrate import upgrade  # alembic: not needed by `fumin web`
 
     upgrade(to_asyncpg_url(url))
 
@@ -185,7 +185,7 @@ def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> li
         PYTHONUNBUFFERED="1",
     )
     return [
-        Child(name, [sys.executable, "-m", "coordinator.cli", name], env)
+        Child(name, [sys.executable, "-m", "coordinator.ops.cli", name], env)
         for name in ("web", "worker", "planner")
     ]
 

@@ -9,8 +9,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import text
 
-from coordinator import keys
-from coordinator.http import ApiRoutes
+from coordinator.platform import keys
+from coordinator.web.api import ApiRoutes
 
 routes = ApiRoutes()
 

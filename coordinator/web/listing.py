@@ -31,9 +31,9 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from coordinator.i18n import Text
-from coordinator.problems import FieldError, ValidationFailed
-from coordinator.validation import Query
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed
+from coordinator.web.validation import Query
 
 T = TypeVar("T")
 Row = TypeVar("Row")

@@ -13,16 +13,21 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from coordinator import keys
 from coordinator.auth.models import Role
 from coordinator.auth.service import Principal, authenticate, hash_token
-from coordinator.changes import CHANGES, Memo
-from coordinator.db import Database
-from coordinator.i18n import Lang, Text, negotiate
-from coordinator.labels import label
-from coordinator.listing import JsonText
-from coordinator.problems import Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
-from coordinator.validation import parse_body, parse_query
+from coordinator.platform import keys
+from coordinator.platform.changes import CHANGES, Memo
+from coordinator.platform.db import Database
+from coordinator.platform.i18n import Lang, Text, negotiate
+from coordinator.platform.labels import label
+from coordinator.platform.problems import (
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from coordinator.web.listing import JsonText
+from coordinator.web.validation import parse_body, parse_query
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 PRINCIPAL = web.RequestKey("principal", Principal)
@@ -50,7 +55,7 @@ class Operation:
 
 
 # Answers of GET operations declared with `kept=(tables...)`: the body of a 200 per path
-# and query string, kept while none of those tables has changed (coordinator.changes) and
+# and query string, kept while none of those tables has changed (coordinator.platform.changes) and
 # for at most KEPT_SECONDS. The caller's token and role are still checked on every
 # request; a request with `Cache-Control: no-cache` is answered afresh.
 KEPT_SECONDS = 300.0
@@ -303,7 +308,7 @@ def created(data: BaseModel, location: str) -> web.Response:
 
 def path_id(request: web.Request, name: str = "id") -> uuid.UUID:
     """A UUID from the path; anything else is simply not found."""
-    from coordinator.problems import NotFound
+    from coordinator.platform.problems import NotFound
 
     try:
         return uuid.UUID(request.match_info[name])

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from coordinator.i18n import Text
-from coordinator.problems import BadRequest, FieldError, ValidationFailed
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import BadRequest, FieldError, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 

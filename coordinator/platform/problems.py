@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from coordinator.i18n import Lang, Text
+from coordinator.platform.i18n import Lang, Text
 
 # Members RFC 9457 defines (and `errors`, ours): a problem's extension members never take
 # these names, so `status` is always the HTTP status and `detail` always the explanation.

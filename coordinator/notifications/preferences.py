@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from coordinator.settings import parse_quiet_hours
+from coordinator.platform.settings import parse_quiet_hours
 
 
 def _quiet_hours(value: str) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.db import Database
 from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
+from coordinator.platform.db import Database
 from coordinator.registry.codes import CREDIT_ALPHABET, credit_check_char
 from coordinator.registry.models import (
     Area,

@@ -13,10 +13,10 @@ from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
 from coordinator.events.catalogue import EVENT_TYPES
 from coordinator.events.service import record_event
-from coordinator.i18n import Text
-from coordinator.problems import FieldError, ValidationFailed, missing_reference, not_found
-from coordinator.references import ensure_unreferenced
-from coordinator.validation import Body
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed, missing_reference, not_found
+from coordinator.platform.references import ensure_unreferenced
+from coordinator.web.validation import Body
 
 R = TypeVar("R", bound=DeclarativeBase)
 

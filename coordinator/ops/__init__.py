@@ -1,0 +1,1 @@
+"""Running Fumin: the `fumin` command, its supervisor, embedded servers, demo data."""

@@ -1,0 +1,1 @@
+"""The HTTP kit: declared operations, middleware, request parsing, lists."""
