@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -62,13 +63,16 @@ def create_app(
     *,
     database: Database | None = None,
     redis: ArqRedis | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
-    """Build the app; connections open on start-up and close on clean-up, in order."""
+    """Build the app; connections open on start-up and close on clean-up, in order.
+    `clock` (monotonic seconds) is what kept answers and remembered tokens expire by."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     answer_refusals_as_problems()
     app = web.Application(middlewares=[access_log, problems], client_max_size=1024**2)
     app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock
     app.cleanup_ctx.append(_database(database))
     app.cleanup_ctx.append(_redis(redis))
     add_change_watch(app)

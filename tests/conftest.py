@@ -137,13 +137,13 @@ class Api:
         return await response.json() if body else None
 
 
-async def make_api(aiohttp_client, settings: Settings, database: Database) -> Api:  # type: ignore[no-untyped-def]
+async def make_api(aiohttp_client, settings: Settings, database: Database, **app_options) -> Api:  # type: ignore[no-untyped-def]
     tokens: dict[Role, str] = {}
     async with database.sessionmaker.begin() as session:
         for role in Role:
             _, secret = await create_token(session=session, name=f"test {role.value}", role=role)
             tokens[role] = secret
-    client = await aiohttp_client(create_app(settings, database=database))
+    client = await aiohttp_client(create_app(settings, database=database, **app_options))
     return Api(client=client, tokens=tokens)
 
 

@@ -232,7 +232,13 @@ async def test_kept_list_answers_still_check_the_token_and_follow_every_change(
     api = committed_api
     watch = api.client.app[CHANGES]
     await eventually(lambda: _true(watch.live), timeout=10, what="listening")
+    heard = watch.counts.get("companies", 0)
     world = await make_world(committed_database)
+    # The world's own commit is heard a moment later: wait for it, or it would make the
+    # first kept answer stale.
+    await eventually(
+        lambda: _true(watch.counts.get("companies", 0) > heard), timeout=10, what="heard"
+    )
     calls = []
     real = registry.list_companies
 

@@ -13,11 +13,26 @@ from coordinator.web import api as web_api
 from tests.conftest import Api, make_api
 
 
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-async def cached_api(aiohttp_client, settings: Settings, database: Database) -> Api:  # type: ignore[no-untyped-def]
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def cached_api(aiohttp_client, settings: Settings, database: Database, clock: Clock) -> Api:  # type: ignore[no-untyped-def]
     """An API whose settings are not those of tests, so tokens are cached as in production."""
     return await make_api(
-        aiohttp_client, settings.model_copy(update={"env": "development"}), database
+        aiohttp_client, settings.model_copy(update={"env": "development"}), database, clock=clock
     )
 
 
@@ -49,16 +64,14 @@ async def test_a_known_token_is_looked_up_once_within_the_cache_time(
 
 
 async def test_a_revoked_token_fails_once_the_cache_time_has_passed(
-    cached_api: Api, database: Database, monkeypatch: pytest.MonkeyPatch
+    cached_api: Api, database: Database, clock: Clock
 ) -> None:
-    now = 1000.0
-    monkeypatch.setattr(web_api, "_clock", lambda: now)
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
     await revoke(database, cached_api.tokens[Role.viewer])
 
-    now += web_api.TOKEN_CACHE_SECONDS - 0.5
+    clock.now += web_api.TOKEN_CACHE_SECONDS - 0.5
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
-    now += 1.0
+    clock.now += 1.0
     response = await cached_api.get("/api/v1/areas", role=Role.viewer)
     assert response.status == 401
 
@@ -68,7 +81,7 @@ async def test_an_unknown_token_is_never_remembered(cached_api: Api, database: D
     for _ in range(2):
         response = await cached_api.client.get("/api/v1/areas", headers=headers)
         assert response.status == 401
-    assert hash_token("fmn_not-a-token") not in web_api._known_tokens.get(database, {})
+    assert hash_token("fmn_not-a-token") not in cached_api.client.app[web_api.TOKENS]
 
 
 async def test_under_tests_settings_a_revocation_bites_on_the_next_request(

@@ -116,7 +116,7 @@ async def revoke_token(request: web.Request) -> web.Response:
         )
         out = TokenOut.model_validate(row)
     # After the commit, so no request can put the still-valid token back in the cache.
-    forget_tokens()
+    forget_tokens(request.app)
     return json_response(out)
 
 

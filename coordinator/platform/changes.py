@@ -19,19 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from time import monotonic
 from typing import Any, Generic, TypeVar
 
-import asyncpg
-import structlog
 from aiohttp import web
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from coordinator.platform import keys
+from coordinator.platform.cache import Clock, Kept
+from coordinator.platform.listen import listen
 
 CHANNEL = "fumin_changes"
 # Bookkeeping written on every delivery, use or reminder, which no cached answer shows:
@@ -39,11 +37,7 @@ CHANNEL = "fumin_changes"
 UNWATCHED = frozenset(
     {"outbox", "deliveries", "audit_log", "link_uses", "visit_reminders", "shift_reminders"}
 )
-RETRY_SECONDS = 1.0
-# A connection that went quiet without closing (a dropped network) is found out by a ping
-# this often; answers kept meanwhile are bounded by their own time limits.
-PING_SECONDS = 15.0
-log = structlog.get_logger("fumin.changes")
+NAME = "fumin-changes"  # the listening connection's application_name
 
 V = TypeVar("V")
 
@@ -106,88 +100,37 @@ class ChangeWatch:
     def heard(self, table: str) -> None:
         self.counts[table] = self.counts.get(table, 0) + 1
 
-    def _notified(self, _connection: Any, _pid: int, _channel: str, table: str) -> None:
-        self.heard(table)
-
     def listening(self, live: bool) -> None:
         self.epoch += 1
         self.live = live
 
     async def listen(self, dsn: str, stop: asyncio.Event) -> None:
         """Listen until stopped, again after each lost connection (caches off meanwhile)."""
-        while not stop.is_set():
-            connection: asyncpg.Connection | None = None
-            try:
-                connection = await asyncpg.connect(
-                    dsn, server_settings={"application_name": "fumin-changes"}
-                )
-                closed = asyncio.Event()
-                connection.add_termination_listener(lambda *_, done=closed: done.set())
-                await connection.add_listener(CHANNEL, self._notified)
-                self.listening(True)
-                waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
-                try:
-                    while not (stop.is_set() or closed.is_set()):
-                        await asyncio.wait(
-                            waiters, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                        )
-                        if not (stop.is_set() or closed.is_set()):
-                            await connection.fetchval("SELECT 1", timeout=PING_SECONDS / 3)
-                finally:
-                    for waiter in waiters:
-                        waiter.cancel()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("changes_listen_failed", exc_info=True)
-            finally:
-                self.listening(False)
-                if connection is not None and not connection.is_closed():
-                    with contextlib.suppress(Exception):
-                        await connection.close()
-            if not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
-
-
-@dataclass
-class _Entry(Generic[V]):
-    value: V
-    stamp: int
-    until: float  # on the monotonic clock
+        await listen(dsn, CHANNEL, heard=self.heard, stop=stop, live=self.listening, name=NAME)
 
 
 class Memo(Generic[V]):
-    """Answers made from `tables`, kept while none of them changed and not past `until`
-    (least recently used out beyond `size`)."""
+    """Answers made from `tables`, kept while none of them changed and not past the time
+    given to `put` (least recently used out beyond `size`)."""
 
-    def __init__(self, watch: ChangeWatch, tables: Iterable[str], size: int):
+    def __init__(
+        self, watch: ChangeWatch, tables: Iterable[str], size: int, *, clock: Clock = monotonic
+    ):
         self.watch = watch
         self.tables = tuple(tables)
-        self.size = size
-        self.entries: OrderedDict[Any, _Entry[V]] = OrderedDict()
+        self.entries: Kept[Any, V] = Kept(size, clock=clock)
 
     def stamp(self) -> int | None:
         """Take before reading what the answer is made of; give to `put`."""
         return self.watch.stamp(self.tables)
 
     def get(self, key: Any) -> V | None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return None
-        if entry.stamp != self.watch.stamp(self.tables) or entry.until <= time.monotonic():
-            del self.entries[key]
-            return None
-        self.entries.move_to_end(key)
-        return entry.value
+        stamp = self.watch.stamp(self.tables)
+        return None if stamp is None else self.entries.get(key, stamp)
 
     def put(self, key: Any, value: V, stamp: int | None, seconds: float) -> None:
-        if stamp is None or seconds <= 0:
-            return
-        self.entries[key] = _Entry(value, stamp, time.monotonic() + seconds)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        if stamp is not None:
+            self.entries.put(key, value, seconds=seconds, stamp=stamp)
 
 
 CHANGES: web.AppKey[ChangeWatch] = web.AppKey("changes", ChangeWatch)

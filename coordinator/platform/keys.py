@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -15,3 +16,5 @@ if TYPE_CHECKING:
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")
 ARQ: web.AppKey[ArqRedis] = web.AppKey("arq")
+# The monotonic clock the app's kept answers and token memory expire by (tests inject one).
+CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")

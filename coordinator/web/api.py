@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +15,8 @@ from pydantic import BaseModel
 from coordinator.auth.models import Role
 from coordinator.auth.service import Principal, authenticate, hash_token
 from coordinator.platform import keys
+from coordinator.platform.cache import Kept
 from coordinator.platform.changes import CHANGES, Memo
-from coordinator.platform.db import Database
 from coordinator.platform.i18n import Lang, Text, negotiate
 from coordinator.platform.labels import label
 from coordinator.platform.problems import (
@@ -113,10 +112,12 @@ class ApiRoutes:
         return decorate
 
     def add_to(self, app: web.Application) -> None:
+        clock = app.get(keys.CLOCK, time.monotonic)
+        app.setdefault(TOKENS, Kept(TOKEN_CACHE_SIZE, clock=clock))
         memos = app.setdefault(KEPT, {})
         for op in self.operations:
             if op.kept and op.kept not in memos:
-                memos[op.kept] = Memo(app[CHANGES], op.kept, size=KEPT_ANSWERS)
+                memos[op.kept] = Memo(app[CHANGES], op.kept, size=KEPT_ANSWERS, clock=clock)
             app.router.add_route(op.method, op.path, op.handler)
 
 
@@ -177,24 +178,22 @@ async def _kept(
     return response
 
 
-# Tokens this process has recently seen valid: sha256 digest -> (principal, expiry on the
-# monotonic clock), one table per Database. Without it each API request spends a pooled
-# connection and four round trips (ping, BEGIN, SELECT, ROLLBACK) on the token alone.
+# Tokens this process has recently seen valid: sha256 digest -> principal, per app.
+# Without it each API request spends a pooled connection and four round trips (ping,
+# BEGIN, SELECT, ROLLBACK) on the token alone.
 # A revoked (or re-roled) token therefore keeps working for at most TOKEN_CACHE_SECONDS
 # in a process that saw it just before; unknown and revoked tokens are never cached, so a
 # new token works at once and a bad one is looked up every time. Off when FUMIN_ENV=test,
 # where tests count statements and expect a revocation to bite on the next request.
 TOKEN_CACHE_SECONDS = 5.0
 TOKEN_CACHE_SIZE = 1024
-_clock = time.monotonic
-_known_tokens: weakref.WeakKeyDictionary[Database, dict[bytes, tuple[Principal, float]]] = (
-    weakref.WeakKeyDictionary()
-)
+TOKENS: web.AppKey[Kept[bytes, Principal]] = web.AppKey("known_tokens", Kept)
 
 
-def forget_tokens() -> None:
+def forget_tokens(app: web.Application) -> None:
     """Drop every cached token, so a token revoked here fails at once in this process."""
-    _known_tokens.clear()
+    if TOKENS in app:
+        app[TOKENS].clear()
 
 
 def _query_params(request: web.Request, query: type[BaseModel]) -> dict[str, str]:
@@ -218,36 +217,22 @@ async def _principal(request: web.Request) -> Principal:
             headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
         )
     database = request.app[keys.DATABASE]
-    known = (
-        None if request.app[keys.SETTINGS].env == "test" else _known_tokens.setdefault(database, {})
-    )
+    known = None if request.app[keys.SETTINGS].env == "test" else request.app.get(TOKENS)
     digest = hash_token(token)
-    now = _clock()
-    if known is not None and (hit := known.get(digest)) is not None and hit[1] > now:
-        return hit[0]
+    if known is not None and (hit := known.get(digest)) is not None:
+        return hit
     async with database.session() as session:
         principal = await authenticate(session=session, token=token)
     if principal is None:
         if known is not None:
-            known.pop(digest, None)
+            known.pop(digest)
         raise Unauthorized(
             Text("令牌无效或已被吊销", "The token is invalid or revoked"),
             headers={"WWW-Authenticate": 'Bearer realm="fumin", error="invalid_token"'},
         )
     if known is not None:
-        _remember(known, digest, principal, now)
+        known.put(digest, principal, seconds=TOKEN_CACHE_SECONDS)
     return principal
-
-
-def _remember(
-    known: dict[bytes, tuple[Principal, float]], digest: bytes, principal: Principal, now: float
-) -> None:
-    if digest not in known and len(known) >= TOKEN_CACHE_SIZE:
-        for stale in [d for d, (_, expiry) in known.items() if expiry <= now]:
-            del known[stale]
-        if len(known) >= TOKEN_CACHE_SIZE:
-            del known[next(iter(known))]  # the oldest entry
-    known[digest] = (principal, now + TOKEN_CACHE_SECONDS)
 
 
 async def read_body(request: web.Request) -> bytes:
