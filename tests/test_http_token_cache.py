@@ -9,7 +9,7 @@ from coordinator.auth.models import ApiToken, Role
 from coordinator.auth.service import hash_token, revoke_token
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
-from coordinator.web import api as web_api
+from coordinator.web import bearer
 from tests.conftest import Api, make_api
 
 
@@ -69,7 +69,7 @@ async def test_a_revoked_token_fails_once_the_cache_time_has_passed(
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
     await revoke(database, cached_api.tokens[Role.viewer])
 
-    clock.now += web_api.TOKEN_CACHE_SECONDS - 0.5
+    clock.now += bearer.TOKEN_CACHE_SECONDS - 0.5
     await cached_api.ok("GET", "/api/v1/areas", role=Role.viewer)
     clock.now += 1.0
     response = await cached_api.get("/api/v1/areas", role=Role.viewer)
@@ -81,7 +81,7 @@ async def test_an_unknown_token_is_never_remembered(cached_api: Api, database: D
     for _ in range(2):
         response = await cached_api.client.get("/api/v1/areas", headers=headers)
         assert response.status == 401
-    assert hash_token("fmn_not-a-token") not in cached_api.client.app[web_api.TOKENS]
+    assert hash_token("fmn_not-a-token") not in cached_api.client.app[bearer.TOKENS]
 
 
 async def test_under_tests_settings_a_revocation_bites_on_the_next_request(

@@ -12,14 +12,8 @@ from coordinator.auth.schemas import TokenCreated, TokenIn, TokenOut, TokenQuery
 from coordinator.platform import keys
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import not_found
-from coordinator.web.api import (
-    ApiRoutes,
-    created,
-    forget_tokens,
-    json_response,
-    path_id,
-    principal,
-)
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import forget_tokens, principal
 from coordinator.web.listing import Page, paginate, search
 
 routes = ApiRoutes()

@@ -12,7 +12,8 @@ from coordinator.calendars.models import FeedToken
 from coordinator.calendars.schemas import FeedIssued, FeedList, FeedOut, PersonFeedIn, TeamFeedIn
 from coordinator.calendars.web import add_feed_route
 from coordinator.platform import keys
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 
 
 class CalendarRoutes(ApiRoutes):

@@ -22,7 +22,8 @@ from coordinator.campaigns.schemas import (
 )
 from coordinator.platform import keys
 from coordinator.visits.config import VisitSettings, load_visit_settings
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 from coordinator.web.listing import paginate
 
 routes = ApiRoutes()

@@ -32,7 +32,8 @@ from coordinator.platform.resources import (
     get_or_404,
     patch_values,
 )
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 from coordinator.web.listing import Page, paginate, search
 
 routes = ApiRoutes()

@@ -21,7 +21,8 @@ from coordinator.people.schemas import (
     TeamQuery,
 )
 from coordinator.platform import keys
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 from coordinator.web.listing import Page
 
 routes = ApiRoutes()

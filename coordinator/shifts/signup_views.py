@@ -28,7 +28,8 @@ from coordinator.shifts.schemas import (
     TickIn,
     TickOut,
 )
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 
 routes = ApiRoutes()
 SIGNUPS = ("signups",)

@@ -34,7 +34,8 @@ from coordinator.visits.schemas import (
     VisitOut,
     VisitQuery,
 )
-from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
+from coordinator.web.api import ApiRoutes, created, json_response, path_id
+from coordinator.web.bearer import principal
 from coordinator.web.listing import Page
 
 routes = ApiRoutes()

@@ -13,7 +13,6 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from coordinator.auth.models import Role
-from coordinator.auth.service import Principal, authenticate, hash_token
 from coordinator.platform import keys
 from coordinator.platform.cache import Kept
 from coordinator.platform.changes import CHANGES, Memo
@@ -21,15 +20,20 @@ from coordinator.platform.i18n import Lang, Text, negotiate
 from coordinator.platform.labels import label
 from coordinator.platform.problems import (
     Forbidden,
+    NotFound,
     PayloadTooLarge,
-    Unauthorized,
     UnsupportedMediaType,
+)
+from coordinator.web.bearer import (
+    PRINCIPAL,
+    TOKEN_CACHE_SIZE,
+    TOKENS,
+    authenticated,
 )
 from coordinator.web.listing import JsonText
 from coordinator.web.validation import parse_body, parse_query
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
-PRINCIPAL = web.RequestKey("principal", Principal)
 MAX_BODY = 256 * 1024
 
 
@@ -131,7 +135,7 @@ def _wrap(
 ) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         if role is not None:
-            principal = await _principal(request)
+            principal = await authenticated(request)
             if not principal.role.allows(role):
                 raise Forbidden(
                     Text("此操作需要{role}角色", "This needs the {role} role").format(
@@ -178,61 +182,12 @@ async def _kept(
     return response
 
 
-# Tokens this process has recently seen valid: sha256 digest -> principal, per app.
-# Without it each API request spends a pooled connection and four round trips (ping,
-# BEGIN, SELECT, ROLLBACK) on the token alone.
-# A revoked (or re-roled) token therefore keeps working for at most TOKEN_CACHE_SECONDS
-# in a process that saw it just before; unknown and revoked tokens are never cached, so a
-# new token works at once and a bad one is looked up every time. Off when FUMIN_ENV=test,
-# where tests count statements and expect a revocation to bite on the next request.
-TOKEN_CACHE_SECONDS = 5.0
-TOKEN_CACHE_SIZE = 1024
-TOKENS: web.AppKey[Kept[bytes, Principal]] = web.AppKey("known_tokens", Kept)
-
-
-def forget_tokens(app: web.Application) -> None:
-    """Drop every cached token, so a token revoked here fails at once in this process."""
-    if TOKENS in app:
-        app[TOKENS].clear()
-
-
 def _query_params(request: web.Request, query: type[BaseModel]) -> dict[str, str]:
     """The query string, less `lang` (which picks the language of answers everywhere)."""
     params = dict(request.query)
     if "lang" not in query.model_fields:
         params.pop("lang", None)
     return params
-
-
-async def _principal(request: web.Request) -> Principal:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized(
-            Text(
-                "请在「Authorization」请求头中提供「Bearer」令牌",
-                "Send a Bearer token in Authorization",
-            ),
-            headers={"WWW-Authenticate": 'Bearer realm="fumin"'},
-        )
-    database = request.app[keys.DATABASE]
-    known = None if request.app[keys.SETTINGS].env == "test" else request.app.get(TOKENS)
-    digest = hash_token(token)
-    if known is not None and (hit := known.get(digest)) is not None:
-        return hit
-    async with database.session() as session:
-        principal = await authenticate(session=session, token=token)
-    if principal is None:
-        if known is not None:
-            known.pop(digest)
-        raise Unauthorized(
-            Text("令牌无效或已被吊销", "The token is invalid or revoked"),
-            headers={"WWW-Authenticate": 'Bearer realm="fumin", error="invalid_token"'},
-        )
-    if known is not None:
-        known.put(digest, principal, seconds=TOKEN_CACHE_SECONDS)
-    return principal
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -256,10 +211,6 @@ async def read_body(request: web.Request) -> bytes:
     if len(raw) > MAX_BODY:
         raise PayloadTooLarge()
     return raw
-
-
-def principal(request: web.Request) -> Principal:
-    return request[PRINCIPAL]
 
 
 def lang(request: web.Request) -> Lang:
@@ -293,8 +244,6 @@ def created(data: BaseModel, location: str) -> web.Response:
 
 def path_id(request: web.Request, name: str = "id") -> uuid.UUID:
     """A UUID from the path; anything else is simply not found."""
-    from coordinator.platform.problems import NotFound
-
     try:
         return uuid.UUID(request.match_info[name])
     except ValueError:
