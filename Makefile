@@ -19,6 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check coordinator workers migrations tests bench
 	$(BIN)/ruff format --check coordinator workers migrations tests bench
 	$(BIN)/mypy coordinator workers
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format coordinator workers migrations tests bench

@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import AsyncIterator, Callable
+from importlib import import_module
 
 from aiohttp import web
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
+from coordinator.docs.views import add_docs
+from coordinator.features import view_modules
 from coordinator.platform import keys
 from coordinator.platform.changes import add_change_watch
 from coordinator.platform.db import Database
@@ -23,39 +26,7 @@ CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 def route_tables() -> list[ApiRoutes]:
     """Every feature's declared API operations, in the order the docs list them."""
-    from coordinator.audit.views import routes as audit
-    from coordinator.auth.views import routes as tokens
-    from coordinator.calendars.views import routes as calendars
-    from coordinator.campaigns.views import routes as campaigns
-    from coordinator.events.views import routes as events
-    from coordinator.health.metrics import routes as metrics
-    from coordinator.health.views import routes as health
-    from coordinator.notifications.views import routes as notifications
-    from coordinator.people.views import routes as people
-    from coordinator.registry.views import routes as registry
-    from coordinator.shifts.pages import routes as shift_pages
-    from coordinator.shifts.signup_views import routes as signups
-    from coordinator.shifts.views import routes as shifts
-    from coordinator.visits.pages import routes as visit_pages
-    from coordinator.visits.views import routes as visits
-
-    return [
-        registry,
-        people,
-        visits,
-        visit_pages,
-        campaigns,
-        shifts,
-        signups,
-        shift_pages,
-        calendars,
-        events,
-        notifications,
-        tokens,
-        audit,
-        health,
-        metrics,
-    ]
+    return [import_module(name).routes for name in view_modules()]
 
 
 def create_app(
@@ -80,8 +51,6 @@ def create_app(
     tables = route_tables()
     for table in tables:
         table.add_to(app)
-    from coordinator.docs.views import add_docs
-
     add_docs(app, tables)
     return app
 

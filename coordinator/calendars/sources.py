@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.calendars.ical import FeedItem, Status
-from coordinator.platform.labels import floor
+from coordinator.labels import floor
 
 
 @dataclass(frozen=True)

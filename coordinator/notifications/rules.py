@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordinator.events.models import OutboxEvent
+from coordinator.labels import render
 from coordinator.notifications.models import Channel, WebhookSubscription
 from coordinator.people.models import MemberRole, Person, Team
-from coordinator.platform.labels import render
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.models import Role
 from coordinator.notifications import service
 from coordinator.notifications.models import Delivery, WebhookSubscription
@@ -25,13 +26,7 @@ from coordinator.notifications.schemas import (
 from coordinator.platform import keys
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import not_found
-from coordinator.platform.resources import (
-    apply_update,
-    audit_created,
-    delete_row,
-    get_or_404,
-    patch_values,
-)
+from coordinator.platform.resources import get_or_404, patch_values
 from coordinator.web.api import ApiRoutes, created, json_response, path_id
 from coordinator.web.bearer import principal
 from coordinator.web.listing import Page, paginate, search

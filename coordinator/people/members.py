@@ -9,13 +9,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
+from coordinator.audit.writes import raise_change
 from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberIn, MemberQuery, MembershipOut
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import Conflict, FieldError, NotFound, missing_reference
-from coordinator.platform.resources import changed_fields, get_or_404, raise_change
+from coordinator.platform.resources import changed_fields, get_or_404
 from coordinator.web.listing import paginate, search
 
 TEAM = Text("团队", "team")

@@ -8,19 +8,13 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person, TeamMember
 from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed
-from coordinator.platform.resources import (
-    apply_update,
-    audit_created,
-    delete_row,
-    ensure_exists,
-    get_or_404,
-    patch_values,
-)
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import Company, PartyBranch
 from coordinator.web.listing import paginate, search
 

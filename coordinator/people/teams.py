@@ -10,6 +10,7 @@ from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
+from coordinator.audit.writes import raise_change
 from coordinator.auth.service import Principal
 from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
@@ -17,7 +18,7 @@ from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, Te
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import Conflict, FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
-from coordinator.platform.resources import ensure_exists, get_or_404, patch_values, raise_change
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.web.listing import paginate, search
 
 # Reading

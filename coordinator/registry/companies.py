@@ -9,18 +9,12 @@ from typing import Any
 from sqlalchemy import Select, String, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed, not_found
 from coordinator.platform.references import ensure_unreferenced
-from coordinator.platform.resources import (
-    apply_update,
-    audit_created,
-    delete_row,
-    ensure_exists,
-    get_or_404,
-    patch_values,
-)
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import (
     Building,
     Company,

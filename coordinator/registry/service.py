@@ -9,20 +9,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
-from coordinator.platform.resources import (
-    apply_update,
-    audit_created,
-    delete_row,
-    ensure_exists,
-    get_or_404,
-    patch_values,
-)
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import (
     Area,
     Building,

@@ -8,18 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Team
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed
-from coordinator.platform.resources import (
-    apply_update,
-    audit_created,
-    delete_row,
-    ensure_exists,
-    get_or_404,
-    patch_values,
-)
+from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import Area, Building
 from coordinator.shifts.models import Post
 from coordinator.shifts.rules import POST, TEAM

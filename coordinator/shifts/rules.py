@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from coordinator.labels import state
 from coordinator.platform.i18n import Text
-from coordinator.platform.labels import state
 from coordinator.platform.problems import Conflict, StateConflict
 from coordinator.shifts.models import SignupStatus
 

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator import labels
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
 from coordinator.people.models import Team
-from coordinator.platform import labels
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, StateConflict, ValidationFailed

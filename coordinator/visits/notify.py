@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.models import OutboxEvent
+from coordinator.labels import render
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, rule
 from coordinator.people.models import Person, Team
 from coordinator.platform.db import utcnow
-from coordinator.platform.labels import render
 from coordinator.platform.settings import load_settings
 from coordinator.registry.models import Company, Contact
 from coordinator.visits.config import load_visit_settings

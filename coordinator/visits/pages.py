@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator import labels
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, csrf_token, hash_token, record_use, resolve
 from coordinator.links.web import (
@@ -25,7 +26,7 @@ from coordinator.links.web import (
     see_other,
     too_many,
 )
-from coordinator.platform import keys, labels
+from coordinator.platform import keys
 from coordinator.platform.changes import CHANGES, Memo
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Lang

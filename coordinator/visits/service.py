@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator import labels
 from coordinator.audit.service import record, record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person, Team, TeamKind, TeamMember
-from coordinator.platform import labels
 from coordinator.platform.db import sqlstate, utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import (

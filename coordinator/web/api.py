@@ -13,11 +13,11 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from coordinator.auth.models import Role
+from coordinator.labels import label
 from coordinator.platform import keys
 from coordinator.platform.cache import Kept
 from coordinator.platform.changes import CHANGES, Memo
 from coordinator.platform.i18n import Lang, Text, negotiate
-from coordinator.platform.labels import label
 from coordinator.platform.problems import (
     Forbidden,
     NotFound,
