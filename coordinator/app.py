@@ -27,7 +27,6 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.calendars.views import routes as calendars
     from coordinator.campaigns.views import routes as campaigns
     from coordinator.events.views import routes as events
-    from coordinator.health.metrics import routes as metrics
     from coordinator.health.views import routes as health
     from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
@@ -53,7 +52,6 @@ def route_tables() -> list[ApiRoutes]:
         tokens,
         audit,
         health,
-        metrics,
     ]
 
 

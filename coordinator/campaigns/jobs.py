@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from coordinator.campaigns import service
 from coordinator.campaigns.loading import load_problem
 from coordinator.campaigns.models import CampaignStatus
 from coordinator.campaigns.planner import Progress, plan
 from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
 
 POLL_SECONDS = 0.5
 
 
-async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: ZoneInfo) -> str:
+async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, settings: Settings) -> str:
     """Plan one run of a campaign; safe to repeat (a stale run writes nothing)."""
     async with database.sessionmaker.begin() as session:
         campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
         if campaign.plan_run != run or campaign.status != CampaignStatus.planning:
             return "stale"
-        problem, frame = await load_problem(session, campaign, zone)
+        problem, frame = await load_problem(session, campaign, settings.zone)
         time_limit = float(campaign.time_limit_seconds)
     stop = threading.Event()
     latest: list[Progress] = []
-    workers = int(os.environ.get("FUMIN_PLAN_WORKERS", "8"))
     task = asyncio.create_task(
         asyncio.to_thread(
             plan,
@@ -36,7 +34,7 @@ async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: Z
             time_limit=time_limit,
             stop=stop.is_set,
             on_progress=latest.append,
-            workers=workers,
+            workers=settings.plan_workers,
         )
     )
     written = 0
@@ -109,4 +107,4 @@ async def _write(
 
 async def plan_campaign(ctx: dict[str, Any], *, campaign_id: str, run: int) -> str:
     """arq job: plan one run of a campaign."""
-    return await run_plan(ctx["database"], uuid.UUID(campaign_id), run, ctx["settings"].zone)
+    return await run_plan(ctx["database"], uuid.UUID(campaign_id), run, ctx["settings"])

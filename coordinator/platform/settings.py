@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     )
     delivery_max_attempts: int = Field(default=8, ge=1, le=50, alias="FUMIN_DELIVERY_MAX_ATTEMPTS")
     retry_base_seconds: float = Field(default=5.0, gt=0, le=3600, alias="FUMIN_RETRY_BASE_SECONDS")
+    job_timeout_seconds: int = Field(default=60, ge=1, le=3600, alias="FUMIN_JOB_TIMEOUT_SECONDS")
+    worker_jobs: int = Field(default=20, ge=1, le=1000, alias="FUMIN_WORKER_JOBS")
+    plan_workers: int = Field(default=8, ge=1, le=64, alias="FUMIN_PLAN_WORKERS")
 
     @field_validator("database_url")
     @classmethod
