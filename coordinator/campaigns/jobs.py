@@ -7,10 +7,11 @@ import threading
 import uuid
 from typing import Any
 
-from coordinator.campaigns import service
+from coordinator.campaigns import runs, service
 from coordinator.campaigns.loading import load_problem
 from coordinator.campaigns.models import CampaignStatus
-from coordinator.campaigns.planner import Progress, plan
+from coordinator.campaigns.planner import plan
+from coordinator.campaigns.plans import Progress
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
 
@@ -48,13 +49,13 @@ async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, setting
     except Exception as exc:
         stop.set()
         async with database.sessionmaker.begin() as session:
-            await service.fail_plan(
+            await runs.fail_plan(
                 session=session, campaign_id=campaign_id, run=run, error=type(exc).__name__
             )
         raise
     status = CampaignStatus.cancelled if stop.is_set() else CampaignStatus.planned
     async with database.sessionmaker.begin() as session:
-        saved = await service.save_plan(
+        saved = await runs.save_plan(
             session=session,
             campaign_id=campaign_id,
             run=run,
@@ -86,7 +87,7 @@ async def _write(
                 "objective": progress.objective,
                 "bound": progress.bound,
             }
-        cancel = await service.record_progress(
+        cancel = await runs.record_progress(
             session=session, campaign_id=campaign_id, run=run, progress=body
         )
         if cancel is None or cancel:
@@ -94,7 +95,7 @@ async def _write(
             return count
         best = next((p.plan for p in reversed(latest[written:count]) if p.plan), None)
         if best is not None:
-            await service.save_plan(
+            await runs.save_plan(
                 session=session,
                 campaign_id=campaign_id,
                 run=run,
