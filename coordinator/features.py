@@ -36,7 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("notifications", views=("coordinator.notifications.views",)),
     Feature("auth", views=("coordinator.auth.views",)),
     Feature("audit", views=("coordinator.audit.views",)),
-    Feature("health", views=("coordinator.health.views", "coordinator.health.metrics")),
+    Feature("health", views=("coordinator.health.views",)),
 )
 
 

@@ -16,8 +16,8 @@ import pytest
 
 import coordinator
 from coordinator.auth.models import Role
+from coordinator.labels import ACTIONS, LABELS, either, label, render
 from coordinator.platform.i18n import Text
-from coordinator.platform.labels import ACTIONS, LABELS, either, label, render
 from coordinator.platform.problems import Problem
 from coordinator.shifts.models import SignupStatus
 from coordinator.shifts.rules import wrong_state

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from coordinator.auth.models import ApiToken, Role
-from coordinator.auth.service import hash_token, revoke_token
+from coordinator.auth.service import SYSTEM, hash_token, revoke_token
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
 from coordinator.web import bearer
@@ -42,7 +42,7 @@ async def revoke(database: Database, secret: str) -> None:
             select(ApiToken.id).where(ApiToken.token_hash == hash_token(secret))
         )
         assert token_id is not None
-        await revoke_token(session=session, token_id=token_id)
+        await revoke_token(session=session, actor=SYSTEM, token_id=token_id)
 
 
 async def test_a_known_token_is_looked_up_once_within_the_cache_time(

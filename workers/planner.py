@@ -15,12 +15,10 @@ from coordinator.campaigns.jobs import plan_campaign
 from coordinator.campaigns.queue import PLANNING_QUEUE
 from coordinator.platform.db import Database
 from coordinator.platform.logging import configure_logging
-from coordinator.platform.settings import load_settings
-from workers.settings import redis_settings
+from workers.settings import redis_settings, settings
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = load_settings()
     configure_logging(settings.log_level)
     ctx["settings"] = settings
     ctx["database"] = Database.from_url(settings.async_database_url, pool_size=2)
@@ -37,6 +35,6 @@ class PlannerSettings:
     functions = [func(plan_campaign, keep_result=0, timeout=900, max_tries=1)]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = redis_settings()
+    redis_settings = redis_settings(settings)
     max_jobs = 1
     health_check_interval = 30

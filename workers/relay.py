@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-import asyncpg
 import structlog
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
@@ -27,6 +26,7 @@ from coordinator.notifications.queue import (
     event_job_id,
 )
 from coordinator.platform.db import Database
+from coordinator.platform.listen import listen
 from coordinator.platform.settings import Settings
 
 log = structlog.get_logger("fumin.relay")
@@ -226,26 +226,14 @@ class Relay:
                 await listener
 
     async def _listen(self, stop: asyncio.Event) -> None:
+        """Wake on every notification, and on listening (again): what was raised while
+        not listening is caught up at once."""
         dsn = self.settings.async_database_url.replace("postgresql+asyncpg://", "postgresql://")
-        while not stop.is_set():
-            connection: asyncpg.Connection | None = None
-            try:
-                connection = await asyncpg.connect(dsn)
-                await connection.add_listener(CHANNEL, lambda *_: self.wake.set())
-                self.wake.set()  # catch up on anything raised while not listening
-                closed = asyncio.Event()
-                connection.add_termination_listener(lambda *_, done=closed: done.set())
-                waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
-                try:
-                    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for waiter in waiters:
-                        waiter.cancel()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("listen_failed", exc_info=True)
-                await asyncio.sleep(2)
-            finally:
-                if connection is not None and not connection.is_closed():
-                    await connection.close()
+        await listen(
+            dsn,
+            CHANNEL,
+            heard=lambda _payload: self.wake.set(),
+            stop=stop,
+            live=lambda up: self.wake.set() if up else None,
+            name="fumin-relay",
+        )

@@ -24,7 +24,7 @@ from arq.worker import func
 from coordinator.notifications.gateways import Gateways
 from coordinator.platform.db import Database
 from coordinator.platform.logging import configure_logging
-from coordinator.platform.settings import load_settings
+from coordinator.platform.settings import Settings, load_settings
 from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
 from workers.recovery import Recovery
@@ -32,13 +32,14 @@ from workers.relay import Relay
 from workers.visits import sweep_visits
 
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
-JOB_TIMEOUT = int(os.environ.get("FUMIN_JOB_TIMEOUT_SECONDS", "60"))
+# Read once, when arq loads this module: the class below needs it, and every job reads
+# it from the context.
+settings = load_settings()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = load_settings()
     configure_logging(settings.log_level)
-    database = Database.from_url(settings.async_database_url, pool_size=10)
+    database = Database.from_url(settings.async_database_url, pool_size=settings.db_pool_size)
     ctx["settings"] = settings
     ctx["database"] = database
     ctx["gateways"] = Gateways.open(settings)
@@ -48,7 +49,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["relay_stop"] = stop
     ctx["relay_task"] = asyncio.create_task(relay.run(stop))
     # arq marks a job in progress for the longest job timeout plus 10 s.
-    recovery = Recovery(redis=ctx["redis"], relay=relay, in_progress_seconds=JOB_TIMEOUT + 10)
+    recovery = Recovery(
+        redis=ctx["redis"], relay=relay, in_progress_seconds=settings.job_timeout_seconds + 10
+    )
     ctx["recovery"] = recovery
     ctx["recovery_task"] = asyncio.create_task(recovery.run(stop))
 
@@ -92,9 +95,8 @@ async def job_ended(ctx: dict[str, Any]) -> None:
         await recovery.job_ended(ctx["job_id"])
 
 
-def redis_settings() -> RedisSettings:
-    url = os.environ.get("REDIS_URL")
-    return RedisSettings.from_dsn(url) if url else RedisSettings()
+def redis_settings(settings: Settings) -> RedisSettings:
+    return RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
 
 
 class WorkerSettings:
@@ -113,10 +115,10 @@ class WorkerSettings:
     on_shutdown = shutdown
     on_job_start = job_started
     after_job_end = job_ended
-    redis_settings = redis_settings()
-    max_jobs = 20
+    redis_settings = redis_settings(settings)
+    max_jobs = settings.worker_jobs
     poll_delay = 0.05
-    job_timeout = JOB_TIMEOUT
+    job_timeout = settings.job_timeout_seconds
     keep_result = 60
     # Attempts are counted in PostgreSQL (deliveries.attempts); arq must not give up first.
     max_tries = 1000

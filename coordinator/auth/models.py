@@ -1,9 +1,10 @@
-"""API tokens, stored only as hashes."""
+"""API tokens, stored only as hashes, and who a request acts for."""
 
 from __future__ import annotations
 
 import enum
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import DateTime, Enum, LargeBinary, String
@@ -26,6 +27,15 @@ class Role(enum.StrEnum):
 
 
 _RANK = {Role.viewer: 0, Role.coordinator: 1, Role.admin: 2}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token's id, name and role."""
+
+    token_id: uuid.UUID | None
+    name: str
+    role: Role
 
 
 class ApiToken(IdMixin, TimestampMixin, Base):

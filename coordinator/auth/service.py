@@ -1,30 +1,23 @@
-"""Creating, checking and revoking API tokens."""
+"""Creating, checking and revoking API tokens (each write audited)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.auth.models import ApiToken, Role
+from coordinator.audit.service import record, snapshot
+from coordinator.auth.models import ApiToken, Principal, Role
+from coordinator.auth.schemas import TokenOut, TokenQuery
 from coordinator.links.service import hash_token
 from coordinator.platform.db import utcnow
+from coordinator.web.listing import paginate, search
 
 PREFIX = "fmn_"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a token's id, name and role."""
-
-    token_id: uuid.UUID | None
-    name: str
-    role: Role
-
 
 SYSTEM = Principal(token_id=None, name="system", role=Role.admin)
 
@@ -41,6 +34,22 @@ async def create_token(
     row = ApiToken(name=name, role=role, token_hash=hash_token(secret))
     session.add(row)
     await session.flush()
+    return row, secret
+
+
+async def issue_token(
+    *, session: AsyncSession, actor: Principal, name: str, role: Role
+) -> tuple[ApiToken, str]:
+    """Create a token for `actor` (audited without its secret); returned in clear once."""
+    row, secret = await create_token(session=session, name=name, role=role)
+    record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="token",
+        entity_id=row.id,
+        after={"name": row.name, "role": row.role.value},
+    )
     return row, secret
 
 
@@ -69,8 +78,47 @@ async def authenticate(*, session: AsyncSession, token: str) -> Principal | None
     return Principal(token_id=row.id, name=row.name, role=row.role)
 
 
-async def revoke_token(*, session: AsyncSession, token_id: uuid.UUID) -> ApiToken | None:
+async def revoke_token(
+    *, session: AsyncSession, actor: Principal, token_id: uuid.UUID
+) -> ApiToken | None:
+    """Revoke a token (audited; revoking it again changes nothing but is audited too)."""
     row = await session.get(ApiToken, token_id)
-    if row is not None and row.revoked_at is None:
+    if row is None:
+        return None
+    if row.revoked_at is None:
         row.revoked_at = utcnow()
+    record(
+        session=session,
+        actor=actor,
+        action="revoke",
+        entity_type="token",
+        entity_id=row.id,
+        after=snapshot(row),
+    )
     return row
+
+
+async def get_token(*, session: AsyncSession, token_id: uuid.UUID) -> ApiToken | None:
+    return await session.get(ApiToken, token_id)
+
+
+async def list_tokens(*, session: AsyncSession, query: TokenQuery) -> dict[str, Any]:
+    """A page of tokens, filtered by role, revocation and name."""
+    stmt = select(ApiToken)
+    if query.role:
+        stmt = stmt.where(ApiToken.role == query.role)
+    if query.revoked is not None:
+        stmt = stmt.where(
+            ApiToken.revoked_at.is_not(None) if query.revoked else ApiToken.revoked_at.is_(None)
+        )
+    if (match := search([ApiToken.name], query.q)) is not None:
+        stmt = stmt.where(match)
+    return await paginate(
+        session,
+        stmt,
+        query=query,
+        id_column=ApiToken.id,
+        sortable={"name": ApiToken.name, "created_at": ApiToken.created_at},
+        default_sort="created_at",
+        serialize=TokenOut.model_validate,
+    )

@@ -3,32 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from coordinator.campaigns import service
+from coordinator.campaigns import runs, service
 from coordinator.campaigns.loading import load_problem
 from coordinator.campaigns.models import CampaignStatus
-from coordinator.campaigns.planner import Progress, plan
+from coordinator.campaigns.planner import plan
+from coordinator.campaigns.plans import Progress
 from coordinator.platform.db import Database
+from coordinator.platform.settings import Settings
 
 POLL_SECONDS = 0.5
 
 
-async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: ZoneInfo) -> str:
+async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, settings: Settings) -> str:
     """Plan one run of a campaign; safe to repeat (a stale run writes nothing)."""
     async with database.sessionmaker.begin() as session:
         campaign = await service.get_campaign(session=session, campaign_id=campaign_id)
         if campaign.plan_run != run or campaign.status != CampaignStatus.planning:
             return "stale"
-        problem, frame = await load_problem(session, campaign, zone)
+        problem, frame = await load_problem(session, campaign, settings.zone)
         time_limit = float(campaign.time_limit_seconds)
     stop = threading.Event()
     latest: list[Progress] = []
-    workers = int(os.environ.get("FUMIN_PLAN_WORKERS", "8"))
     task = asyncio.create_task(
         asyncio.to_thread(
             plan,
@@ -36,7 +35,7 @@ async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: Z
             time_limit=time_limit,
             stop=stop.is_set,
             on_progress=latest.append,
-            workers=workers,
+            workers=settings.plan_workers,
         )
     )
     written = 0
@@ -50,13 +49,13 @@ async def run_plan(database: Database, campaign_id: uuid.UUID, run: int, zone: Z
     except Exception as exc:
         stop.set()
         async with database.sessionmaker.begin() as session:
-            await service.fail_plan(
+            await runs.fail_plan(
                 session=session, campaign_id=campaign_id, run=run, error=type(exc).__name__
             )
         raise
     status = CampaignStatus.cancelled if stop.is_set() else CampaignStatus.planned
     async with database.sessionmaker.begin() as session:
-        saved = await service.save_plan(
+        saved = await runs.save_plan(
             session=session,
             campaign_id=campaign_id,
             run=run,
@@ -88,7 +87,7 @@ async def _write(
                 "objective": progress.objective,
                 "bound": progress.bound,
             }
-        cancel = await service.record_progress(
+        cancel = await runs.record_progress(
             session=session, campaign_id=campaign_id, run=run, progress=body
         )
         if cancel is None or cancel:
@@ -96,7 +95,7 @@ async def _write(
             return count
         best = next((p.plan for p in reversed(latest[written:count]) if p.plan), None)
         if best is not None:
-            await service.save_plan(
+            await runs.save_plan(
                 session=session,
                 campaign_id=campaign_id,
                 run=run,
@@ -109,4 +108,4 @@ async def _write(
 
 async def plan_campaign(ctx: dict[str, Any], *, campaign_id: str, run: int) -> str:
     """arq job: plan one run of a campaign."""
-    return await run_plan(ctx["database"], uuid.UUID(campaign_id), run, ctx["settings"].zone)
+    return await run_plan(ctx["database"], uuid.UUID(campaign_id), run, ctx["settings"])

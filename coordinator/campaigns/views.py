@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 
 from aiohttp import web
-from sqlalchemy import select
 
 from coordinator.auth.models import Role
-from coordinator.campaigns import service
-from coordinator.campaigns.models import CampaignPlanItem
+from coordinator.campaigns import items, service
 from coordinator.campaigns.queue import PLANNING_QUEUE
 from coordinator.campaigns.schemas import (
     ApproveIn,
@@ -24,11 +22,9 @@ from coordinator.platform import keys
 from coordinator.visits.config import VisitSettings, load_visit_settings
 from coordinator.web.api import ApiRoutes, created, json_response, path_id
 from coordinator.web.bearer import principal
-from coordinator.web.listing import paginate
 
 routes = ApiRoutes()
 TAGS = ("campaigns",)
-ITEM = CampaignPlanItem
 
 
 @functools.cache
@@ -122,27 +118,8 @@ async def cancel_campaign(request: web.Request) -> web.Response:
     query=ItemQuery,
 )
 async def list_items(request: web.Request, *, query: ItemQuery) -> web.Response:
-    campaign_id = path_id(request)
-    stmt = select(ITEM).where(ITEM.campaign_id == campaign_id)
-    if query.liaison_id:
-        stmt = stmt.where(ITEM.liaison_id == query.liaison_id)
-    if query.building_id:
-        stmt = stmt.where(ITEM.building_id == query.building_id)
-    if query.day:
-        stmt = stmt.where(ITEM.day == query.day)
-    if query.pinned is not None:
-        stmt = stmt.where(ITEM.pinned.is_(query.pinned))
     async with request.app[keys.DATABASE].session() as session:
-        await service.get_campaign(session=session, campaign_id=campaign_id)
-        page = await paginate(
-            session,
-            stmt,
-            query=query,
-            id_column=ITEM.id,
-            sortable={"starts_at": ITEM.starts_at},
-            default_sort="starts_at",
-            serialize=ItemOut.model_validate,
-        )
+        page = await items.list_items(session=session, campaign_id=path_id(request), query=query)
     return json_response(page)
 
 
@@ -158,7 +135,7 @@ async def list_items(request: web.Request, *, query: ItemQuery) -> web.Response:
 )
 async def patch_item(request: web.Request, *, body: ItemPatch) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        item = await service.patch_item(
+        item = await items.patch_item(
             session=session,
             actor=principal(request),
             campaign_id=path_id(request),
@@ -182,7 +159,7 @@ async def patch_item(request: web.Request, *, body: ItemPatch) -> web.Response:
 )
 async def approve(request: web.Request, *, body: ApproveIn) -> web.Response:
     settings = request.app[keys.SETTINGS]
-    result = await service.approve(
+    result = await items.approve(
         database=request.app[keys.DATABASE],
         actor=principal(request),
         campaign_id=path_id(request),

@@ -1,13 +1,12 @@
-"""Liveness and readiness."""
+"""Liveness, readiness and metrics."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from coordinator.health import service
 from coordinator.platform import keys
 from coordinator.web.api import ApiRoutes, json_response
 
@@ -41,22 +40,21 @@ async def healthz(request: web.Request) -> web.Response:
     errors=(503,),
 )
 async def readyz(request: web.Request) -> web.Response:
-    checks: dict[str, str] = {}
-
-    async def database() -> None:
-        async with request.app[keys.DATABASE].session() as session:
-            await session.execute(text("SELECT 1"))
-
-    async def redis() -> None:
-        await request.app[keys.ARQ].ping()
-
-    for name, probe in (("postgresql", database), ("redis", redis)):
-        try:
-            await asyncio.wait_for(probe(), timeout=2)
-            checks[name] = "ok"
-        except Exception as exc:  # any failure means not ready
-            checks[name] = f"error: {type(exc).__name__}"
+    checks = await service.readiness(request.app[keys.DATABASE], request.app[keys.ARQ])
     ok = all(v == "ok" for v in checks.values())
     return json_response(
         Health(status="ok" if ok else "unavailable", checks=checks), status=200 if ok else 503
     )
+
+
+@routes.route(
+    "GET",
+    "/metrics",
+    summary="Prometheus metrics",
+    tags=("operations",),
+    role=None,
+    content_type="text/plain",
+)
+async def metrics(request: web.Request) -> web.Response:
+    body = await service.metrics(request.app[keys.DATABASE], request.app[keys.ARQ])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

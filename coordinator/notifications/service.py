@@ -1,371 +1,117 @@
-"""Turning events into deliveries and making each delivery, once."""
+"""Webhook subscriptions, the delivery log, and replaying failed deliveries (each write
+audited). Handling events and sending deliveries is in `handling` and `sending`."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-import structlog
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record
-from coordinator.auth.service import Principal
-from coordinator.events.catalogue import PRIVATE_FIELDS
-from coordinator.events.models import OutboxEvent
-from coordinator.notifications import email, webhooks
-from coordinator.notifications.errors import PermanentError, TransientError
-from coordinator.notifications.gateways import Gateways
-from coordinator.notifications.models import (
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    WebhookSubscription,
+from coordinator.audit.writes import apply_update, audit_created, delete_row
+from coordinator.auth.models import Principal
+from coordinator.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
+from coordinator.notifications.schemas import (
+    DeliveryOut,
+    DeliveryQuery,
+    WebhookIn,
+    WebhookOut,
+    WebhookPatch,
+    WebhookQuery,
 )
-from coordinator.notifications.quiet import next_allowed
-from coordinator.notifications.rules import plan
-from coordinator.platform.db import Database, utcnow
-from coordinator.platform.settings import Settings, parse_quiet_hours
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.resources import get_or_404, patch_values
+from coordinator.web.listing import paginate, search
 
-log = structlog.get_logger("fumin.notifications")
-
-
-def event_payload(event: OutboxEvent) -> dict[str, Any]:
-    return {
-        "id": str(event.id),
-        "type": event.type,
-        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "data": event.data,
-    }
+WEBHOOK = Text("回调推送订阅", "webhook subscription")
 
 
-async def handle_event(
-    *, session: AsyncSession, event_id: uuid.UUID, settings: Settings
-) -> list[uuid.UUID]:
-    """Record the deliveries an event calls for (once) and mark it handled.
-
-    Returns the event's pending deliveries, for the caller to attempt after commit.
-    """
-    event = await _claim(session, event_id)
-    if event is None:
-        return await _pending_again(session, event_id)
-    deliveries = await _plan_deliveries(session, event, settings)
-    await _record(session, event, deliveries)
-    return [d.id for d in deliveries]
-
-
-@dataclass(frozen=True)
-class Handled:
-    """What handling an event left to do: deliveries to attempt now, each in a transaction
-    of its own, and deliveries to attempt after a delay (a retry, quiet hours)."""
-
-    due: list[uuid.UUID] = field(default_factory=list)
-    later: list[tuple[uuid.UUID, float]] = field(default_factory=list)
-
-
-async def handle_event_and_send(
-    *, database: Database, gateways: Gateways, event_id: uuid.UUID
-) -> Handled:
-    """Handle an event and make the first attempt of its first delivery in one transaction.
-
-    The event's row stays locked until the commit, so a repeated job waits and then finds
-    it handled. The deliveries are written first (a write refused, say a webhook
-    subscription deleted meanwhile, sends nothing), then the first message goes out and
-    its outcome is written; the others are attempted by the caller one transaction each,
-    so a worker killed mid-way sends again at most the one message it was sending.
-    """
-    async with database.sessionmaker.begin() as session:
-        event = await _claim(session, event_id)
-        if event is None:  # handled before (a repeated job): retry what is still pending
-            return Handled(due=await _pending_again(session, event_id))
-        deliveries = await _plan_deliveries(session, event, gateways.settings)
-        await _insert(session, deliveries)
-        first = next((d for d in deliveries if d.not_before is None), None)
-        retry_in = None
-        if first is not None:
-            retry_in = await _try(session, gateways, first, event)
-            await session.execute(
-                update(_DELIVERIES)
-                .where(_DELIVERIES.c.id == first.id)
-                .values({key: getattr(first, key) for key in _OUTCOME})
-            )
-        await _forget_settled_links(session, event, deliveries)
-    now = utcnow()
-    later = [(d.id, (d.not_before - now).total_seconds()) for d in deliveries if d.not_before]
-    if first is not None and retry_in is not None:
-        later.append((first.id, retry_in))
-    due = [d.id for d in deliveries if d is not first and d.not_before is None]
-    return Handled(due=due, later=later)
-
-
-_OUTBOX = OutboxEvent.metadata.tables["outbox"]
-_CLAIM = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("event_id"), _OUTBOX.c.handled_at.is_(None))
-    .values(handled_at=bindparam("handled_at"))
-    .returning(*_OUTBOX.c)
-)
-
-
-async def _claim(session: AsyncSession, event_id: uuid.UUID) -> OutboxEvent | None:
-    """Mark an unhandled event handled, locking it until the transaction ends. Returns the
-    event as a plain copy: the session does not track it (a Core statement is a fraction
-    of an ORM one's cost), so a change to it is written with a statement of its own."""
-    found = await session.execute(_CLAIM, {"event_id": event_id, "handled_at": utcnow()})
-    row = found.first()
-    return OutboxEvent(**row._mapping) if row is not None else None
-
-
-async def _pending_again(session: AsyncSession, event_id: uuid.UUID) -> list[uuid.UUID]:
-    pending = await session.scalars(
-        update(Delivery)
-        .where(Delivery.event_id == event_id, Delivery.status == DeliveryStatus.pending)
-        .values(enqueued_at=utcnow())
-        .returning(Delivery.id)
-    )
-    return list(pending.all())
-
-
-async def _plan_deliveries(
-    session: AsyncSession, event: OutboxEvent, settings: Settings
-) -> list[Delivery]:
-    """The deliveries an event calls for, one per channel and recipient (not yet stored)."""
-    now = utcnow()
-    deliveries: dict[tuple[Channel, str], Delivery] = {}
-    for planned in await plan(session, event):
-        if (planned.channel, planned.recipient) in deliveries:
-            continue
-        quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
-        not_before = next_allowed(now, quiet, settings.zone) if planned.deferrable else None
-        deliveries[planned.channel, planned.recipient] = Delivery(
-            id=uuid.uuid4(),
-            event_id=event.id,
-            channel=planned.channel,
-            recipient=planned.recipient,
-            subscription_id=planned.subscription_id,
-            template=planned.template,
-            language=planned.language,
-            context=planned.context,
-            status=DeliveryStatus.pending,
-            attempts=0,
-            max_attempts=settings.delivery_max_attempts,
-            not_before=not_before if not_before and not_before > now else None,
-            deferrable=planned.deferrable,
-            enqueued_at=now,
-        )
-    return list(deliveries.values())
-
-
-_DELIVERIES = Delivery.metadata.tables["deliveries"]
-_STORED = [c.key for c in _DELIVERIES.columns if c.key not in ("created_at", "updated_at")]
-# A Core INSERT run with a list of rows (executemany): one statement all the same, built
-# and compiled once, where .values([...]) would be compiled anew for every event.
-_INSERT_DELIVERIES = insert(_DELIVERIES).on_conflict_do_nothing(
-    constraint="uq_deliveries_event_recipient"
-)
-
-
-# What an attempt changes on a delivery.
-_OUTCOME = (
-    "status",
-    "attempts",
-    "enqueued_at",
-    "sent_at",
-    "last_error",
-    "response_status",
-    "context",
-)
-
-
-async def _record(session: AsyncSession, event: OutboxEvent, deliveries: list[Delivery]) -> None:
-    """Write an event's deliveries, and drop its links in clear if none can send one."""
-    await _insert(session, deliveries)
-    await _forget_settled_links(session, event, deliveries)
-
-
-async def _insert(session: AsyncSession, deliveries: list[Delivery]) -> None:
-    """Write an event's deliveries in one INSERT."""
-    if deliveries:
-        rows = [{key: getattr(d, key) for key in _STORED} for d in deliveries]
-        await session.execute(_INSERT_DELIVERIES, rows)
-
-
-async def _forget_settled_links(
-    session: AsyncSession, event: OutboxEvent, deliveries: list[Delivery]
-) -> None:
-    """Drop the event's links in clear once none of its deliveries can still send one."""
-    if all(d.status in (DeliveryStatus.sent, DeliveryStatus.skipped) for d in deliveries):
-        if any(k in event.data for k in PRIVATE_FIELDS):
-            event.data = _without_links(event.data)
-            await session.execute(
-                update(_OUTBOX).where(_OUTBOX.c.id == event.id).values(data=event.data)
-            )
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What came of one attempt: done, or try again after `retry_in` seconds."""
-
-    status: DeliveryStatus | None
-    retry_in: float | None = None
-
-
-def backoff(attempts: int, base: float) -> float:
-    """Exponential backoff: base, 2·base, 4·base … capped at an hour."""
-    return float(min(base * 2 ** max(attempts - 1, 0), 3600.0))
-
-
-async def attempt_delivery(
-    *, database: Database, gateways: Gateways, delivery_id: uuid.UUID
-) -> Attempt:
-    """Make one attempt at a pending delivery. The row stays locked while sending, so a
-    duplicate job for the same delivery waits its turn and then finds it settled."""
-    async with database.sessionmaker.begin() as session:
-        row = (
-            await session.execute(
-                select(Delivery, OutboxEvent)
-                .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
-                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
-                .with_for_update(of=Delivery)
-            )
-        ).first()
-        if row is None:
-            return Attempt(status=None)
-        delivery, event = row
-        now = utcnow()
-        if delivery.not_before and delivery.not_before > now:
-            return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
-        if delivery.deferrable and not await _still_due(session, delivery, event):
-            # A reminder that waited (quiet hours, retries) is sent only if planning its
-            # event now would still call for it: not after a cancel, a move or the start.
-            delivery.status = DeliveryStatus.skipped
-            delivery.last_error = "no longer due"
-            await _forget_links(session, delivery, event)
-            return Attempt(status=delivery.status)
-        retry_in = await _try(session, gateways, delivery, event)
-        if delivery.status == DeliveryStatus.sent:
-            await _forget_links(session, delivery, event)
-        return Attempt(status=None if retry_in is not None else delivery.status, retry_in=retry_in)
-
-
-async def _try(
-    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
-) -> float | None:
-    """Send once, noting the outcome on the delivery; the seconds to wait before trying
-    again, or None once it is settled (sent, or failed for good). An unexpected error (a
-    template that will not render) counts as a failed attempt like a transient one, so it
-    ends, at the limit, as a failed delivery a coordinator sees and can replay."""
-    delivery.attempts += 1
-    try:
-        delivery.response_status = await _send(session, gateways, delivery, event)
-    except PermanentError as exc:
-        delivery.last_error = str(exc)[:2000]
-        delivery.response_status = exc.status
-        delivery.status = DeliveryStatus.failed
-        return None
-    except TransientError as exc:
-        delivery.last_error = str(exc)[:2000]
-        delivery.response_status = exc.status
-        return _again(delivery, gateways)
-    except DBAPIError:
-        raise  # the transaction is lost: nothing of this attempt can be written
-    except Exception as exc:
-        log.exception("delivery_error", delivery_id=str(delivery.id))
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        return _again(delivery, gateways)
-    delivery.status = DeliveryStatus.sent
-    delivery.sent_at = utcnow()
-    delivery.last_error = None
-    if any(k in delivery.context for k in PRIVATE_FIELDS):
-        delivery.context = _without_links(delivery.context)
-    return None
-
-
-def _again(delivery: Delivery, gateways: Gateways) -> float | None:
-    """After a failed attempt: failed for good at the limit, else a retry after a backoff."""
-    if delivery.attempts >= delivery.max_attempts:
-        delivery.status = DeliveryStatus.failed
-        return None
-    retry_in = backoff(delivery.attempts, gateways.settings.retry_base_seconds)
-    delivery.enqueued_at = utcnow() + timedelta(seconds=retry_in)
-    return retry_in
-
-
-def _without_links(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in PRIVATE_FIELDS}
-
-
-async def _forget_links(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> None:
-    """A capability link waits in clear only until it is delivered: then it is dropped from
-    the delivery, and from the event once no delivery of it is pending or could be
-    replayed (failed ones keep it, so a replay still carries the link)."""
-    if any(k in delivery.context for k in PRIVATE_FIELDS):
-        delivery.context = _without_links(delivery.context)
-    if not any(k in event.data for k in PRIVATE_FIELDS):
-        return
-    others = await session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .where(
-            Delivery.event_id == event.id,
-            Delivery.id != delivery.id,
-            Delivery.status.in_([DeliveryStatus.pending, DeliveryStatus.failed]),
-        )
-    )
-    if not others:
-        event.data = _without_links(event.data)
-
-
-async def _still_due(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> bool:
-    return any(
-        planned.channel == delivery.channel and planned.recipient == delivery.recipient
-        for planned in await plan(session, event)
+async def list_webhooks(*, session: AsyncSession, query: WebhookQuery) -> dict[str, Any]:
+    stmt = select(WebhookSubscription)
+    if query.active is not None:
+        stmt = stmt.where(WebhookSubscription.active.is_(query.active))
+    if (
+        match := search([WebhookSubscription.url, WebhookSubscription.description], query.q)
+    ) is not None:
+        stmt = stmt.where(match)
+    return await paginate(
+        session,
+        stmt,
+        query=query,
+        id_column=WebhookSubscription.id,
+        sortable={"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url},
+        default_sort="created_at",
+        serialize=WebhookOut.model_validate,
     )
 
 
-async def _send(
-    session: AsyncSession, gateways: Gateways, delivery: Delivery, event: OutboxEvent
-) -> int | None:
-    settings = gateways.settings
-    if delivery.channel == Channel.webhook:
-        subscription = (
-            await session.get(WebhookSubscription, delivery.subscription_id)
-            if delivery.subscription_id
-            else None
-        )
-        if subscription is None or not subscription.active:
-            raise PermanentError("the webhook subscription is gone or inactive")
-        return await webhooks.post(
-            gateways.http,
-            url=subscription.url,
-            secret=subscription.secret,
-            event=event_payload(event),
-        )
-    if delivery.channel == Channel.email:
-        rendered = email.render(delivery.template or "", delivery.language, delivery.context)
-        message = email.build_message(
-            sender=settings.mail_from,
-            to=delivery.recipient,
-            rendered=rendered,
-            msg_id=email.message_id(str(event.id), delivery.recipient),
-            language=delivery.language,
-        )
-        if gateways.smtp is not None:
-            await gateways.smtp.send(message)
-        else:
-            email.write_eml(settings.mail_dir, message)
-        return None
-    raise PermanentError(f"no gateway configured for channel {delivery.channel.value}")
+async def create_webhook(
+    *, session: AsyncSession, actor: Principal, data: WebhookIn
+) -> WebhookSubscription:
+    """Subscribe a URL, with a signing secret of its own (shown once, never audited)."""
+    row = WebhookSubscription(**data.model_dump(), secret="whsec_" + secrets.token_urlsafe(32))
+    session.add(row)
+    await audit_created(session, actor, row, "webhook")
+    return row
+
+
+async def get_webhook(
+    *, session: AsyncSession, webhook_id: uuid.UUID, lock: bool = False
+) -> WebhookSubscription:
+    return await get_or_404(session, WebhookSubscription, webhook_id, WEBHOOK, lock=lock)
+
+
+async def update_webhook(
+    *, session: AsyncSession, actor: Principal, webhook_id: uuid.UUID, patch: WebhookPatch
+) -> WebhookSubscription:
+    row = await get_webhook(session=session, webhook_id=webhook_id, lock=True)
+    values = patch_values(patch, required={"url", "event_types", "active"})
+    await apply_update(session, actor, row, values, "webhook")
+    return row
+
+
+async def delete_webhook(*, session: AsyncSession, actor: Principal, webhook_id: uuid.UUID) -> None:
+    row = await get_webhook(session=session, webhook_id=webhook_id, lock=True)
+    await delete_row(session, actor, row, "webhook", WEBHOOK)
+
+
+async def list_deliveries(
+    *, session: AsyncSession, query: DeliveryQuery, subscription_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """A page of deliveries, of one subscription (404 if it is unknown) or of all."""
+    stmt = select(Delivery)
+    if subscription_id is not None:
+        await get_webhook(session=session, webhook_id=subscription_id)
+        stmt = stmt.where(Delivery.subscription_id == subscription_id)
+    for name, value in (
+        ("status", query.status),
+        ("channel", query.channel),
+        ("event_id", query.event_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(getattr(Delivery, name) == value)
+    if (match := search([Delivery.recipient], query.q)) is not None:
+        stmt = stmt.where(match)
+    return await paginate(
+        session,
+        stmt,
+        query=query,
+        id_column=Delivery.id,
+        sortable={"created_at": Delivery.created_at, "updated_at": Delivery.updated_at},
+        default_sort="-created_at",
+        serialize=DeliveryOut.model_validate,
+    )
 
 
 async def replay(
     *, session: AsyncSession, actor: Principal, delivery_id: uuid.UUID
 ) -> Delivery | None:
-    """Put a failed delivery back in the queue with fresh attempts (audited)."""
+    """Put a failed delivery back in the queue with fresh attempts (audited); others are
+    left as they are. None if there is no such delivery."""
     delivery = await session.scalar(
         select(Delivery).where(Delivery.id == delivery_id).with_for_update()
     )

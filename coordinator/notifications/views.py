@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
-from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.models import Role
 from coordinator.notifications import service
-from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.notifications.queue import enqueue_delivery
 from coordinator.notifications.schemas import (
     DeliveryOut,
@@ -26,39 +21,13 @@ from coordinator.notifications.schemas import (
 from coordinator.platform import keys
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import not_found
-from coordinator.platform.resources import get_or_404, patch_values
 from coordinator.web.api import ApiRoutes, created, json_response, path_id
 from coordinator.web.bearer import principal
-from coordinator.web.listing import Page, paginate, search
+from coordinator.web.listing import Page
 
 routes = ApiRoutes()
 TAGS = ("notifications",)
-WEBHOOK = Text("回调推送订阅", "webhook subscription")
 DELIVERY = Text("投递记录", "delivery")
-
-
-async def _deliveries(request: web.Request, query: DeliveryQuery, **where: Any) -> dict[str, Any]:
-    stmt = select(Delivery)
-    for name, value in (
-        ("status", query.status),
-        ("channel", query.channel),
-        ("event_id", query.event_id),
-        *where.items(),
-    ):
-        if value is not None:
-            stmt = stmt.where(getattr(Delivery, name) == value)
-    if (match := search([Delivery.recipient], query.q)) is not None:
-        stmt = stmt.where(match)
-    async with request.app[keys.DATABASE].session() as session:
-        return await paginate(
-            session,
-            stmt,
-            query=query,
-            id_column=Delivery.id,
-            sortable={"created_at": Delivery.created_at, "updated_at": Delivery.updated_at},
-            default_sort="-created_at",
-            serialize=DeliveryOut.model_validate,
-        )
 
 
 @routes.route(
@@ -71,24 +40,8 @@ async def _deliveries(request: web.Request, query: DeliveryQuery, **where: Any) 
     response=Page[WebhookOut],
 )
 async def list_webhooks(request: web.Request, *, query: WebhookQuery) -> web.Response:
-    stmt = select(WebhookSubscription)
-    if query.active is not None:
-        stmt = stmt.where(WebhookSubscription.active.is_(query.active))
-    if (
-        match := search([WebhookSubscription.url, WebhookSubscription.description], query.q)
-    ) is not None:
-        stmt = stmt.where(match)
     async with request.app[keys.DATABASE].session() as session:
-        page = await paginate(
-            session,
-            stmt,
-            query=query,
-            id_column=WebhookSubscription.id,
-            sortable={"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url},
-            default_sort="created_at",
-            serialize=WebhookOut.model_validate,
-        )
-    return json_response(page)
+        return json_response(await service.list_webhooks(session=session, query=query))
 
 
 @routes.route(
@@ -103,9 +56,7 @@ async def list_webhooks(request: web.Request, *, query: WebhookQuery) -> web.Res
 )
 async def create_webhook(request: web.Request, *, body: WebhookIn) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        row = WebhookSubscription(**body.model_dump(), secret="whsec_" + secrets.token_urlsafe(32))
-        session.add(row)
-        await audit_created(session, principal(request), row, "webhook")
+        row = await service.create_webhook(session=session, actor=principal(request), data=body)
         out = WebhookCreated.model_validate(row)
     return created(out, f"/api/v1/webhooks/{out.id}")
 
@@ -120,7 +71,7 @@ async def create_webhook(request: web.Request, *, body: WebhookIn) -> web.Respon
 )
 async def get_webhook(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        row = await get_or_404(session, WebhookSubscription, path_id(request), WEBHOOK)
+        row = await service.get_webhook(session=session, webhook_id=path_id(request))
         return json_response(WebhookOut.model_validate(row))
 
 
@@ -135,9 +86,9 @@ async def get_webhook(request: web.Request) -> web.Response:
 )
 async def update_webhook(request: web.Request, *, body: WebhookPatch) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        row = await get_or_404(session, WebhookSubscription, path_id(request), WEBHOOK, lock=True)
-        values = patch_values(body, required={"url", "event_types", "active"})
-        await apply_update(session, principal(request), row, values, "webhook")
+        row = await service.update_webhook(
+            session=session, actor=principal(request), webhook_id=path_id(request), patch=body
+        )
         out = WebhookOut.model_validate(row)
     return json_response(out)
 
@@ -152,8 +103,9 @@ async def update_webhook(request: web.Request, *, body: WebhookPatch) -> web.Res
 )
 async def delete_webhook(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        row = await get_or_404(session, WebhookSubscription, path_id(request), WEBHOOK, lock=True)
-        await delete_row(session, principal(request), row, "webhook", WEBHOOK)
+        await service.delete_webhook(
+            session=session, actor=principal(request), webhook_id=path_id(request)
+        )
     return web.Response(status=204)
 
 
@@ -167,10 +119,11 @@ async def delete_webhook(request: web.Request) -> web.Response:
     response=Page[DeliveryOut],
 )
 async def list_webhook_deliveries(request: web.Request, *, query: DeliveryQuery) -> web.Response:
-    subscription_id = path_id(request)
     async with request.app[keys.DATABASE].session() as session:
-        await get_or_404(session, WebhookSubscription, subscription_id, WEBHOOK)
-    return json_response(await _deliveries(request, query, subscription_id=subscription_id))
+        page = await service.list_deliveries(
+            session=session, query=query, subscription_id=path_id(request)
+        )
+    return json_response(page)
 
 
 @routes.route(
@@ -183,7 +136,8 @@ async def list_webhook_deliveries(request: web.Request, *, query: DeliveryQuery)
     response=Page[DeliveryOut],
 )
 async def list_deliveries(request: web.Request, *, query: DeliveryQuery) -> web.Response:
-    return json_response(await _deliveries(request, query))
+    async with request.app[keys.DATABASE].session() as session:
+        return json_response(await service.list_deliveries(session=session, query=query))
 
 
 @routes.route(

@@ -5,128 +5,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from coordinator.audit.service import record
 from coordinator.auth.models import Role
-from coordinator.auth.service import PREFIX, SYSTEM, authenticate, create_token, ensure_token
+from coordinator.ops import prepare
+from coordinator.ops.checks import check
 from coordinator.ops.embedded import answers, database_url, loopback, port_free, redis_url
+from coordinator.ops.prepare import say
 from coordinator.ops.supervisor import Child, Supervisor
-from coordinator.platform.db import Database
-from coordinator.platform.settings import Settings, SettingsError, load_settings, to_asyncpg_url
+from coordinator.platform.settings import Settings, SettingsError, load_settings
 
 # platformdirs (used by the embedded PostgreSQL wheel) warns when XDG_RUNTIME_DIR is unset.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
-def say(line: str) -> None:
-    print(f"fumin: {line}", flush=True)
-
-
 def fail(message: str, status: int = 2) -> int:
     print(f"fumin: {message}", file=sys.stderr, flush=True)
     return status
-
-
-def _secret_key(settings: Settings, data_dir: Path) -> str:
-    """FUMIN_SECRET_KEY, else one kept in the data folder, so web and worker share it."""
-    if os.environ.get("FUMIN_SECRET_KEY"):
-        return settings.secret_key
-    path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key)
-    return key
-
-
-# Database chores shared by the commands
-
-
-async def _with_database(url: str, work: Any) -> Any:
-    database = Database.from_url(to_asyncpg_url(url), pool_size=2)
-    try:
-        return await work(database)
-    finally:
-        await database.dispose()
-
-
-async def _load_demo(url: str) -> dict[str, int] | None:
-    from coordinator.ops.demo import load_demo
-
-    counts: dict[str, int] | None = await _with_database(url, load_demo)
-    return counts
-
-
-async def _admin_token(url: str, given: str | None, data_dir: Path) -> str:
-    """FUMIN_ADMIN_TOKEN, ensured; else the admin token kept in the data folder, so every
-    start prints the same one and adds none (a new one once it is revoked)."""
-    if given:
-
-        async def ensure(database: Database) -> None:
-            async with database.sessionmaker.begin() as session:
-                await ensure_token(
-                    session=session, name="FUMIN_ADMIN_TOKEN", role=Role.admin, token=given
-                )
-
-        await _with_database(url, ensure)
-        return given
-    path = data_dir / "admin_token"
-    kept = path.read_text().strip() if path.exists() else ""
-
-    async def live(database: Database) -> bool:
-        async with database.session() as session:
-            return bool(await authenticate(session=session, token=kept))
-
-    if kept and await _with_database(url, live):
-        return kept
-    token = await _create_token(url, role=Role.admin, name="fumin up")
-    path.touch(mode=0o600)
-    path.write_text(token)
-    return token
-
-
-async def _create_token(url: str, *, role: Role, name: str) -> str:
-    async def create(database: Database) -> str:
-        async with database.sessionmaker.begin() as session:
-            row, secret = await create_token(session=session, name=name, role=role)
-            record(
-                session=session,
-                actor=SYSTEM,
-                action="create",
-                entity_type="token",
-                entity_id=row.id,
-                after={"name": row.name, "role": row.role.value},
-            )
-        return secret
-
-    secret: str = await _with_database(url, create)
-    return secret
-
-
-def _migrate(url: str) -> None:
-    from coordinator.platform.migrate import upgrade  # alembic: not needed by `fumin web`
-
-    upgrade(to_asyncpg_url(url))
-
-
-def _report_demo(counts: dict[str, int] | None) -> None:
-    if counts is None:
-        say("the database already holds data; demo data not loaded")
-    else:
-        say("loaded demo data: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
-
-
-def _check_admin_token(token: str | None) -> str | None:
-    if token and (not token.startswith(PREFIX) or not 24 <= len(token) <= 200):
-        return f"FUMIN_ADMIN_TOKEN: must start with {PREFIX!r} and be 24 to 200 characters long"
-    return None
 
 
 # Commands
@@ -135,7 +33,7 @@ def _check_admin_token(token: str | None) -> str | None:
 def cmd_up(args: argparse.Namespace) -> int:
     """Run everything: embedded servers if needed, migrations, web and worker."""
     settings = load_settings()
-    if problem := _check_admin_token(settings.admin_token):
+    if problem := prepare.check_admin_token(settings.admin_token):
         return fail(problem)
     if not port_free(settings.host, settings.port):
         return fail(f"PORT {settings.port} on {settings.host} is in use; set PORT to a free one", 1)
@@ -167,12 +65,14 @@ def _prepare(
     if supervisor.stop_signal is not None:
         return None
     say("applying migrations")
-    _migrate(db_url)
+    prepare.migrate(db_url)
     if args.demo and supervisor.stop_signal is None:
-        _report_demo(asyncio.run(_load_demo(db_url)))
+        prepare.report_demo(asyncio.run(prepare.load_demo(db_url)))
     if supervisor.stop_signal is not None:
         return None
-    return asyncio.run(_admin_token(db_url, settings.admin_token, settings.data_dir.resolve()))
+    return asyncio.run(
+        prepare.admin_token(db_url, settings.admin_token, settings.data_dir.resolve())
+    )
 
 
 def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> list[Child]:
@@ -181,7 +81,7 @@ def _children(settings: Settings, data_dir: Path, db_url: str, r_url: str) -> li
         DATABASE_URL=db_url,
         REDIS_URL=r_url,
         FUMIN_DATA_DIR=str(data_dir),
-        FUMIN_SECRET_KEY=_secret_key(settings, data_dir),
+        FUMIN_SECRET_KEY=prepare.secret_key(settings, data_dir),
         PYTHONUNBUFFERED="1",
     )
     return [
@@ -259,8 +159,6 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run a notification worker (`arq workers.settings.WorkerSettings`), or check one."""
     if args.check:
-        from workers.run import check
-
         return check("worker")
     from workers.run import run
     from workers.settings import WorkerSettings
@@ -271,8 +169,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_planner(args: argparse.Namespace) -> int:
     """Run a planning worker (`arq workers.planner.PlannerSettings`), or check one."""
     if args.check:
-        from workers.run import check
-
         return check("planner")
     from workers.planner import PlannerSettings
     from workers.run import run
@@ -284,7 +180,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply database migrations (the Procfile's release step)."""
     settings = load_settings()
     with database_url(settings) as url:
-        _migrate(url)
+        prepare.migrate(url)
     say("migrations applied")
     return 0
 
@@ -294,7 +190,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     settings = load_settings()
     role = Role(args.role)
     with database_url(settings) as url:
-        token = asyncio.run(_create_token(url, role=role, name=args.name or f"{role.value} (cli)"))
+        token = asyncio.run(
+            prepare.create_token(url, role=role, name=args.name or f"{role.value} (cli)")
+        )
     print(token, flush=True)
     return 0
 
@@ -303,9 +201,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo subdistrict into an empty database."""
     settings = load_settings()
     with database_url(settings) as url:
-        _migrate(url)
-        counts = asyncio.run(_load_demo(url))
-    _report_demo(counts)
+        prepare.migrate(url)
+        counts = asyncio.run(prepare.load_demo(url))
+    prepare.report_demo(counts)
     return 0 if counts is not None else 1
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     )
     delivery_max_attempts: int = Field(default=8, ge=1, le=50, alias="FUMIN_DELIVERY_MAX_ATTEMPTS")
     retry_base_seconds: float = Field(default=5.0, gt=0, le=3600, alias="FUMIN_RETRY_BASE_SECONDS")
+    job_timeout_seconds: int = Field(default=60, ge=1, le=3600, alias="FUMIN_JOB_TIMEOUT_SECONDS")
+    worker_jobs: int = Field(default=20, ge=1, le=1000, alias="FUMIN_WORKER_JOBS")
+    plan_workers: int = Field(default=8, ge=1, le=64, alias="FUMIN_PLAN_WORKERS")
+    _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
     @classmethod
@@ -111,7 +115,13 @@ class Settings(BaseSettings):
         elif not self.secret_key:
             # Development and tests get a per-process key; links then last one run.
             self.secret_key = secrets.token_urlsafe(32)
+            self._secret_key_made = True
         return self
+
+    @property
+    def secret_key_given(self) -> bool:
+        """Whether FUMIN_SECRET_KEY was set (else the key is this process's own)."""
+        return not self._secret_key_made
 
     @property
     def quiet(self) -> tuple[time, time] | None:

@@ -225,7 +225,7 @@ class Scene:
         campaign = await self.campaign()
         started = await self.make(f"/api/v1/campaigns/{campaign['id']}/plan", {}, 202)
         run = started["progress"]["run"]
-        outcome = await run_plan(self.database, uuid.UUID(campaign["id"]), run, self.settings.zone)
+        outcome = await run_plan(self.database, uuid.UUID(campaign["id"]), run, self.settings)
         assert outcome == "planned", outcome
         return campaign
 

@@ -77,7 +77,7 @@ def body(ids: dict[str, uuid.UUID], liaisons: bool = True) -> dict[str, object]:
 async def plan_now(api, database, settings, campaign_id: str) -> dict:  # type: ignore[no-untyped-def]
     started = await api.ok("POST", f"/api/v1/campaigns/{campaign_id}/plan", 202)
     run = started["progress"]["run"]
-    assert await run_plan(database, uuid.UUID(campaign_id), run, settings.zone) == "planned"
+    assert await run_plan(database, uuid.UUID(campaign_id), run, settings) == "planned"
     return await api.ok("GET", f"/api/v1/campaigns/{campaign_id}")
 
 

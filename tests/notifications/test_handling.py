@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 
 from coordinator.events.models import OutboxEvent
 from coordinator.events.service import record_event
-from coordinator.notifications import rules, service
+from coordinator.notifications import handling, rules
 from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import Delivery
 from coordinator.notifications.rules import Planned
@@ -37,10 +37,10 @@ async def handle(database, settings, monkeypatch, tmp_path, planned):  # type: i
     gateways = Gateways.open(settings)
     try:
         with capture_logs() as logs:  # whatever logging other tests left configured
-            first = await service.handle_event_and_send(
+            first = await handling.handle_event_and_send(
                 database=database, gateways=gateways, event_id=event.id
             )
-            again = await service.handle_event_and_send(
+            again = await handling.handle_event_and_send(
                 database=database, gateways=gateways, event_id=event.id
             )
     finally:
@@ -68,8 +68,8 @@ async def test_the_first_message_is_sent_with_the_event_and_the_rest_left_due(
     a, b = deliveries["a@example.test"], deliveries["b@example.test"]
     assert (a.status, a.attempts, b.status, b.attempts) == ("sent", 1, "pending", 0)
     assert len(deliveries) == 2  # one per channel and recipient
-    assert first == service.Handled(due=[b.id], later=[])
-    assert again == service.Handled(due=[b.id])  # a repeated job retries what is pending
+    assert first == handling.Handled(due=[b.id], later=[])
+    assert again == handling.Handled(due=[b.id])  # a repeated job retries what is pending
     assert len(list(tmp_path.joinpath("mail").iterdir())) == 1
     assert logged == ["mail_written"]
 
@@ -109,12 +109,12 @@ async def test_a_message_that_never_renders_ends_failed_and_replayable(
     gateways = Gateways.open(settings)
     try:
         with capture_logs():  # its retry, made at once
-            attempt = await service.attempt_delivery(
+            attempt = await handling.attempt_delivery(
                 database=database, gateways=gateways, delivery_id=a.id
             )
     finally:
         await gateways.close()
-    assert attempt == service.Attempt(status="failed")
+    assert attempt == handling.Attempt(status="failed")
     async with database.session() as session:
         failed = await session.get(Delivery, a.id, populate_existing=True)
     assert failed is not None and (failed.status, failed.attempts) == ("failed", 2)

@@ -3,10 +3,12 @@
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from coordinator.events.models import OutboxEvent
-from coordinator.notifications import service
+from coordinator.notifications import handling
+from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import Delivery
 from coordinator.notifications.rules import Planned
 
@@ -26,18 +28,51 @@ async def add_member(api, **person):  # type: ignore[no-untyped-def]
     return member
 
 
+async def handle(database, settings, event_id, clock=None):  # type: ignore[no-untyped-def]
+    """Handle an event as a worker's job does (its first message sent at once)."""
+    gateways = Gateways.open(settings)
+    try:
+        return await handling.handle_event_and_send(
+            database=database,
+            gateways=gateways,
+            event_id=event_id,
+            **({"clock": clock} if clock else {}),
+        )
+    finally:
+        await gateways.close()
+
+
+async def attempt(database, settings, delivery_id, clock=None):  # type: ignore[no-untyped-def]
+    gateways = Gateways.open(settings)
+    try:
+        return await handling.attempt_delivery(
+            database=database,
+            gateways=gateways,
+            delivery_id=delivery_id,
+            **({"clock": clock} if clock else {}),
+        )
+    finally:
+        await gateways.close()
+
+
 async def plan_for_last_event(database, settings):  # type: ignore[no-untyped-def]
-    async with database.sessionmaker.begin() as session:
+    async with database.session() as session:
         event = await session.scalar(
             select(OutboxEvent)
             .where(OutboxEvent.type == "team.member_added")
             .order_by(OutboxEvent.seq.desc())
             .limit(1)
         )
-        await service.handle_event(session=session, event_id=event.id, settings=settings)
+    await handle(database, settings, event.id)
+    async with database.session() as session:
         return list(
             (await session.scalars(select(Delivery).where(Delivery.event_id == event.id))).all()
         )
+
+
+@pytest.fixture(autouse=True)
+def mail_to_files(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.data_dir = tmp_path  # development mail goes to files here
 
 
 async def test_joining_a_team_emails_the_person_in_their_language(api, database, settings):
@@ -82,16 +117,18 @@ async def test_deferrable_messages_wait_out_personal_quiet_hours(
         ]
 
     monkeypatch.setitem(rules.RULES, "area.created", [reminder])
-    monkeypatch.setattr(service, "utcnow", lambda: datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
     await api.ok("POST", "/api/v1/areas", 201, json={"name": "夜间片区", "kind": "block"})
-    async with database.sessionmaker.begin() as session:
+    async with database.session() as session:
         event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
-        await service.handle_event(session=session, event_id=event.id, settings=settings)
+    night = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    handled = await handle(database, settings, event.id, clock=lambda: night)
+    async with database.session() as session:
         delivery = await session.scalar(select(Delivery).where(Delivery.event_id == event.id))
-    assert delivery.deferrable is True
+    assert (delivery.deferrable, delivery.status, delivery.attempts) == (True, "pending", 0)
     assert delivery.not_before == datetime(
         2026, 3, 2, 22, 30, tzinfo=UTC
     )  # 06:30 on 3 March in Shanghai
+    assert handled == handling.Handled(due=[], later=[(delivery.id, 7 * 3600.0)])
 
 
 async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
@@ -102,7 +139,6 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
     from sqlalchemy import func
 
     from coordinator.notifications import rules
-    from coordinator.notifications.gateways import Gateways
     from coordinator.registry.models import Area
 
     async def remind_while_area_exists(session, event):  # type: ignore[no-untyped-def]
@@ -123,23 +159,18 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
         )
 
     monkeypatch.setitem(rules.RULES, "area.created", [remind_while_area_exists])
-    settings.quiet_hours = "off"  # whatever the hour the test runs at, nothing waits
+    settings.quiet_hours = "21:00-08:00"
     area = await api.ok("POST", "/api/v1/areas", 201, json={"name": "提醒片区", "kind": "block"})
-    async with database.sessionmaker.begin() as session:
+    async with database.session() as session:
         event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
-        [delivery_id] = await service.handle_event(
-            session=session, event_id=event.id, settings=settings
-        )
+    night = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai: the reminder waits
+    handled = await handle(database, settings, event.id, clock=lambda: night)
+    [(delivery_id, _)] = handled.later
     await api.ok("DELETE", f"/api/v1/areas/{area['id']}", 204)
 
-    gateways = Gateways.open(settings)
-    try:
-        attempt = await service.attempt_delivery(
-            database=database, gateways=gateways, delivery_id=delivery_id
-        )
-    finally:
-        await gateways.close()
-    assert attempt.status == "skipped"
+    morning = datetime(2026, 3, 3, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
+    outcome = await attempt(database, settings, delivery_id, clock=lambda: morning)
+    assert outcome.status == "skipped"
     async with database.session() as session:
         delivery = await session.get(Delivery, delivery_id)
     assert (delivery.status, delivery.attempts, delivery.last_error) == (
@@ -153,10 +184,10 @@ async def test_a_link_in_clear_is_forgotten_once_delivered(
     api, database, settings, monkeypatch, tmp_path
 ):
     """Capability links are stored hashed; the copy in clear that an email needs is dropped
-    from the delivery and the event as soon as nothing could still send it."""
+    from each delivery once it is sent, and from the event as soon as nothing could still
+    send it (here: after the second of its two messages)."""
     from coordinator.events.service import record_event
     from coordinator.notifications import rules
-    from coordinator.notifications.gateways import Gateways
 
     context = {
         "person_name": "王",
@@ -170,39 +201,36 @@ async def test_a_link_in_clear_is_forgotten_once_delivered(
         return [
             Planned(
                 channel="email",
-                recipient="a@example.test",
+                recipient=recipient,
                 template="team_member_added",
                 context={**context, "link": event.data["link"]},
             )
+            for recipient in ("a@example.test", "b@example.test")
         ]
 
     import coordinator.notifications.all_rules  # noqa: F401  (the real rules first, then replaced)
 
     monkeypatch.setitem(rules.RULES, "visit.proposed", [mail_the_link])
-    settings.data_dir = tmp_path  # development mail goes to files here
     async with database.sessionmaker.begin() as session:
         event = record_event(
             session,
             "visit.proposed",
             data={"visit_id": "v1", "link": "https://fumin.test/v/secret-token"},
         )
-        await session.flush()
-        [delivery_id] = await service.handle_event(
-            session=session, event_id=event.id, settings=settings
-        )
-    gateways = Gateways.open(settings)
-    try:
-        attempt = await service.attempt_delivery(
-            database=database, gateways=gateways, delivery_id=delivery_id
-        )
-    finally:
-        await gateways.close()
-    assert attempt.status == "sent"
-    assert len(list(tmp_path.joinpath("mail").iterdir())) == 1  # the message went out
+    handled = await handle(database, settings, event.id)
+    [second] = handled.due
     async with database.session() as session:
-        delivery = await session.get(Delivery, delivery_id)
+        waiting = await session.get(OutboxEvent, event.id)
+    assert waiting.data["link"] == "https://fumin.test/v/secret-token"  # b's is not sent yet
+
+    outcome = await attempt(database, settings, second)
+    assert outcome.status == "sent"
+    assert len(list(tmp_path.joinpath("mail").iterdir())) == 2  # both messages went out
+    async with database.session() as session:
+        deliveries = list(
+            (await session.scalars(select(Delivery).where(Delivery.event_id == event.id))).all()
+        )
         stored = await session.get(OutboxEvent, event.id)
-        await session.refresh(delivery)
-        await session.refresh(stored)
-    assert "link" not in delivery.context and delivery.context["person_name"] == "王"
+    assert [d.status for d in deliveries] == ["sent", "sent"]
+    assert all("link" not in d.context and d.context["person_name"] == "王" for d in deliveries)
     assert stored.data == {"visit_id": "v1"}

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import update
 
-from coordinator.platform.labels import floor
+from coordinator.labels import floor
 from coordinator.registry.models import Company
 from tests.visits.helpers import propose
 

@@ -1,18 +1,20 @@
-"""`/metrics` in Prometheus text format, read from PostgreSQL and Redis at scrape time,
-so every web and worker process is counted however many there are."""
+"""What the operations endpoints report: whether PostgreSQL and Redis answer, and the
+metrics read from them at scrape time (so every web and worker process is counted
+however many there are)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from arq.connections import ArqRedis
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import text
 
-from coordinator.platform import keys
-from coordinator.web.api import ApiRoutes
+from coordinator.platform.db import Database
 
-routes = ApiRoutes()
+PROBE_SECONDS = 2.0
 
 _EVENTS = text(
     """
@@ -28,15 +30,32 @@ _EVENTS = text(
 _DELIVERIES = text("SELECT channel, status, count(*) FROM deliveries GROUP BY channel, status")
 
 
-@routes.route(
-    "GET",
-    "/metrics",
-    summary="Prometheus metrics",
-    tags=("operations",),
-    role=None,
-    content_type="text/plain",
-)
-async def metrics(request: web.Request) -> web.Response:
+async def readiness(database: Database, redis: ArqRedis) -> dict[str, str]:
+    """ "ok" or the error's name for PostgreSQL and for Redis, each given two seconds."""
+
+    async def postgresql() -> None:
+        async with database.session() as session:
+            await session.execute(text("SELECT 1"))
+
+    async def ping_redis() -> None:
+        await redis.ping()
+
+    probes: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = (
+        ("postgresql", postgresql),
+        ("redis", ping_redis),
+    )
+    checks: dict[str, str] = {}
+    for name, probe in probes:
+        try:
+            await asyncio.wait_for(probe(), timeout=PROBE_SECONDS)
+            checks[name] = "ok"
+        except Exception as exc:  # any failure means not ready
+            checks[name] = f"error: {type(exc).__name__}"
+    return checks
+
+
+async def metrics(database: Database, redis: ArqRedis) -> bytes:
+    """The metrics in Prometheus text format."""
     registry = CollectorRegistry()
     events = Gauge("fumin_events", "Outbox events by stage", ["stage"], registry=registry)
     lag = Gauge(
@@ -53,7 +72,7 @@ async def metrics(request: web.Request) -> web.Response:
     scrape = Gauge("fumin_scrape_seconds", "Time to gather these metrics", registry=registry)
     started = time.perf_counter()
 
-    async with request.app[keys.DATABASE].session() as session:
+    async with database.session() as session:
         row = (await session.execute(_EVENTS)).one()
         events.labels("written").set(row.written)
         events.labels("relayed").set(row.relayed)
@@ -62,13 +81,10 @@ async def metrics(request: web.Request) -> web.Response:
         for channel, status, count in (await session.execute(_DELIVERIES)).all():
             deliveries.labels(channel, status).set(count)
 
-    redis = request.app[keys.ARQ]
     queue.set(await redis.zcard("arq:queue"))
     alive = 0
     async for _ in redis.scan_iter(match="fumin:worker:heartbeat:*", count=100):
         alive += 1
     workers.set(alive)
     scrape.set(time.perf_counter() - started)
-    return web.Response(
-        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
-    )
+    return bytes(generate_latest(registry))
