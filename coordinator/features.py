@@ -10,18 +10,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arq.cron import CronJob
+
+from coordinator.notifications.rules import Rule, Rules
+from coordinator.notifications.rules import rule_book as gather
+from coordinator.people import notify as people_notify
+from coordinator.shifts import jobs as shift_jobs
+from coordinator.shifts import notify as shift_notify
+from coordinator.visits import jobs as visit_jobs
+from coordinator.visits import notify as visit_notify
+
 
 @dataclass(frozen=True)
 class Feature:
     name: str
     # Modules with a `routes = ApiRoutes()`, in the order the API docs list them.
     views: tuple[str, ...] = ()
+    # Who hears of the feature's events (its notify.py).
+    rules: Rules | None = None
+    # What the workers run on a schedule (its jobs.py).
+    cron_jobs: tuple[CronJob, ...] = ()
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature("registry", views=("coordinator.registry.views",)),
-    Feature("people", views=("coordinator.people.views",)),
-    Feature("visits", views=("coordinator.visits.views", "coordinator.visits.pages")),
+    Feature("people", views=("coordinator.people.views",), rules=people_notify.rules),
+    Feature(
+        "visits",
+        views=("coordinator.visits.views", "coordinator.visits.pages"),
+        rules=visit_notify.rules,
+        cron_jobs=tuple(visit_jobs.CRON_JOBS),
+    ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
     Feature(
         "shifts",
@@ -30,6 +49,8 @@ FEATURES: tuple[Feature, ...] = (
             "coordinator.shifts.signup_views",
             "coordinator.shifts.pages",
         ),
+        rules=shift_notify.rules,
+        cron_jobs=tuple(shift_jobs.CRON_JOBS),
     ),
     Feature("calendars", views=("coordinator.calendars.views",)),
     Feature("events", views=("coordinator.events.views",)),
@@ -43,3 +64,13 @@ FEATURES: tuple[Feature, ...] = (
 def view_modules() -> list[str]:
     """Every module that declares routes, in the order the docs list them."""
     return [module for feature in FEATURES for module in feature.views]
+
+
+def rule_book() -> dict[str, list[Rule]]:
+    """Every feature's notification rules, by event type."""
+    return gather(*(feature.rules for feature in FEATURES if feature.rules is not None))
+
+
+def cron_jobs() -> list[CronJob]:
+    """Every feature's cron jobs."""
+    return [job for feature in FEATURES for job in feature.cron_jobs]

@@ -65,7 +65,7 @@ async def handle_event(ctx: dict[str, Any], *, event_id: str) -> None:
     wait (a retry, quiet hours) goes on as a `deliver` job. Safe to run twice."""
     database, gateways = ctx["database"], ctx["gateways"]
     handled = await handling.handle_event_and_send(
-        database=database, gateways=gateways, event_id=uuid.UUID(event_id)
+        database=database, gateways=gateways, rules=ctx["rules"], event_id=uuid.UUID(event_id)
     )
     # What must wait goes on first: a job cut short by its timeout while attempting the
     # rest leaves nothing to the sweep's slower round.
@@ -73,7 +73,7 @@ async def handle_event(ctx: dict[str, Any], *, event_id: str) -> None:
         await enqueue_delivery(ctx["redis"], delivery_id, defer_by=delay)
     for delivery_id in handled.due:
         attempt = await handling.attempt_delivery(
-            database=database, gateways=gateways, delivery_id=delivery_id
+            database=database, gateways=gateways, rules=ctx["rules"], delivery_id=delivery_id
         )
         if attempt.retry_in is not None:
             await enqueue_delivery(ctx["redis"], delivery_id, defer_by=attempt.retry_in)
@@ -83,7 +83,10 @@ async def handle_event(ctx: dict[str, Any], *, event_id: str) -> None:
 async def deliver(ctx: dict[str, Any], *, delivery_id: str) -> str | None:
     """One attempt at a delivery; transient failures come back later through Retry."""
     attempt = await handling.attempt_delivery(
-        database=ctx["database"], gateways=ctx["gateways"], delivery_id=uuid.UUID(delivery_id)
+        database=ctx["database"],
+        gateways=ctx["gateways"],
+        rules=ctx["rules"],
+        delivery_id=uuid.UUID(delivery_id),
     )
     if attempt.retry_in is not None:
         raise Retry(defer=attempt.retry_in)

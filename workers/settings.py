@@ -21,15 +21,14 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
 
+from coordinator.features import cron_jobs, rule_book
 from coordinator.notifications.gateways import Gateways
 from coordinator.platform.db import Database
 from coordinator.platform.logging import configure_logging
 from coordinator.platform.settings import Settings, load_settings
-from coordinator.shifts.jobs import CRON_JOBS as SHIFT_CRON_JOBS
 from workers.jobs import deliver, handle_event
 from workers.recovery import Recovery
 from workers.relay import Relay
-from workers.visits import sweep_visits
 
 HEARTBEAT_KEY = "fumin:worker:heartbeat"
 # Read once, when arq loads this module: the class below needs it, and every job reads
@@ -43,6 +42,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["database"] = database
     ctx["gateways"] = Gateways.open(settings)
+    ctx["rules"] = rule_book()
     relay = Relay(database=database, redis=ctx["redis"], settings=settings)
     stop = asyncio.Event()
     ctx["relay"] = relay
@@ -108,8 +108,7 @@ class WorkerSettings:
     ]
     cron_jobs = [
         cron(heartbeat, second={0, 30}, run_at_startup=True, unique=False),
-        *SHIFT_CRON_JOBS,
-        cron(sweep_visits, second={15}, run_at_startup=True),
+        *cron_jobs(),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -17,7 +17,7 @@ from coordinator.events.models import OutboxEvent
 from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import Channel, Delivery, DeliveryStatus
 from coordinator.notifications.quiet import next_allowed
-from coordinator.notifications.rules import plan
+from coordinator.notifications.rules import RuleBook, plan
 from coordinator.notifications.sending import try_once, without_links
 from coordinator.platform.db import Database, utcnow
 from coordinator.platform.settings import Settings, parse_quiet_hours
@@ -35,7 +35,12 @@ class Handled:
 
 
 async def handle_event_and_send(
-    *, database: Database, gateways: Gateways, event_id: uuid.UUID, clock: Clock = utcnow
+    *,
+    database: Database,
+    gateways: Gateways,
+    rules: RuleBook,
+    event_id: uuid.UUID,
+    clock: Clock = utcnow,
 ) -> Handled:
     """Handle an event and make the first attempt of its first delivery in one transaction.
 
@@ -49,7 +54,7 @@ async def handle_event_and_send(
         event = await _claim(session, event_id, clock())
         if event is None:  # handled before (a repeated job): retry what is still pending
             return Handled(due=await _pending_again(session, event_id, clock()))
-        deliveries = await _plan_deliveries(session, event, gateways.settings, clock())
+        deliveries = await _plan_deliveries(session, event, rules, gateways.settings, clock())
         await _insert(session, deliveries)
         first = next((d for d in deliveries if d.not_before is None), None)
         retry_in = None
@@ -117,11 +122,11 @@ async def _pending_again(
 
 
 async def _plan_deliveries(
-    session: AsyncSession, event: OutboxEvent, settings: Settings, now: datetime
+    session: AsyncSession, event: OutboxEvent, rules: RuleBook, settings: Settings, now: datetime
 ) -> list[Delivery]:
     """The deliveries an event calls for, one per channel and recipient (not yet stored)."""
     deliveries: dict[tuple[Channel, str], Delivery] = {}
-    for planned in await plan(session, event):
+    for planned in await plan(session, event, rules):
         if (planned.channel, planned.recipient) in deliveries:
             continue
         quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
@@ -173,7 +178,12 @@ class Attempt:
 
 
 async def attempt_delivery(
-    *, database: Database, gateways: Gateways, delivery_id: uuid.UUID, clock: Clock = utcnow
+    *,
+    database: Database,
+    gateways: Gateways,
+    rules: RuleBook,
+    delivery_id: uuid.UUID,
+    clock: Clock = utcnow,
 ) -> Attempt:
     """Make one attempt at a pending delivery. The row stays locked while sending, so a
     duplicate job for the same delivery waits its turn and then finds it settled."""
@@ -192,7 +202,7 @@ async def attempt_delivery(
         now = clock()
         if delivery.not_before and delivery.not_before > now:
             return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
-        if delivery.deferrable and not await _still_due(session, delivery, event):
+        if delivery.deferrable and not await _still_due(session, delivery, event, rules):
             # A reminder that waited (quiet hours, retries) is sent only if planning its
             # event now would still call for it: not after a cancel, a move or the start.
             delivery.status = DeliveryStatus.skipped
@@ -226,8 +236,10 @@ async def _forget_links(session: AsyncSession, delivery: Delivery, event: Outbox
         event.data = without_links(event.data)
 
 
-async def _still_due(session: AsyncSession, delivery: Delivery, event: OutboxEvent) -> bool:
+async def _still_due(
+    session: AsyncSession, delivery: Delivery, event: OutboxEvent, rules: RuleBook
+) -> bool:
     return any(
         planned.channel == delivery.channel and planned.recipient == delivery.recipient
-        for planned in await plan(session, event)
+        for planned in await plan(session, event, rules)
     )

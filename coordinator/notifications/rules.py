@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from coordinator.events.models import OutboxEvent
-from coordinator.labels import render
 from coordinator.notifications.models import Channel, WebhookSubscription
-from coordinator.people.models import MemberRole, Person, Team
 
 
 @dataclass(frozen=True)
@@ -34,64 +31,33 @@ class Planned:
 
 
 Rule = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Planned]]]
-RULES: dict[str, list[Rule]] = {}
+# Every feature's rules by event type, as coordinator.features gathers them.
+RuleBook = Mapping[str, Sequence[Rule]]
 
 
-def rule(*event_types: str) -> Callable[[Rule], Rule]:
-    def register(fn: Rule) -> Rule:
-        for event_type in event_types:
-            RULES.setdefault(event_type, []).append(fn)
-        return fn
+class Rules:
+    """A feature's notification rules: `rules = Rules()` in its notify.py, then
+    `@rules.on("visit.proposed")` on each rule."""
 
-    return register
+    def __init__(self) -> None:
+        self.by_type: dict[str, list[Rule]] = {}
 
+    def on(self, *event_types: str) -> Callable[[Rule], Rule]:
+        def register(fn: Rule) -> Rule:
+            for event_type in event_types:
+                self.by_type.setdefault(event_type, []).append(fn)
+            return fn
 
-_LEAD = aliased(Person)
-# The new member, their team and its lead in one round trip.
-_MEMBER_AND_TEAM = (
-    select(
-        Person.name,
-        Person.email,
-        Person.channels,
-        Person.preferred_language,
-        Team.name.label("team_name"),
-        _LEAD.name.label("lead_name"),
-    )
-    .select_from(Person)
-    .join(Team, Team.id == bindparam("team_id"))
-    .outerjoin(_LEAD, _LEAD.id == Team.lead_id)
-    .where(Person.id == bindparam("person_id"))
-)
+        return register
 
 
-@rule("team.member_added")
-async def tell_new_member(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
-    found = await session.execute(
-        _MEMBER_AND_TEAM,
-        {
-            "person_id": uuid.UUID(event.data["person_id"]),
-            "team_id": uuid.UUID(event.data["team_id"]),
-        },
-    )
-    member = found.first()
-    if member is None or not member.email or "email" not in member.channels:
-        return []
-    role = str(event.data.get("role", "member"))
-    return [
-        Planned(
-            channel=Channel.email,
-            recipient=member.email,
-            template="team_member_added",
-            language=member.preferred_language or "zh",
-            context={
-                "person_name": member.name,
-                "team_name": member.team_name,
-                "role": role,
-                "role_zh": render(role, "zh", MemberRole),
-                "lead_name": member.lead_name,
-            },
-        )
-    ]
+def rule_book(*collections: Rules) -> dict[str, list[Rule]]:
+    """The rules of several features together, by event type (in the order given)."""
+    book: dict[str, list[Rule]] = {}
+    for rules in collections:
+        for event_type, fns in rules.by_type.items():
+            book.setdefault(event_type, []).extend(fns)
+    return book
 
 
 _SUBSCRIBED = select(WebhookSubscription.id, WebhookSubscription.url).where(
@@ -108,10 +74,9 @@ async def webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[
     ]
 
 
-async def plan(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
-    from coordinator.notifications import all_rules  # noqa: F401  (registers every rule)
-
+async def plan(session: AsyncSession, event: OutboxEvent, rules: RuleBook) -> list[Planned]:
+    """Who hears of `event`: every webhook subscribed to it, and whom the rules name."""
     planned = await webhook_deliveries(session, event)
-    for fn in RULES.get(event.type, []):
+    for fn in rules.get(event.type, ()):
         planned.extend(await fn(session, event))
     return planned

@@ -13,11 +13,13 @@ from sqlalchemy.orm import aliased
 from coordinator.events.models import OutboxEvent
 from coordinator.links.service import issue_link
 from coordinator.notifications.models import Channel
-from coordinator.notifications.rules import Planned, rule
+from coordinator.notifications.rules import Planned, Rules
 from coordinator.people.models import Person, Team
 from coordinator.platform.settings import load_settings
 from coordinator.shifts.models import HOLDING, Post, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import CALLOUT_LIMIT
+
+rules = Rules()
 
 _WEEKDAYS_ZH = "一二三四五六日"
 
@@ -84,7 +86,7 @@ def _url(token: str) -> str:
     return f"{load_settings().base_url}/me/{token}"
 
 
-@rule("signup.created")
+@rules.on("signup.created")
 async def tell_signed_up(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     loaded = await _load(session, event.data["signup_id"])
     if loaded is None:
@@ -94,7 +96,7 @@ async def tell_signed_up(session: AsyncSession, event: OutboxEvent) -> list[Plan
     return _mail(person, _context(shift, post, person, kind))
 
 
-@rule("signup.promoted")
+@rules.on("signup.promoted")
 async def tell_promoted(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """The promoted person is told, with a link to decline the place."""
     loaded = await _load(session, event.data["signup_id"])
@@ -116,7 +118,7 @@ async def tell_promoted(session: AsyncSession, event: OutboxEvent) -> list[Plann
     return _mail(person, _context(shift, post, person, "promoted", link=_url(token)))
 
 
-@rule("signup.cancelled")
+@rules.on("signup.cancelled")
 async def tell_lead_of_late_cancellation(
     session: AsyncSession, event: OutboxEvent
 ) -> list[Planned]:
@@ -132,7 +134,7 @@ async def tell_lead_of_late_cancellation(
     return _mail(lead, _context(shift, post, lead, "late_cancel", other_name=person.name))
 
 
-@rule("signup.swapped")
+@rules.on("signup.swapped")
 async def tell_both_of_swap(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     loaded = await _load(session, event.data["signup_id"])
     giver = await session.get(Person, uuid.UUID(event.data["from_person_id"]))
@@ -144,7 +146,7 @@ async def tell_both_of_swap(session: AsyncSession, event: OutboxEvent) -> list[P
     )
 
 
-@rule("shift.cancelled")
+@rules.on("shift.cancelled")
 async def tell_cancelled_shift(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     shift = await session.get(Shift, uuid.UUID(event.data["shift_id"]))
     post = await session.get(Post, shift.post_id) if shift else None
@@ -158,7 +160,7 @@ async def tell_cancelled_shift(session: AsyncSession, event: OutboxEvent) -> lis
     return planned
 
 
-@rule("shift.reminder_due")
+@rules.on("shift.reminder_due")
 async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """Only while the place and the shift still stand, and the shift has not moved since."""
     loaded = await _load(session, event.data["signup_id"])
@@ -175,7 +177,7 @@ async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     return _mail(person, context, deferrable=True)
 
 
-@rule("shift.understaffed")
+@rules.on("shift.understaffed")
 async def call_out(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """The lead is told; qualified volunteers free at that time get a one-tap link."""
     shift = await session.get(Shift, uuid.UUID(event.data["shift_id"]))

@@ -13,13 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.events.models import OutboxEvent
 from coordinator.labels import render
 from coordinator.notifications.models import Channel
-from coordinator.notifications.rules import Planned, rule
+from coordinator.notifications.rules import Planned, Rules
 from coordinator.people.models import Person, Team
 from coordinator.platform.db import utcnow
 from coordinator.platform.settings import load_settings
 from coordinator.registry.models import Company, Contact
 from coordinator.visits.config import load_visit_settings
 from coordinator.visits.models import NeedCategory, Visit, VisitStatus
+
+rules = Rules()
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -116,7 +118,7 @@ def _lines(company: Company | None, data: dict[str, Any]) -> list[tuple[str, str
     ]
 
 
-@rule("visit.proposed", "visit.rescheduled")
+@rules.on("visit.proposed", "visit.rescheduled")
 async def invite_contact(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """The contact gets the (new) link; on a move the liaison hears of it too."""
     data = event.data
@@ -156,7 +158,7 @@ _ANSWERS = {
 }
 
 
-@rule(*_ANSWERS)
+@rules.on(*_ANSWERS)
 async def tell_liaison_of_answer(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     data = event.data
     company, _, liaison, lead = await _parts(session, data)
@@ -176,7 +178,7 @@ async def tell_liaison_of_answer(session: AsyncSession, event: OutboxEvent) -> l
     return _unique([_person(p, headline=headline, lines=lines) for p in (liaison, lead)])
 
 
-@rule("visit.cancelled")
+@rules.on("visit.cancelled")
 async def tell_of_cancellation(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     data = event.data
     company, contact, liaison, _ = await _parts(session, data)
@@ -201,7 +203,7 @@ async def _still_current(session: AsyncSession, data: dict[str, Any], status: Vi
     )
 
 
-@rule("visit.reminder_due")
+@rules.on("visit.reminder_due")
 async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """Never for a cancelled or moved visit, never after it started; waits out quiet hours."""
     data = event.data
@@ -218,7 +220,7 @@ async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     )
 
 
-@rule("visit.escalated")
+@rules.on("visit.escalated")
 async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """Stage "contact_reminder": one reminder to the contact with a fresh link. Stage
     "alert": the team lead and coordinators get the list of unanswered proposals."""
@@ -283,7 +285,7 @@ async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     return _unique(planned)
 
 
-@rule("company.liaison_assigned")
+@rules.on("company.liaison_assigned")
 async def tell_liaisons(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """Both the new and the previous liaison are told."""
     data = event.data
@@ -314,7 +316,7 @@ async def tell_liaisons(session: AsyncSession, event: OutboxEvent) -> list[Plann
     )
 
 
-@rule("need.assigned")
+@rules.on("need.assigned")
 async def tell_assignee(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     """A need assigned to a team reaches its lead."""
     data = event.data

@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 
 from coordinator.events.models import OutboxEvent
 from coordinator.events.service import record_event
-from coordinator.notifications import handling, rules
+from coordinator.notifications import handling
 from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import Delivery
 from coordinator.notifications.rules import Planned
@@ -25,12 +25,11 @@ CONTEXT = {
 
 async def handle(database, settings, monkeypatch, tmp_path, planned):  # type: ignore[no-untyped-def]
     """Raise an event whose only rule plans `planned`; handle it twice."""
-    import coordinator.notifications.all_rules  # noqa: F401  (the real rules first, then replaced)
 
     async def the_rule(session, event):  # type: ignore[no-untyped-def]
         return planned
 
-    monkeypatch.setitem(rules.RULES, "visit.proposed", [the_rule])
+    book = {"visit.proposed": [the_rule]}
     settings.data_dir = tmp_path  # development mail goes to files here
     async with database.sessionmaker.begin() as session:
         event = record_event(session, "visit.proposed", data={"visit_id": "v1"})
@@ -38,10 +37,10 @@ async def handle(database, settings, monkeypatch, tmp_path, planned):  # type: i
     try:
         with capture_logs() as logs:  # whatever logging other tests left configured
             first = await handling.handle_event_and_send(
-                database=database, gateways=gateways, event_id=event.id
+                database=database, gateways=gateways, rules=book, event_id=event.id
             )
             again = await handling.handle_event_and_send(
-                database=database, gateways=gateways, event_id=event.id
+                database=database, gateways=gateways, rules=book, event_id=event.id
             )
     finally:
         await gateways.close()
@@ -110,7 +109,7 @@ async def test_a_message_that_never_renders_ends_failed_and_replayable(
     try:
         with capture_logs():  # its retry, made at once
             attempt = await handling.attempt_delivery(
-                database=database, gateways=gateways, delivery_id=a.id
+                database=database, gateways=gateways, rules={}, delivery_id=a.id
             )
     finally:
         await gateways.close()

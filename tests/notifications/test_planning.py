@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.events.models import OutboxEvent
+from coordinator.features import rule_book
 from coordinator.notifications import handling
 from coordinator.notifications.gateways import Gateways
 from coordinator.notifications.models import Delivery
@@ -28,13 +29,14 @@ async def add_member(api, **person):  # type: ignore[no-untyped-def]
     return member
 
 
-async def handle(database, settings, event_id, clock=None):  # type: ignore[no-untyped-def]
+async def handle(database, settings, event_id, clock=None, rules=None):  # type: ignore[no-untyped-def]
     """Handle an event as a worker's job does (its first message sent at once)."""
     gateways = Gateways.open(settings)
     try:
         return await handling.handle_event_and_send(
             database=database,
             gateways=gateways,
+            rules=rule_book() if rules is None else rules,
             event_id=event_id,
             **({"clock": clock} if clock else {}),
         )
@@ -42,12 +44,13 @@ async def handle(database, settings, event_id, clock=None):  # type: ignore[no-u
         await gateways.close()
 
 
-async def attempt(database, settings, delivery_id, clock=None):  # type: ignore[no-untyped-def]
+async def attempt(database, settings, delivery_id, clock=None, rules=None):  # type: ignore[no-untyped-def]
     gateways = Gateways.open(settings)
     try:
         return await handling.attempt_delivery(
             database=database,
             gateways=gateways,
+            rules=rule_book() if rules is None else rules,
             delivery_id=delivery_id,
             **({"clock": clock} if clock else {}),
         )
@@ -103,7 +106,6 @@ async def test_deferrable_messages_wait_out_personal_quiet_hours(
     api, database, settings, monkeypatch
 ):
     """A reminder raised at 23:30 Beijing time waits until the end of the recipient's night."""
-    from coordinator.notifications import rules
 
     async def reminder(session, event):  # type: ignore[no-untyped-def]
         return [
@@ -116,12 +118,12 @@ async def test_deferrable_messages_wait_out_personal_quiet_hours(
             )
         ]
 
-    monkeypatch.setitem(rules.RULES, "area.created", [reminder])
+    book = {"area.created": [reminder]}
     await api.ok("POST", "/api/v1/areas", 201, json={"name": "夜间片区", "kind": "block"})
     async with database.session() as session:
         event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
     night = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
-    handled = await handle(database, settings, event.id, clock=lambda: night)
+    handled = await handle(database, settings, event.id, clock=lambda: night, rules=book)
     async with database.session() as session:
         delivery = await session.scalar(select(Delivery).where(Delivery.event_id == event.id))
     assert (delivery.deferrable, delivery.status, delivery.attempts) == (True, "pending", 0)
@@ -138,7 +140,6 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
     gone (a cancelled visit, a deleted area here) the waiting delivery is skipped."""
     from sqlalchemy import func
 
-    from coordinator.notifications import rules
     from coordinator.registry.models import Area
 
     async def remind_while_area_exists(session, event):  # type: ignore[no-untyped-def]
@@ -158,18 +159,18 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
             else []
         )
 
-    monkeypatch.setitem(rules.RULES, "area.created", [remind_while_area_exists])
+    book = {"area.created": [remind_while_area_exists]}
     settings.quiet_hours = "21:00-08:00"
     area = await api.ok("POST", "/api/v1/areas", 201, json={"name": "提醒片区", "kind": "block"})
     async with database.session() as session:
         event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "area.created"))
     night = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai: the reminder waits
-    handled = await handle(database, settings, event.id, clock=lambda: night)
+    handled = await handle(database, settings, event.id, clock=lambda: night, rules=book)
     [(delivery_id, _)] = handled.later
     await api.ok("DELETE", f"/api/v1/areas/{area['id']}", 204)
 
     morning = datetime(2026, 3, 3, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
-    outcome = await attempt(database, settings, delivery_id, clock=lambda: morning)
+    outcome = await attempt(database, settings, delivery_id, clock=lambda: morning, rules=book)
     assert outcome.status == "skipped"
     async with database.session() as session:
         delivery = await session.get(Delivery, delivery_id)
@@ -187,7 +188,6 @@ async def test_a_link_in_clear_is_forgotten_once_delivered(
     from each delivery once it is sent, and from the event as soon as nothing could still
     send it (here: after the second of its two messages)."""
     from coordinator.events.service import record_event
-    from coordinator.notifications import rules
 
     context = {
         "person_name": "王",
@@ -208,22 +208,20 @@ async def test_a_link_in_clear_is_forgotten_once_delivered(
             for recipient in ("a@example.test", "b@example.test")
         ]
 
-    import coordinator.notifications.all_rules  # noqa: F401  (the real rules first, then replaced)
-
-    monkeypatch.setitem(rules.RULES, "visit.proposed", [mail_the_link])
+    book = {"visit.proposed": [mail_the_link]}
     async with database.sessionmaker.begin() as session:
         event = record_event(
             session,
             "visit.proposed",
             data={"visit_id": "v1", "link": "https://fumin.test/v/secret-token"},
         )
-    handled = await handle(database, settings, event.id)
+    handled = await handle(database, settings, event.id, rules=book)
     [second] = handled.due
     async with database.session() as session:
         waiting = await session.get(OutboxEvent, event.id)
     assert waiting.data["link"] == "https://fumin.test/v/secret-token"  # b's is not sent yet
 
-    outcome = await attempt(database, settings, second)
+    outcome = await attempt(database, settings, second, rules=book)
     assert outcome.status == "sent"
     assert len(list(tmp_path.joinpath("mail").iterdir())) == 2  # both messages went out
     async with database.session() as session:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from coordinator.events.models import OutboxEvent
+from coordinator.features import rule_book
 from coordinator.notifications import email
 from coordinator.notifications.rules import plan
 from coordinator.platform.db import utcnow
@@ -25,7 +26,7 @@ async def planned_for(database, kind: str):
         event = await session.scalar(
             select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq.desc())
         )
-        return await plan(session, event)
+        return await plan(session, event, rule_book())
 
 
 async def test_understaffed_shift_alerts_the_lead_and_calls_out_free_volunteers(world):
@@ -67,7 +68,7 @@ async def test_understaffed_shift_alerts_the_lead_and_calls_out_free_volunteers(
                 OutboxEvent.subject_id == uuid.UUID(shift["id"]),
             )
         )
-        planned = await plan(session, event)
+        planned = await plan(session, event, rule_book())
     kinds = {p.recipient: p.context["kind"] for p in planned}
     assert kinds == {lead["email"]: "understaffed", free["email"]: "callout"}
     callout = next(p for p in planned if p.context["kind"] == "callout")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from coordinator.events.models import OutboxEvent
+from coordinator.features import rule_book
 from coordinator.notifications.rules import plan
 from coordinator.visits.config import VisitSettings
 from coordinator.visits.reminders import sweep
@@ -47,7 +48,7 @@ async def test_reminders_24h_and_2h_once_each(api, database, world):
     assert kinds == ["before_1440m", "before_120m"]
     async with database.session() as session:
         reminder = (await events(database, "visit.reminder_due"))[0]
-        planned = await plan(session, reminder)
+        planned = await plan(session, reminder, rule_book())
     assert {p.recipient for p in planned} == {world.contact_email, world.liaison_email}
     assert all(p.deferrable for p in planned)
 
@@ -61,7 +62,9 @@ async def test_no_reminder_after_cancel_and_none_planned_for_a_stale_event(api, 
     await api.ok("POST", f"/api/v1/visits/{visit['id']}/cancel", json={})
     assert (await run_sweep(database, start - timedelta(hours=1))).reminders == 0
     async with database.session() as session:
-        assert await plan(session, due) == []  # the rule re-checks: cancelled, nobody reminded
+        assert (
+            await plan(session, due, rule_book()) == []
+        )  # the rule re-checks: cancelled, nobody reminded
 
 
 async def test_moved_visit_gets_fresh_reminders_and_stale_ones_are_dropped(api, database, world):
@@ -83,7 +86,7 @@ async def test_moved_visit_gets_fresh_reminders_and_stale_ones_are_dropped(api, 
     new_path = event.data["link"].removeprefix("http://fumin.test")
     await answer(api.client, new_path, "confirm")
     async with database.session() as session:
-        assert await plan(session, stale) == []
+        assert await plan(session, stale, rule_book()) == []
     assert (await run_sweep(database, start_of(moved) - timedelta(hours=23))).reminders == 1
 
 
@@ -101,7 +104,7 @@ async def test_unanswered_proposal_nudges_the_contact_once_then_alerts_lead(
     new_link = nudge.data["link"].removeprefix("http://fumin.test")
     assert (await api.client.get(new_link)).status == 200
     async with database.session() as session:
-        [mail] = await plan(session, nudge)
+        [mail] = await plan(session, nudge, rule_book())
     assert mail.recipient == world.contact_email and mail.context["nudge"] is True
     # Still unanswered a day after the nudge: the lead and coordinators are alerted.
     assert (await run_sweep(database, now + timedelta(hours=49 + 23))).alerts == 0
@@ -111,7 +114,7 @@ async def test_unanswered_proposal_nudges_the_contact_once_then_alerts_lead(
     assert alert.data["stage"] == "alert" and alert.data["team_id"] == world.team_id
     assert [v["visit_id"] for v in alert.data["visits"]] == [visit["id"]]
     async with database.session() as session:
-        recipients = {p.recipient for p in await plan(session, alert)}
+        recipients = {p.recipient for p in await plan(session, alert, rule_book())}
     assert recipients == {world.lead_email, "office@example.test"}
     again = await run_sweep(database, now + timedelta(hours=49 + 26))
     assert again.alerts == 0
@@ -122,7 +125,7 @@ async def test_answers_reach_liaison_and_lead_and_reassignment_both_liaisons(api
     await answer(api.client, path, "decline", reason="出差")
     [declined] = await events(database, "visit.declined")
     async with database.session() as session:
-        planned = await plan(session, declined)
+        planned = await plan(session, declined, rule_book())
     assert {p.recipient for p in planned} == {world.liaison_email, world.lead_email}
     assert any("出差" in line for p in planned for line in p.context["lines"])
 
@@ -134,7 +137,7 @@ async def test_answers_reach_liaison_and_lead_and_reassignment_both_liaisons(api
     )
     second = (await events(database, "company.liaison_assigned"))[-1]
     async with database.session() as session:
-        told = {p.recipient for p in await plan(session, second)}
+        told = {p.recipient for p in await plan(session, second, rule_book())}
     assert told == {world.liaison_email, world.lead_email}
 
 
@@ -143,5 +146,5 @@ async def test_cancel_tells_contact_and_liaison(api, database, world):
     await api.ok("POST", f"/api/v1/visits/{visit['id']}/cancel", json={"reason": "临时有会"})
     [cancelled] = await events(database, "visit.cancelled")
     async with database.session() as session:
-        planned = await plan(session, cancelled)
+        planned = await plan(session, cancelled, rule_book())
     assert {p.recipient for p in planned} == {world.contact_email, world.liaison_email}

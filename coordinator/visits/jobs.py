@@ -1,8 +1,10 @@
-"""The visits sweep as an arq cron job: reminders and escalations found in PostgreSQL."""
+"""Cron jobs of the visits feature: reminders and escalations found in PostgreSQL."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from arq import cron
 
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
@@ -17,3 +19,6 @@ async def sweep_visits(ctx: dict[str, Any]) -> dict[str, int]:
     async with database.sessionmaker.begin() as session:
         result = await sweep(session, config=load_visit_settings(), base_url=settings.base_url)
     return {"reminders": result.reminders, "nudges": result.nudges, "alerts": result.alerts}
+
+
+CRON_JOBS = [cron(sweep_visits, second={15}, run_at_startup=True)]
