@@ -11,6 +11,8 @@ from typing import Any
 
 from arq.constants import default_queue_name, health_check_key_suffix
 from arq.logs import default_log_config
+from arq.worker import create_worker
+from redis.asyncio import Redis
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -39,8 +41,6 @@ def stop_once(loop: asyncio.AbstractEventLoop, stop: Callable[[signal.Signals], 
 
 def run(settings_cls: Any) -> int:
     """Run an arq worker from its settings class, as `arq <settings>` does."""
-    from arq.worker import create_worker
-
     logging.config.dictConfig(default_log_config(False))
     worker = create_worker(settings_cls, handle_signals=False)
     stop_once(worker.loop, worker.handle_sig)
@@ -52,8 +52,6 @@ async def health(redis_url: str, queue_name: str = default_queue_name) -> str | 
     """What the queue's workers last recorded of their health (arq writes it every
     `health_check_interval` seconds, and it expires a second after the next was due), or
     None when no worker has recorded any in that time."""
-    from redis.asyncio import Redis
-
     client = Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
     try:
         value = await client.get(queue_name + health_check_key_suffix)
