@@ -32,8 +32,12 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.notifications.views import routes as notifications
     from coordinator.people.views import routes as people
     from coordinator.registry.views import routes as registry
-    from coordinator.shifts.pages import routes as shift_pages
-    from coordinator.shifts.signup_views import routes as signups
+    from coordinator.shifts.duty.views import routes as hours
+    from coordinator.shifts.me.pages import routes as shift_pages
+    from coordinator.shifts.me.views import routes as person_links
+    from coordinator.shifts.posts.views import routes as posts
+    from coordinator.shifts.series.views import routes as series
+    from coordinator.shifts.signups.views import routes as signups
     from coordinator.shifts.views import routes as shifts
     from coordinator.visits.pages import routes as visit_pages
     from coordinator.visits.views import routes as visits
@@ -44,8 +48,12 @@ def route_tables() -> list[ApiRoutes]:
         visits,
         visit_pages,
         campaigns,
+        posts,
         shifts,
+        series,
         signups,
+        hours,
+        person_links,
         shift_pages,
         calendars,
         events,

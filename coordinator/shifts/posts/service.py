@@ -22,8 +22,8 @@ from coordinator.platform.resources import (
 )
 from coordinator.registry.models import Area, Building
 from coordinator.shifts.models import Post
+from coordinator.shifts.posts.schemas import PostIn, PostOut, PostPatch, PostQuery
 from coordinator.shifts.rules import POST, TEAM
-from coordinator.shifts.schemas import PostIn, PostOut, PostPatch, PostQuery
 from coordinator.web.listing import paginate, search
 
 
