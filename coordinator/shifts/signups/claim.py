@@ -148,23 +148,25 @@ class Claim:
 
 
 def _payloads(
-    seen: Seen, claims: list[Claim], signup_ids: list[uuid.UUID], status: str
-) -> list[str]:
-    """Each claim's signup.created, as it reads if the claim ends with `status`."""
-    return [
-        json.dumps(
-            signup_fields(
-                signup_id=signup_id,
-                shift_id=seen.shift_id,
-                person_id=c.person_id,
-                status=status,
-                sequence=0,
-                starts_at=seen.starts_at,
-                ends_at=seen.ends_at,
-            )
+    seen: Seen, claims: list[Claim], signup_ids: list[uuid.UUID]
+) -> tuple[list[str], list[str]]:
+    """Each claim's signup.created as it reads if the claim takes a place, and if it
+    joins the waitlist (the statement picks one)."""
+    placed, waiting = [], []
+    for c, signup_id in zip(claims, signup_ids, strict=True):
+        data = signup_fields(
+            signup_id=signup_id,
+            shift_id=seen.shift_id,
+            person_id=c.person_id,
+            status=SignupStatus.signed_up.value,
+            sequence=0,
+            starts_at=seen.starts_at,
+            ends_at=seen.ends_at,
         )
-        for c, signup_id in zip(claims, signup_ids, strict=True)
-    ]
+        placed.append(json.dumps(data))
+        data["status"] = SignupStatus.waitlisted.value
+        waiting.append(json.dumps(data))
+    return placed, waiting
 
 
 async def claim_many(
@@ -176,6 +178,7 @@ async def claim_many(
     as the checks saw it. Raises if any row breaks a constraint (nothing is then taken):
     the same person twice, already on the shift, or in an overlapping place."""
     signup_ids = [uuid.uuid4() for _ in claims]
+    placed, waiting = _payloads(seen, claims, signup_ids)
     result = await connection.execute(
         CLAIM,
         {
@@ -186,8 +189,8 @@ async def claim_many(
             "actors": [c.actor for c in claims],
             "caller_token_ids": [c.caller.token_id if c.caller else None for c in claims],
             "caller_names": [c.caller.name if c.caller else None for c in claims],
-            "placed_data": _payloads(seen, claims, signup_ids, SignupStatus.signed_up.value),
-            "waiting_data": _payloads(seen, claims, signup_ids, SignupStatus.waitlisted.value),
+            "placed_data": placed,
+            "waiting_data": waiting,
             "filled_event_id": uuid.uuid4(),
             "post_id": seen.post_id,
             "series_id": seen.series_id,
