@@ -10,7 +10,7 @@ same size as the server's. Target: at
 least 30% of the baseline's rows per second, and p99 under 100 ms.
 
 Fumin claims the sign-ups for one shift that are in flight together in one statement
-(coordinator/shifts/lines.py), so it can outrun the baseline, which commits (and, through
+(coordinator/shifts/signups/lines.py), so it can outrun the baseline, which commits (and, through
 the outbox's trigger, NOTIFYs) row by row.
 """
 

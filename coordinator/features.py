@@ -45,9 +45,13 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "shifts",
         views=(
+            "coordinator.shifts.posts.views",
             "coordinator.shifts.views",
-            "coordinator.shifts.signup_views",
-            "coordinator.shifts.pages",
+            "coordinator.shifts.series.views",
+            "coordinator.shifts.signups.views",
+            "coordinator.shifts.duty.views",
+            "coordinator.shifts.me.views",
+            "coordinator.shifts.me.pages",
         ),
         rules=shift_notify.rules,
         cron_jobs=tuple(shift_jobs.CRON_JOBS),

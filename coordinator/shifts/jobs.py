@@ -8,8 +8,10 @@ from arq import cron
 
 from coordinator.platform.db import Database, utcnow
 from coordinator.platform.settings import Settings
-from coordinator.shifts import service, signups, staffing
+from coordinator.shifts import staffing
 from coordinator.shifts.rules import NO_SHOW_GRACE
+from coordinator.shifts.series import service as series
+from coordinator.shifts.signups import places
 
 
 async def materialize_series(ctx: dict[str, Any]) -> int:
@@ -17,7 +19,7 @@ async def materialize_series(ctx: dict[str, Any]) -> int:
     database: Database = ctx["database"]
     settings: Settings = ctx["settings"]
     return await database.transaction(
-        lambda session: service.materialize_all(session=session, zone=settings.zone)
+        lambda session: series.materialize_all(session=session, zone=settings.zone)
     )
 
 
@@ -33,7 +35,7 @@ async def staffing_checks(ctx: dict[str, Any]) -> int:
         lambda session: staffing.raise_reminders(session=session, now=now)
     )
     found += await database.transaction(
-        lambda session: signups.mark_no_shows(session=session, now=now, grace=NO_SHOW_GRACE)
+        lambda session: places.mark_no_shows(session=session, now=now, grace=NO_SHOW_GRACE)
     )
     return found
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -241,19 +240,3 @@ class ShiftReminder(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()")
     )
-
-
-def snapshot_shift(shift: Shift) -> dict[str, Any]:
-    """What events say about a shift."""
-    return {
-        "shift_id": str(shift.id),
-        "post_id": str(shift.post_id),
-        "series_id": str(shift.series_id) if shift.series_id else None,
-        "starts_at": shift.starts_at.isoformat(),
-        "ends_at": shift.ends_at.isoformat(),
-        "min_people": shift.min_people,
-        "max_people": shift.max_people,
-        "filled": shift.filled,
-        "status": shift.status.value,
-        "sequence": shift.sequence,
-    }

@@ -14,7 +14,7 @@ from coordinator.events.models import OutboxEvent
 from coordinator.links.service import issue_link
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, Rules
-from coordinator.people.models import Person, Team
+from coordinator.people.models import Person, Team, TeamMember
 from coordinator.platform.settings import load_settings
 from coordinator.shifts.models import HOLDING, Post, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import CALLOUT_LIMIT
@@ -216,8 +216,6 @@ async def call_out(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
         .limit(CALLOUT_LIMIT)
     )
     if post.team_id is not None:
-        from coordinator.people.models import TeamMember
-
         stmt = stmt.where(
             exists().where(TeamMember.person_id == Person.id, TeamMember.team_id == post.team_id)
         )

@@ -9,9 +9,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.service import record_event
+from coordinator.shifts.events import reminder_data, shift_event
 from coordinator.shifts.models import Shift, ShiftReminder, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import REMINDERS, UNDERSTAFFED_WINDOW
-from coordinator.shifts.service import _event
 
 
 async def flag_understaffed(
@@ -35,7 +35,7 @@ async def flag_understaffed(
     ).all()
     for shift in shifts:
         shift.understaffed_at = now
-        _event(
+        shift_event(
             session, "shift.understaffed", shift, "cron", missing=shift.min_people - shift.filled
         )
     return len(shifts)
@@ -71,7 +71,7 @@ async def raise_reminders(*, session: AsyncSession, now: datetime) -> int:
             record_event(
                 session,
                 "shift.reminder_due",
-                data={"signup_id": str(signup_id), "kind": kind, "sequence": sequence},
+                data=reminder_data(signup_id, kind, sequence),
                 subject_type="signup",
                 subject_id=signup_id,
                 actor="cron",

@@ -12,16 +12,15 @@ from sqlalchemy import event, update
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.problems import NotFound
-from coordinator.shifts import claim, signups
 from coordinator.shifts.models import Shift, SignupStatus
 from coordinator.shifts.rules import NotQualified, ShiftClosed
+from coordinator.shifts.signups import checks, claim, service
+from coordinator.shifts.signups.views import signup_out
 
 from .conftest import events, hours_from_now
 
 
 def signups_out(signup):  # type: ignore[no-untyped-def]
-    from coordinator.shifts.signup_views import signup_out
-
     body = signup_out(signup).model_dump(mode="json")
     body.pop("waitlist_position")
     return body
@@ -41,10 +40,10 @@ async def test_a_signup_locks_the_shift_for_one_statement(world):
     event.listen(engine, "before_cursor_execute", seen)
     try:
         async with world.database.sessionmaker.begin() as session:
-            signup = await signups.sign_up(
-                session=session,
-                shift_id=uuid.UUID(shift["id"]),
-                person_id=uuid.UUID(a["id"]),
+            signup = await service.take_place(
+                session,
+                uuid.UUID(shift["id"]),
+                uuid.UUID(a["id"]),
                 actor="t",
             )
     finally:
@@ -70,7 +69,7 @@ async def test_claim_takes_nothing_when_the_shift_moved_after_the_checks(world):
     shift_id, person_id = uuid.UUID(shift["id"]), uuid.UUID(a["id"])
     async with world.database.sessionmaker.begin() as session:
         now = utcnow()
-        seen = await claim.check(await session.connection(), shift_id, person_id, now)
+        seen = await checks.check(await session.connection(), shift_id, person_id, now)
         await session.execute(
             update(Shift)
             .where(Shift.id == shift_id)
@@ -80,10 +79,8 @@ async def test_claim_takes_nothing_when_the_shift_moved_after_the_checks(world):
             await claim.claim(await session.connection(), seen, person_id, now=now, actor="t")
             is None
         )
-        # sign_up then decides under the lock, at the shift's new times.
-        signup = await signups.sign_up(
-            session=session, shift_id=shift_id, person_id=person_id, actor="t"
-        )
+        # take_place then decides under the lock, at the shift's new times.
+        signup = await service.take_place(session, shift_id, person_id, actor="t")
     assert signup.starts_at == seen.starts_at + timedelta(hours=1)
     assert (await world.api.ok("GET", f"/api/v1/shifts/{shift['id']}"))["filled"] == 1
 
@@ -96,15 +93,13 @@ async def test_claim_refuses_a_person_who_lost_a_qualification_after_the_checks(
     with pytest.raises(NotQualified):
         async with world.database.sessionmaker.begin() as session:
             now = utcnow()
-            seen = await claim.check(await session.connection(), shift_id, person_id, now)
+            seen = await checks.check(await session.connection(), shift_id, person_id, now)
             await session.execute(update(Person).where(Person.id == person_id).values(skills=[]))
             assert (
                 await claim.claim(await session.connection(), seen, person_id, now=now, actor="t")
                 is None
             )
-            await signups.sign_up(
-                session=session, shift_id=shift_id, person_id=person_id, actor="t"
-            )
+            await service.take_place(session, shift_id, person_id, actor="t")
     assert await world.signups(shift["id"]) == []
 
 
@@ -114,11 +109,11 @@ async def test_checks_refuse_before_any_lock(world):
     a = await world.person("甲")
     async with world.database.sessionmaker.begin() as session:
         with pytest.raises(NotFound):
-            await claim.check(
+            await checks.check(
                 await session.connection(), uuid.uuid4(), uuid.UUID(a["id"]), utcnow()
             )
         with pytest.raises(ShiftClosed):
-            await claim.check(
+            await checks.check(
                 await session.connection(),
                 uuid.UUID(shift["id"]),
                 uuid.UUID(a["id"]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import event, text, update
 
 from coordinator.platform.changes import ChangeWatch
-from coordinator.shifts import lines, signups
 from coordinator.shifts.models import Shift
 from coordinator.shifts.rules import AlreadySignedUp
+from coordinator.shifts.signups import lines, service
 
 from .conftest import events, hours_from_now, iso, make_people
 
@@ -156,16 +156,12 @@ async def test_a_signup_moves_this_process_stamps_before_it_is_answered(committe
     watch = ChangeWatch()
     watch.listening(True)  # no listener: only this process's own commits can move it
     before = watch.stamp(["signups"])
-    signup = await signups.sign_up_person(
-        database=world.database, shift_id=uuid.UUID(shift["id"]), person_id=a, actor="t"
-    )
+    signup = await service.sign_up(world.database, uuid.UUID(shift["id"]), a, actor="t")
     assert signup.status.value == "signed_up"
     moved = watch.stamp(["signups"])
     assert moved != before  # at once, with no notification yet
     with pytest.raises(AlreadySignedUp):
-        await signups.sign_up_person(
-            database=world.database, shift_id=uuid.UUID(shift["id"]), person_id=a, actor="t"
-        )
+        await service.sign_up(world.database, uuid.UUID(shift["id"]), a, actor="t")
     assert watch.stamp(["signups"]) == moved  # refused: nothing was written
 
 
@@ -191,9 +187,7 @@ async def test_a_connection_lost_under_a_batch_answers_nobody_with_a_place_not_h
     shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=10)
     shift_id = uuid.UUID(shift["id"])
     first, *crowd = await make_people(world.database, 6)
-    await signups.sign_up_person(
-        database=world.database, shift_id=shift_id, person_id=first, actor=None
-    )
+    await service.sign_up(world.database, shift_id, first, actor=None)
     real = lines.claim_many
     killed = []
 
@@ -205,12 +199,7 @@ async def test_a_connection_lost_under_a_batch_answers_nobody_with_a_place_not_h
 
     monkeypatch.setattr(lines, "claim_many", dying)
     results = await asyncio.gather(
-        *(
-            signups.sign_up_person(
-                database=world.database, shift_id=shift_id, person_id=p, actor=None
-            )
-            for p in crowd
-        ),
+        *(service.sign_up(world.database, shift_id, p, actor=None) for p in crowd),
         return_exceptions=True,
     )
     assert killed, "no batch formed"
@@ -221,6 +210,15 @@ async def test_a_connection_lost_under_a_batch_answers_nobody_with_a_place_not_h
     assert filled == len(held)
 
 
+async def _until(holds: Callable[[], bool], what: str, turns: int = 10_000) -> None:
+    """Let the event loop run until `holds()` is true (a bounded number of turns)."""
+    for _ in range(turns):
+        if holds():
+            return
+        await asyncio.sleep(0)  # one turn of the loop: other tasks run, no time passes
+    raise AssertionError(f"never: {what}")
+
+
 async def test_a_sign_up_cancelled_while_it_waits_in_line_takes_no_place(
     committed_world, monkeypatch
 ):
@@ -228,32 +226,38 @@ async def test_a_sign_up_cancelled_while_it_waits_in_line_takes_no_place(
     post = await world.post()
     shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32), max_people=10)
     shift_id = uuid.UUID(shift["id"])
-    a, b, c = await make_people(world.database, 3)
-    await signups.sign_up_person(
-        database=world.database, shift_id=shift_id, person_id=a, actor=None
-    )
+    a, b, c, d = await make_people(world.database, 4)
+    await service.sign_up(world.database, shift_id, a, actor=None)
     real = lines.claim_many
+    in_flight, release = asyncio.Event(), asyncio.Event()
+    claimed: list[list[uuid.UUID]] = []
 
-    async def slow(connection, seen, claims, *, now):  # type: ignore[no-untyped-def]
-        await asyncio.sleep(0.3)
+    async def held(connection, seen, claims, *, now):  # type: ignore[no-untyped-def]
+        claimed.append([c.person_id for c in claims])
+        in_flight.set()
+        await release.wait()  # b's claim stays on its way until the test lets it go
         return await real(connection, seen, claims, now=now)
 
-    monkeypatch.setattr(lines, "claim_many", slow)
+    monkeypatch.setattr(lines, "claim_many", held)
 
     def sign_up(person: uuid.UUID) -> asyncio.Task[Any]:
-        return asyncio.create_task(
-            signups.sign_up_person(
-                database=world.database, shift_id=shift_id, person_id=person, actor=None
-            )
-        )
+        return asyncio.create_task(service.sign_up(world.database, shift_id, person, actor=None))
+
+    def in_line() -> list[uuid.UUID]:
+        line = lines._lines.get(world.database, {}).get(shift_id)
+        return [w.claim.person_id for w in line.waiting] if line else []
 
     claiming = sign_up(b)
-    await asyncio.sleep(0.05)
+    await in_flight.wait()
     waiting = sign_up(c)
-    await asyncio.sleep(0.05)
+    await _until(lambda: in_line() == [c], "c waits behind b's claim")
     waiting.cancel()  # gone while it waits behind b's claim
-    kept, gone = await asyncio.gather(claiming, waiting, return_exceptions=True)
-    assert isinstance(gone, asyncio.CancelledError) and not isinstance(kept, BaseException)
-    await asyncio.sleep(0.5)  # what the line would have claimed next
-    held, filled = await _places(world, str(shift_id))
-    assert len(held) == filled == 2  # a and b, not c
+    after = sign_up(d)  # claimed after whatever the line held before it
+    await _until(lambda: in_line() == [c, d], "d waits behind c")
+    release.set()
+    kept, gone, last = await asyncio.gather(claiming, waiting, after, return_exceptions=True)
+    assert isinstance(gone, asyncio.CancelledError)
+    assert not isinstance(kept, BaseException) and not isinstance(last, BaseException)
+    assert claimed == [[b], [d]]  # c was never claimed
+    held_ids, filled = await _places(world, str(shift_id))
+    assert len(held_ids) == filled == 3  # a, b and d, not c

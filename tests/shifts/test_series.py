@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from coordinator.shifts.models import Shift
-from coordinator.shifts.service import materialize_all
+from coordinator.shifts.series.service import materialize_all
 
 from .conftest import events
 

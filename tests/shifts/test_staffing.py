@@ -15,7 +15,7 @@ from coordinator.notifications.rules import plan
 from coordinator.platform.db import utcnow
 from coordinator.shifts.models import Signup
 from coordinator.shifts.rules import NO_SHOW_GRACE
-from coordinator.shifts.signups import mark_no_shows
+from coordinator.shifts.signups.places import mark_no_shows
 from coordinator.shifts.staffing import flag_understaffed, raise_reminders
 
 from .conftest import events, hours_from_now

@@ -1,14 +1,13 @@
-"""A sign-up in two statements: the rules checked without a lock, then one statement that
-locks the shift, takes a place or the end of the waitlist, and writes the signup and its
-event. The shift's row lock is held from that statement to COMMIT, one round trip.
+"""The claim: one statement that locks the shift, takes a place or the end of the
+waitlist, and writes the signup, its events and its audit entry. The shift's row lock is
+held from that statement to COMMIT, one round trip.
 
-Every rule stays the database's: the CHECK on `filled`, the EXCLUDE on overlapping
-places, the unique index on live signups. The checks made before locking only give the
-clear refusals early; the claim statement re-checks what could change in between (the
-shift still open and at the same times, the person still qualified, locked FOR SHARE) and
-claims nothing if any of it moved, in which case the caller takes the slow path. So the
-shift as the checks saw it can also be kept (seen_shifts) and the checks skipped: a stale
-copy only sends a sign-up down the slow path.
+Every constraint stays the database's: the CHECK on `filled`, the EXCLUDE on overlapping
+places, the unique index on live signups. The rules are checked before (checks.py); the
+statement only makes sure nothing they saw moved in between (the shift as seen, the
+person still qualified, locked FOR SHARE) and claims nothing if it did, and the sign-up
+is then checked again under the lock (service.py). So the shift as the checks saw it can
+also be kept and the checks skipped: a stale copy only costs a second look.
 
 Run on its own (autocommit), the claim statement is its own transaction: the lock is then
 held only while PostgreSQL executes and commits it, never across a round trip. One
@@ -17,135 +16,19 @@ statement can claim several sign-ups for a shift, in order (claim_many; see line
 
 from __future__ import annotations
 
+import json
 import uuid
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Integer, Uuid, bindparam, column, select, text
+from sqlalchemy import Integer, bindparam, column, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coordinator.auth.service import Principal
-from coordinator.people.models import Person
-from coordinator.platform.problems import missing_reference, not_found
-from coordinator.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
-from coordinator.shifts.rules import PERSON, SHIFT, AlreadySignedUp, closed, not_qualified
-
-
-@dataclass(frozen=True)
-class Seen:
-    """The shift as the checks saw it, unlocked."""
-
-    shift_id: uuid.UUID
-    post_id: uuid.UUID
-    series_id: uuid.UUID | None
-    starts_at: datetime
-    ends_at: datetime
-    min_people: int
-    max_people: int
-    sequence: int
-
-    def filled(self) -> dict[str, Any]:
-        """What the shift.filled event says (snapshot_shift of the shift once full)."""
-        return {
-            "shift_id": str(self.shift_id),
-            "post_id": str(self.post_id),
-            "series_id": str(self.series_id) if self.series_id else None,
-            "starts_at": self.starts_at.isoformat(),
-            "ends_at": self.ends_at.isoformat(),
-            "min_people": self.min_people,
-            "max_people": self.max_people,
-            "filled": self.max_people,
-            "status": ShiftStatus.scheduled.value,
-            "sequence": self.sequence,
-        }
-
-
-# Shifts as the checks last saw them, per database: hints that spare a sign-up the
-# checks' round trip. The claim compares every field with the locked row and claims
-# nothing if one differs, so a stale hint costs a slow path, never a wrong place; a hint
-# is dropped whenever a claim with it took nothing. Bounded, and only ever a hint: any
-# process can start empty.
-SEEN_SIZE = 1024
-_seen: weakref.WeakKeyDictionary[object, OrderedDict[uuid.UUID, Seen]] = weakref.WeakKeyDictionary()
-
-
-def seen_shifts(owner: object) -> OrderedDict[uuid.UUID, Seen]:
-    """The hints kept for one database (any weak-referenceable owner)."""
-    return _seen.setdefault(owner, OrderedDict())
-
-
-def remember(known: OrderedDict[uuid.UUID, Seen], seen: Seen) -> None:
-    known[seen.shift_id] = seen
-    known.move_to_end(seen.shift_id)
-    while len(known) > SEEN_SIZE:
-        known.popitem(last=False)
-
-
-# Built once: a sign-up only binds the two ids (and the statement is compiled once).
-_PERSON_ID = bindparam("person_id", type_=Uuid)
-_CHECK = (
-    select(
-        Shift.status,
-        Shift.post_id,
-        Shift.series_id,
-        Shift.starts_at,
-        Shift.ends_at,
-        Shift.min_people,
-        Shift.max_people,
-        Shift.sequence,
-        Shift.required_skills,
-        Person.id,
-        Person.skills,
-        select(Signup.id)
-        .where(
-            Signup.shift_id == Shift.id,
-            Signup.person_id == _PERSON_ID,
-            Signup.status != SignupStatus.cancelled,
-        )
-        .limit(1)
-        .scalar_subquery(),
-    )
-    .select_from(Shift)
-    .outerjoin(Person, Person.id == _PERSON_ID)
-    .where(Shift.id == bindparam("shift_id", type_=Uuid))
-)
-
-
-async def check(
-    connection: AsyncConnection, shift_id: uuid.UUID, person_id: uuid.UUID, now: datetime
-) -> Seen:
-    """Every refusal a sign-up can meet before the shift is locked, in one round trip:
-    no shift (404), closed, no person (422), not qualified, already on the shift (409)."""
-    result = await connection.execute(_CHECK, {"shift_id": shift_id, "person_id": person_id})
-    row = result.first()
-    if row is None:
-        raise not_found(SHIFT)
-    status, post_id, series_id, starts_at, ends_at, low, high, sequence = row[:8]
-    required, found, skills, live_id = row[8:]
-    if status != ShiftStatus.scheduled or ends_at <= now:
-        raise closed()
-    if found is None:
-        raise missing_reference("person_id", PERSON)
-    missing = [s for s in required if s not in (skills or [])]
-    if missing:
-        raise not_qualified(missing)
-    if live_id is not None:
-        raise AlreadySignedUp(extra={"signup_id": str(live_id)})
-    return Seen(
-        shift_id=shift_id,
-        post_id=post_id,
-        series_id=series_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        min_people=low,
-        max_people=high,
-        sequence=sequence,
-    )
-
+from coordinator.shifts.events import signup_fields
+from coordinator.shifts.models import Signup, SignupStatus
+from coordinator.shifts.signups.checks import Seen
 
 # The shift is locked first and the people second, the order every writer takes.
 # `filled` and `waiting` are read from the locked row (the newest version, after waiting),
@@ -163,7 +46,7 @@ CLAIM = (
         SELECT s.id, s.starts_at, s.ends_at, s.required_skills,
                s.max_people - s.filled AS free, s.waiting
         FROM shifts AS s
-        WHERE s.id = :shift_id AND s.status = 'scheduled' AND s.ends_at > :now
+        WHERE s.id = :shift_id AND s.status = 'scheduled'
           AND s.post_id = :post_id AND s.series_id IS NOT DISTINCT FROM :series_id
           AND s.starts_at = :starts_at AND s.ends_at = :ends_at
           AND s.min_people = :min_people AND s.max_people = :max_people
@@ -178,15 +61,17 @@ CLAIM = (
     ),
     claimed AS (
         SELECT i.n, i.signup_id, i.person_id, i.event_id, i.actor,
-               i.caller_token_id, i.caller_name,
+               i.caller_token_id, i.caller_name, i.placed_data, i.waiting_data,
                row_number() OVER (ORDER BY i.n) <= shift.free AS placed,
                shift.waiting + row_number() OVER (ORDER BY i.n) - shift.free AS position
         FROM unnest(
                 CAST(:signup_ids AS uuid[]), CAST(:person_ids AS uuid[]),
                 CAST(:event_ids AS uuid[]), CAST(:actors AS text[]),
-                CAST(:caller_token_ids AS uuid[]), CAST(:caller_names AS text[])
+                CAST(:caller_token_ids AS uuid[]), CAST(:caller_names AS text[]),
+                CAST(:placed_data AS text[]), CAST(:waiting_data AS text[])
              ) WITH ORDINALITY AS i (
-                signup_id, person_id, event_id, actor, caller_token_id, caller_name, n
+                signup_id, person_id, event_id, actor, caller_token_id, caller_name,
+                placed_data, waiting_data, n
              ),
              shift, person
         WHERE person.id = i.person_id
@@ -219,15 +104,8 @@ CLAIM = (
         SELECT e.id, e.type, e.data, e.subject_type, e.subject_id, e.actor
         FROM (
             SELECT c.n, 1 AS k, c.event_id AS id, 'signup.created' AS type,
-                   jsonb_build_object(
-                       'signup_id', CAST(c.signup_id AS text),
-                       'shift_id', CAST(shift.id AS text),
-                       'person_id', CAST(c.person_id AS text),
-                       'status', CASE WHEN c.placed THEN 'signed_up' ELSE 'waitlisted' END,
-                       'sequence', 0,
-                       'starts_at', CAST(:starts_iso AS text),
-                       'ends_at', CAST(:ends_iso AS text)
-                   ) AS data,
+                   CAST(CASE WHEN c.placed THEN c.placed_data ELSE c.waiting_data END
+                        AS jsonb) AS data,
                    'signup' AS subject_type, c.signup_id AS subject_id, c.actor
             FROM claimed AS c, shift
             UNION ALL
@@ -269,6 +147,28 @@ class Claim:
     caller: Principal | None = None
 
 
+def _payloads(
+    seen: Seen, claims: list[Claim], signup_ids: list[uuid.UUID]
+) -> tuple[list[str], list[str]]:
+    """Each claim's signup.created as it reads if the claim takes a place, and if it
+    joins the waitlist (the statement picks one)."""
+    placed, waiting = [], []
+    for c, signup_id in zip(claims, signup_ids, strict=True):
+        data = signup_fields(
+            signup_id=signup_id,
+            shift_id=seen.shift_id,
+            person_id=c.person_id,
+            status=SignupStatus.signed_up.value,
+            sequence=0,
+            starts_at=seen.starts_at,
+            ends_at=seen.ends_at,
+        )
+        placed.append(json.dumps(data))
+        data["status"] = SignupStatus.waitlisted.value
+        waiting.append(json.dumps(data))
+    return placed, waiting
+
+
 async def claim_many(
     connection: AsyncConnection, seen: Seen, claims: list[Claim], *, now: datetime
 ) -> list[Signup | None]:
@@ -278,6 +178,7 @@ async def claim_many(
     as the checks saw it. Raises if any row breaks a constraint (nothing is then taken):
     the same person twice, already on the shift, or in an overlapping place."""
     signup_ids = [uuid.uuid4() for _ in claims]
+    placed, waiting = _payloads(seen, claims, signup_ids)
     result = await connection.execute(
         CLAIM,
         {
@@ -288,18 +189,18 @@ async def claim_many(
             "actors": [c.actor for c in claims],
             "caller_token_ids": [c.caller.token_id if c.caller else None for c in claims],
             "caller_names": [c.caller.name if c.caller else None for c in claims],
+            "placed_data": placed,
+            "waiting_data": waiting,
             "filled_event_id": uuid.uuid4(),
             "post_id": seen.post_id,
             "series_id": seen.series_id,
             "starts_at": seen.starts_at,
             "ends_at": seen.ends_at,
-            "starts_iso": seen.starts_at.isoformat(),
-            "ends_iso": seen.ends_at.isoformat(),
             "min_people": seen.min_people,
             "max_people": seen.max_people,
             "sequence": seen.sequence,
             "now": now,
-            "filled_data": seen.filled(),
+            "filled_data": seen.filled_data,
         },
     )
     # Plain Signups of the rows: ORM loading would cost more than the rest of the

@@ -2,10 +2,11 @@
 
 While a claim for a shift is on its way to the database, the sign-ups for that shift
 that reach this process wait behind it; when it is back they are claimed at once, in the
-order they came, by one statement (claim.claim_many): one lock of the shift, one commit,
-one round trip and one connection for the lot, where each would otherwise have held a
-connection to queue on the shift's row lock, and every commit on it on the global lock
-that a commit sending NOTIFY (the outbox's) takes until its WAL is flushed.
+order they came, by one statement (claim.claim_many; see service.sign_up): one lock of
+the shift, one commit, one round trip and one connection for the lot, where each would
+otherwise have held a connection to queue on the shift's row lock, and every commit on
+it on the global lock that a commit sending NOTIFY (the outbox's) takes until its WAL is
+flushed.
 
 Nothing is decided here: the statement takes the places in the order given, under the
 shift's row lock, exactly as if the sign-ups had come one at a time (arrival numbers and
@@ -32,8 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coordinator.auth.service import Principal
 from coordinator.platform import changes
 from coordinator.platform.db import RETRYABLE, Database, sqlstate, utcnow
-from coordinator.shifts.claim import Claim, Seen, claim_many
 from coordinator.shifts.models import Signup
+from coordinator.shifts.signups.checks import Seen
+from coordinator.shifts.signups.claim import Claim, claim_many
 
 BATCH = 50  # sign-ups in one statement at most
 # Refusals a claim leaves to the checks and the transaction (which name them clearly):

@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordinator.people.models import Person
 from coordinator.shifts.models import HOLDING, Post, Shift, ShiftStatus, Signup, SignupStatus
+from coordinator.shifts.signups.waitlists import with_position
 
 OPEN_DAYS = 21
 OPEN_LIMIT = 30
@@ -41,23 +42,9 @@ async def my_signups(session: AsyncSession, person_id: uuid.UUID, now: datetime)
     ).all()
     result = []
     for signup, shift, post in rows:
-        position = await waitlist_position(session, signup)
-        result.append(Row(shift=shift, post=post, signup=signup, position=position))
+        await with_position(session, signup)
+        result.append(Row(shift=shift, post=post, signup=signup, position=signup.waitlist_position))
     return result
-
-
-async def waitlist_position(session: AsyncSession, signup: Signup) -> int | None:
-    """1 for the first on the shift's waitlist, …; None when not waitlisted."""
-    if signup.status != SignupStatus.waitlisted:
-        return None
-    ahead = await session.scalar(
-        select(func.count()).where(
-            Signup.shift_id == signup.shift_id,
-            Signup.status == SignupStatus.waitlisted,
-            Signup.arrival < signup.arrival,
-        )
-    )
-    return int(ahead or 0) + 1
 
 
 async def open_shifts(session: AsyncSession, person: Person, now: datetime) -> list[Row]:

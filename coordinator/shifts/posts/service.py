@@ -16,8 +16,8 @@ from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import Area, Building
 from coordinator.shifts.models import Post
+from coordinator.shifts.posts.schemas import PostIn, PostOut, PostPatch, PostQuery
 from coordinator.shifts.rules import POST, TEAM
-from coordinator.shifts.schemas import PostIn, PostOut, PostPatch, PostQuery
 from coordinator.web.listing import paginate, search
 
 

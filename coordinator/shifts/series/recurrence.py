@@ -31,7 +31,8 @@ def check_rrule(text: str) -> bool:
     return True
 
 
-def _clock(value: str) -> time:
+def wall_clock(value: str) -> time:
+    """A window's "HH:MM" as a time of day."""
     hour, minute = value.split(":")
     return time(int(hour), int(minute))
 
@@ -64,7 +65,7 @@ def occurrences(
         if day in skipped:
             continue
         for window in windows:
-            begin, finish = _clock(window["start"]), _clock(window["end"])
+            begin, finish = wall_clock(window["start"]), wall_clock(window["end"])
             starts_at = wall_to_utc(day, begin, zone)
             end_day = day if finish > begin else day + timedelta(days=1)
             ends_at = wall_to_utc(end_day, finish, zone)
