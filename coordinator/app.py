@@ -35,13 +35,19 @@ def route_tables() -> list[ApiRoutes]:
     from coordinator.shifts.pages import routes as shift_pages
     from coordinator.shifts.signup_views import routes as signups
     from coordinator.shifts.views import routes as shifts
-    from coordinator.visits.pages import routes as visit_pages
+    from coordinator.visits.contact.pages import routes as visit_pages
+    from coordinator.visits.liaisons.views import routes as liaisons
+    from coordinator.visits.needs.views import routes as needs
+    from coordinator.visits.reports.views import routes as reports
     from coordinator.visits.views import routes as visits
 
     return [
         registry,
         people,
+        liaisons,
         visits,
+        needs,
+        reports,
         visit_pages,
         campaigns,
         shifts,

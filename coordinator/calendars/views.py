@@ -8,9 +8,10 @@ from aiohttp import web
 
 from coordinator.auth.models import Role
 from coordinator.calendars import service
+from coordinator.calendars.feed.views import add_feed_route
 from coordinator.calendars.models import FeedToken
 from coordinator.calendars.schemas import FeedIssued, FeedList, FeedOut, PersonFeedIn, TeamFeedIn
-from coordinator.calendars.web import add_feed_route
+from coordinator.calendars.sources import SOURCES
 from coordinator.platform import keys
 from coordinator.web.api import ApiRoutes, created, json_response, path_id, principal
 
@@ -20,7 +21,7 @@ class CalendarRoutes(ApiRoutes):
 
     def add_to(self, app: web.Application) -> None:
         super().add_to(app)
-        add_feed_route(app)
+        add_feed_route(app, SOURCES)
 
 
 routes = CalendarRoutes()

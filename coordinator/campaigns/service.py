@@ -33,9 +33,9 @@ from coordinator.platform.problems import (
     ValidationFailed,
 )
 from coordinator.platform.resources import ensure_exists, get_or_404
+from coordinator.platform.settings import VisitSettings
 from coordinator.registry.models import Contact
 from coordinator.visits import service as visits
-from coordinator.visits.config import VisitSettings
 from coordinator.visits.schemas import VisitIn
 
 CAMPAIGN = Text("走访行动", "campaign")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -210,10 +211,9 @@ async def test_answers_end_when_the_visit_starts(api, database, world):
 
 
 async def test_posts_are_rate_limited_per_ip(api, database, world, monkeypatch):
-    from coordinator.visits import pages
-    from coordinator.visits.config import VisitSettings
-
-    monkeypatch.setattr(pages, "visit_settings", lambda: VisitSettings(link_posts_per_minute=3))
+    settings = api.client.app[keys.SETTINGS]
+    # Settings.visits is built once from the environment; this app's is given instead.
+    monkeypatch.setitem(vars(settings), "visits", replace(settings.visits, link_posts_per_minute=3))
     _, path = await propose(api, database, world)
     statuses = [
         (await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)).status

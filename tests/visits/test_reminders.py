@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications.rules import plan
-from coordinator.visits.config import VisitSettings
-from coordinator.visits.reminders import sweep
+from coordinator.platform.settings import VisitSettings
+from coordinator.visits.reminders.service import sweep
 from tests.visits.helpers import answer, propose
 
 CONFIG = VisitSettings(coordinator_emails=("office@example.test",))

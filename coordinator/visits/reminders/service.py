@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.service import record_event
 from coordinator.platform.db import utcnow
-from coordinator.visits.config import VisitSettings
+from coordinator.platform.settings import VisitSettings
 from coordinator.visits.models import Visit, VisitReminder, VisitStatus
-from coordinator.visits.service import _issue_visit_link, _visit_event
+from coordinator.visits.service import issue_visit_link, visit_event
 
 NUDGE = "nudge"
 ALERT = "alert"
@@ -105,7 +105,7 @@ async def sweep(
             record_event(
                 session,
                 "visit.reminder_due",
-                data=_visit_event(visit, kind=kind),
+                data=visit_event(visit, kind=kind),
                 subject_type="visit",
                 subject_id=visit.id,
                 actor="sweep",
@@ -134,11 +134,11 @@ async def sweep(
         ).all()
     )
     for visit in await _claim(session, stale, NUDGE, now):
-        link = await _issue_visit_link(session, visit, config, base_url)
+        link = await issue_visit_link(session, visit, config, base_url)
         record_event(
             session,
             "visit.escalated",
-            data=_visit_event(visit, stage="contact_reminder", link=link),
+            data=visit_event(visit, stage="contact_reminder", link=link),
             subject_type="visit",
             subject_id=visit.id,
             actor="sweep",
