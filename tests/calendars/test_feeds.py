@@ -402,3 +402,25 @@ async def test_feed_lookups_on_their_own_pool_see_every_commit(committed_api, co
 
     await api.ok("DELETE", f"/api/v1/teams/{world.team_id}/feeds/{issued['id']}", 204)
     assert (await fetch(api, url))[0].status == 404
+
+
+def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
+    """A change to any table a source reads makes a kept lookup stale: the list is the
+    lookup's own, not one kept beside it."""
+    from coordinator.calendars.feed.service import lookup_tables
+    from coordinator.calendars.models import Source, set_fingerprint
+    from coordinator.calendars.sources import SOURCES
+    from coordinator.platform.changes import UNWATCHED
+    from coordinator.platform.db import Base
+
+    tables = set(lookup_tables(SOURCES))
+    assert {"feed_tokens", "teams", "team_members", "visits", "companies", "buildings"} <= tables
+    assert {"shifts", "posts", "signups", "people"} <= tables
+    assert tables <= set(Base.metadata.tables) - UNWATCHED
+
+    async def nothing(*_: object) -> list:  # type: ignore[type-arg]
+        return []
+
+    needs = Source("needs", set_fingerprint("1", "needs n JOIN visits v ON true", "true"), nothing)
+    assert set(lookup_tables([*SOURCES, needs])) == tables | {"needs"}
+    assert set(lookup_tables(SOURCES[:1])) == tables - {"shifts", "posts", "signups"}

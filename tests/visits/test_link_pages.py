@@ -289,3 +289,26 @@ async def test_a_refused_reschedule_keeps_what_was_typed_beside_the_error(api, d
     long_html = await too_long.text()
     assert too_long.status == 422 and "长" * 600 + "</textarea>" in long_html
     assert 'id="reason-error"' in long_html and "文字过长" in long_html
+
+
+async def test_times_are_named_by_the_configured_zone(api, database, world, monkeypatch):
+    """北京时间 is Asia/Shanghai's name; another zone is shown, and named, as itself."""
+    from coordinator.notifications.rules import plan
+
+    settings = api.client.app[keys.SETTINGS]
+    monkeypatch.setattr(settings, "timezone", "Europe/Berlin")
+    monkeypatch.setenv("FUMIN_TIMEZONE", "Europe/Berlin")
+    visit, path = await propose(api, database, world)
+    starts = datetime.fromisoformat(visit["starts_at"]).astimezone(ZoneInfo("Europe/Berlin"))
+    html = await (await api.client.get(path)).text()
+    assert "北京时间" not in html and "（Europe/Berlin）" in html
+    assert f"{starts:%H:%M}–" in html
+    english = await (await api.client.get(f"{path}?lang=en")).text()
+    assert "Beijing time" not in english and "(Europe/Berlin)" in english
+    async with database.session() as session:
+        proposed = await session.scalar(
+            select(OutboxEvent).where(OutboxEvent.type == "visit.proposed")
+        )
+        assert proposed is not None
+        [mail] = await plan(session, proposed)
+    assert "北京时间" not in mail.context["when"] and "Europe/Berlin" in mail.context["when"]

@@ -36,6 +36,15 @@ class SweepResult:
     alerts: int = 0
 
 
+def _not_yet(kind: str) -> Any:
+    """The visit has not had this step at its current sequence."""
+    return ~exists().where(
+        VisitReminder.visit_id == Visit.id,
+        VisitReminder.kind == kind,
+        VisitReminder.sequence == Visit.sequence,
+    )
+
+
 async def _claim(
     session: AsyncSession, visits: list[Visit], kind: str, now: datetime
 ) -> list[Visit]:
@@ -89,11 +98,7 @@ async def sweep(
                         Visit.status == VisitStatus.confirmed,
                         Visit.starts_at - offset <= now,
                         Visit.starts_at - later > now,
-                        ~exists().where(
-                            VisitReminder.visit_id == Visit.id,
-                            VisitReminder.kind == kind,
-                            VisitReminder.sequence == Visit.sequence,
-                        ),
+                        _not_yet(kind),
                     )
                     .order_by(Visit.starts_at)
                     .limit(batch)
@@ -121,11 +126,7 @@ async def sweep(
                     Visit.status == VisitStatus.proposed,
                     Visit.proposed_at <= now - config.nudge_after,
                     Visit.starts_at > now,
-                    ~exists().where(
-                        VisitReminder.visit_id == Visit.id,
-                        VisitReminder.kind == NUDGE,
-                        VisitReminder.sequence == Visit.sequence,
-                    ),
+                    _not_yet(NUDGE),
                 )
                 .order_by(Visit.proposed_at)
                 .limit(batch)
@@ -162,11 +163,7 @@ async def sweep(
                 .where(
                     Visit.status == VisitStatus.proposed,
                     nudged.c.created_at <= now - config.alert_after,
-                    ~exists().where(
-                        VisitReminder.visit_id == Visit.id,
-                        VisitReminder.kind == ALERT,
-                        VisitReminder.sequence == Visit.sequence,
-                    ),
+                    _not_yet(ALERT),
                 )
                 .order_by(Visit.starts_at)
                 .limit(batch)
