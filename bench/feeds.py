@@ -275,22 +275,23 @@ async def touch_visit(database: Any, visit_id: uuid.UUID) -> None:
 
 async def builder_ms(database: Any, seeded: Seeded) -> tuple[float, int, int]:
     """Median ms of render_feed over the feed's loaded items, their count, the bytes."""
-    from coordinator.calendars import web as feed_web
+    from coordinator.calendars.feed.service import window
     from coordinator.calendars.ical import render_feed
-    from coordinator.calendars.sources import SOURCES
-    from coordinator.calendars.sources import Context as SourceContext
+    from coordinator.calendars.models import Context as SourceContext
+    from coordinator.features import feed_sources
     from coordinator.platform.db import utcnow
     from coordinator.platform.settings import load_settings
 
-    zone = load_settings().zone
-    win = feed_web.window(feed_web.load_feed_settings(), utcnow())
+    settings = load_settings()
+    zone = settings.zone
+    win = window(settings.feeds, utcnow())
     context = SourceContext(
         base_url=f"http://{LOOPBACK}", host=LOOPBACK, team_feed=True, person_id=seeded.lead_id
     )
     async with database.session() as session:
         feed_id = await session.scalar(text("SELECT id FROM feed_tokens LIMIT 1"))
         items = []
-        for source in SOURCES:
+        for source in feed_sources():
             items.extend(await source.load(session, feed_id, win, context))
     timings = []
     body = b""

@@ -26,9 +26,8 @@ from coordinator.links.service import hash_token
 from coordinator.models import Base
 from coordinator.people.models import Person
 from coordinator.platform.db import Database, utcnow
-from coordinator.platform.settings import to_asyncpg_url
+from coordinator.platform.settings import VisitSettings, to_asyncpg_url
 from coordinator.registry.models import Building, Company, CompanyStatus, Contact
-from coordinator.visits.config import VisitSettings
 from coordinator.visits.models import Visit, VisitStatus
 from coordinator.visits.schemas import VisitIn
 from coordinator.visits.service import propose_visit

@@ -11,8 +11,9 @@ from aiohttp import web
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
+from coordinator.calendars.feed.views import FEED_SOURCES
 from coordinator.docs.views import add_docs
-from coordinator.features import view_modules
+from coordinator.features import feed_sources, view_modules
 from coordinator.platform import keys
 from coordinator.platform.changes import add_change_watch
 from coordinator.platform.db import Database
@@ -44,6 +45,7 @@ def create_app(
     app = web.Application(middlewares=[access_log, problems], client_max_size=1024**2)
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
+    app[FEED_SOURCES] = feed_sources()
     app.cleanup_ctx.append(_database(database))
     app.cleanup_ctx.append(_redis(redis))
     add_change_watch(app)

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 
 from arq.cron import CronJob
 
+from coordinator.calendars.models import Source
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
 from coordinator.shifts import jobs as shift_jobs
 from coordinator.shifts import notify as shift_notify
+from coordinator.shifts.feeds import SHIFTS
 from coordinator.visits import jobs as visit_jobs
 from coordinator.visits import notify as visit_notify
+from coordinator.visits.feeds import VISITS
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Feature:
     rules: Rules | None = None
     # What the workers run on a schedule (its jobs.py).
     cron_jobs: tuple[CronJob, ...] = ()
+    # What it puts in calendar feeds (its feeds.py), in the order a feed lists them.
+    feeds: tuple[Source, ...] = ()
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -37,9 +42,16 @@ FEATURES: tuple[Feature, ...] = (
     Feature("people", views=("coordinator.people.views",), rules=people_notify.rules),
     Feature(
         "visits",
-        views=("coordinator.visits.views", "coordinator.visits.pages"),
+        views=(
+            "coordinator.visits.liaisons.views",
+            "coordinator.visits.views",
+            "coordinator.visits.needs.views",
+            "coordinator.visits.reports.views",
+            "coordinator.visits.contact.pages",
+        ),
         rules=visit_notify.rules,
         cron_jobs=tuple(visit_jobs.CRON_JOBS),
+        feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
     Feature(
@@ -55,8 +67,9 @@ FEATURES: tuple[Feature, ...] = (
         ),
         rules=shift_notify.rules,
         cron_jobs=tuple(shift_jobs.CRON_JOBS),
+        feeds=(SHIFTS,),
     ),
-    Feature("calendars", views=("coordinator.calendars.views",)),
+    Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),
     Feature("auth", views=("coordinator.auth.views",)),
@@ -78,3 +91,8 @@ def rule_book() -> dict[str, list[Rule]]:
 def cron_jobs() -> list[CronJob]:
     """Every feature's cron jobs."""
     return [job for feature in FEATURES for job in feature.cron_jobs]
+
+
+def feed_sources() -> list[Source]:
+    """Every feature's part of a calendar feed, in the order a feed lists them."""
+    return [source for feature in FEATURES for source in feature.feeds]

@@ -11,12 +11,14 @@ from sqlalchemy import select, text
 
 from coordinator.app import route_tables
 from coordinator.auth.models import Role
-from coordinator.calendars import web as feed_web
+from coordinator.calendars.feed.service import lookup_tables
+from coordinator.calendars.feed.views import FEEDS
+from coordinator.features import feed_sources
 from coordinator.people.models import Person
 from coordinator.platform.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
 from coordinator.platform.db import Base, Database
 from coordinator.registry import companies as registry
-from coordinator.visits import pages as visit_pages
+from coordinator.visits.contact import pages as visit_pages
 from tests.calendars.test_feeds import fetch, path, team_feed
 from tests.visits.conftest import make_world
 from tests.visits.helpers import propose
@@ -53,7 +55,7 @@ async def test_every_table_has_a_trigger_or_is_bookkeeping(committed_database):
     assert not watched & UNWATCHED
     kept = [op.kept for table in route_tables() for op in table.operations if op.kept]
     assert kept, "no API answer is kept"
-    for memo_tables in (feed_web.LOOKUP_TABLES, visit_pages.PAGE_TABLES, *kept):
+    for memo_tables in (lookup_tables(feed_sources()), visit_pages.PAGE_TABLES, *kept):
         assert set(memo_tables) <= watched
 
 
@@ -147,13 +149,14 @@ async def test_a_feed_poll_costs_no_query_until_something_changes(
     world = await make_world(committed_database)
     url = path(await team_feed(api, world))
     lookups = []
-    real = feed_web.lookup_on
+    service = api.client.app[FEEDS]
+    real = service.look_up
 
     async def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         lookups.append(1)
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(feed_web, "lookup_on", counting)
+    monkeypatch.setattr(service, "look_up", counting)
     first, body = await fetch(api, url)
     assert first.status == 200 and len(lookups) == 1
     for _ in range(3):
@@ -194,10 +197,10 @@ async def test_the_visit_page_is_kept_until_its_visit_changes(committed_api, com
     visit, link = await propose(api, committed_database, world)
     shown = api.client.app[visit_pages.SHOWN]
     first = await (await api.client.get(link)).text()
-    assert "了解复工复产情况" in first and len(shown.entries) == 1
+    assert "了解复工复产情况" in first and len(shown) == 1
     assert await (await api.client.get(link)).text() == first
     english = await (await api.client.get(link, headers={"Accept-Language": "en"})).text()
-    assert "Beijing time" in english and len(shown.entries) == 2  # one per language
+    assert "Beijing time" in english and len(shown) == 2  # one per language
 
     # Changed through the API in this process: shown at once.
     await api.ok(

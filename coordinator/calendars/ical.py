@@ -1,8 +1,10 @@
-"""The iCalendar text of a subscription feed: pure, data in, bytes out.
+"""The one iCalendar builder: subscription feeds and the invitation a contact downloads.
+Pure, data in, bytes out.
 
 Nothing here reads a clock, a database or the network: every time written is a time that
-came in (DTSTAMP and LAST-MODIFIED are the item's last change), so the same items always
-give the same bytes, and an unchanged feed keeps its ETag.
+came in (DTSTAMP and LAST-MODIFIED are the item's last change), and the host that UIDs and
+fallback addresses name is given, so the same items always give the same bytes, and an
+unchanged feed keeps its ETag. Free text is cleaned the same way everywhere.
 
 The VTIMEZONE comes from `icalendar` (built from zoneinfo, once per zone). The events are
 written here, line by line: `icalendar`'s serialiser takes about 1 ms per event, a
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -25,6 +27,7 @@ from icalendar import Timezone
 Status = Literal["tentative", "confirmed", "cancelled"]
 
 PRODID = "-//Fumin//calendars//ZH"
+INVITATION_PRODID = "-//Fumin//visits//ZH"
 PREFIXES: dict[str, str] = {"tentative": "[待确认] ", "confirmed": "", "cancelled": "[已取消] "}
 LINE_OCTETS = 75
 
@@ -116,20 +119,32 @@ def vtimezone(key: str) -> str:
     return text if text.endswith("\r\n") else text + "\r\n"
 
 
-def _event(item: FeedItem, zone: ZoneInfo, tzid: str) -> list[str]:
-    summary = PREFIXES[item.status] + item.summary
-    changed = _utc(item.last_modified)
-    lines = [
+def _timed(
+    uid: str,
+    sequence: int,
+    changed_at: datetime,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: ZoneInfo,
+) -> list[str]:
+    """The lines every event starts with: identity, version and times."""
+    changed = _utc(changed_at)
+    return [
         "BEGIN:VEVENT",
-        "UID:" + escape_text(item.uid),
-        f"SEQUENCE:{max(0, int(item.sequence))}",
+        "UID:" + escape_text(uid),
+        f"SEQUENCE:{max(0, int(sequence))}",
         "DTSTAMP:" + changed,
         "LAST-MODIFIED:" + changed,
-        f"DTSTART;TZID={tzid}:" + _local(item.starts_at, zone),
-        f"DTEND;TZID={tzid}:" + _local(item.ends_at, zone),
-        "STATUS:" + item.status.upper(),
-        "SUMMARY:" + escape_text(summary),
+        f"DTSTART;TZID={zone.key}:" + _local(starts_at, zone),
+        f"DTEND;TZID={zone.key}:" + _local(ends_at, zone),
     ]
+
+
+def _event(item: FeedItem, zone: ZoneInfo) -> list[str]:
+    summary = PREFIXES[item.status] + item.summary
+    lines = _timed(item.uid, item.sequence, item.last_modified, item.starts_at, item.ends_at, zone)
+    lines.append("STATUS:" + item.status.upper())
+    lines.append("SUMMARY:" + escape_text(summary))
     if item.location:
         lines.append("LOCATION:" + escape_text(item.location))
     if item.description:
@@ -159,7 +174,12 @@ def render_feed(name: str, items: Iterable[FeedItem], *, zone: ZoneInfo) -> byte
     ]
     body: list[str] = []
     for item in sorted(items, key=_order):
-        body.extend(_event(item, zone, tzid))
+        body.extend(_event(item, zone))
+    return _calendar(head, body, tzid)
+
+
+def _calendar(head: list[str], body: list[str], tzid: str) -> bytes:
+    """Head lines, the zone's VTIMEZONE, body lines and the end, folded, CRLF each."""
     lines = [*head, *body, "END:VCALENDAR"]
     folded = [fold(line.encode()) for line in lines]
     split = len(head)
@@ -178,6 +198,61 @@ def _order(item: FeedItem) -> tuple[datetime, str]:
     return item.starts_at, item.uid
 
 
-def unique_uids(items: Sequence[FeedItem]) -> bool:
-    """Whether no two items share a UID (a feed must not repeat one)."""
-    return len({item.uid for item in items}) == len(items)
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A confirmed (or cancelled) visit for the contact's own calendar."""
+
+    visit_id: str
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    updated_at: datetime
+    summary: str
+    location: str
+    description: str
+    organizer_name: str
+    organizer_email: str | None
+    attendee_name: str
+    attendee_email: str | None
+    cancelled: bool = False
+
+
+def _address(kind: str, name: str, email: str, params: str = "") -> str:
+    """ORGANIZER or ATTENDEE: a quoted common name (no quotes inside) and a mailto URI."""
+    common = " ".join(clean(name).replace('"', "'").split())
+    return f'{kind};CN="{common}"{params}:mailto:{clean(email).replace(" ", "")}'
+
+
+def render_invitation(data: Invitation, *, zone: ZoneInfo, host: str) -> bytes:
+    """METHOD:REQUEST with a stable UID (the feed's, so both calendars agree) and the
+    stored SEQUENCE, times in the zone."""
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + INVITATION_PRODID,
+        "CALSCALE:GREGORIAN",
+        "METHOD:REQUEST",
+    ]
+    body = _timed(
+        f"visit-{data.visit_id}@{host}",
+        data.sequence,
+        data.updated_at,
+        data.starts_at,
+        data.ends_at,
+        zone,
+    )
+    body += [
+        "STATUS:" + ("CANCELLED" if data.cancelled else "CONFIRMED"),
+        "SUMMARY:" + escape_text(data.summary),
+        "LOCATION:" + escape_text(data.location),
+        "DESCRIPTION:" + escape_text(data.description),
+        _address("ORGANIZER", data.organizer_name, data.organizer_email or f"noreply@{host}"),
+        _address(
+            "ATTENDEE",
+            data.attendee_name,
+            data.attendee_email or f"contact@{host}",
+            ";PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT",
+        ),
+        "END:VEVENT",
+    ]
+    return _calendar(head, body, zone.key)

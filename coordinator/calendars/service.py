@@ -104,14 +104,16 @@ async def get_feed(
 ) -> FeedToken:
     """One of a team's feed tokens, or one of a person's personal ones (revoked included)."""
     feed = await session.get(FeedToken, feed_id)
-    owned = feed is not None and (
-        feed.team_id == team_id
-        if team_id is not None
-        else feed.team_id is None and feed.person_id == person_id
-    )
-    if feed is None or not owned:
+    if feed is None or not _owned(feed, team_id, person_id):
         raise not_found(FEED)
     return feed
+
+
+def _owned(feed: FeedToken, team_id: uuid.UUID | None, person_id: uuid.UUID | None) -> bool:
+    """One of the team's feeds, or (no team given) one of the person's personal ones."""
+    if team_id is not None:
+        return feed.team_id == team_id
+    return feed.team_id is None and feed.person_id == person_id
 
 
 async def _live_feed(
@@ -121,12 +123,7 @@ async def _live_feed(
     person_id: uuid.UUID | None,
 ) -> FeedToken:
     feed = await session.scalar(select(FeedToken).where(FeedToken.id == feed_id).with_for_update())
-    owned = feed is not None and (
-        feed.team_id == team_id
-        if team_id is not None
-        else feed.team_id is None and feed.person_id == person_id
-    )
-    if feed is None or not owned or feed.revoked_at is not None:
+    if feed is None or not _owned(feed, team_id, person_id) or feed.revoked_at is not None:
         raise not_found(FEED)
     return feed
 

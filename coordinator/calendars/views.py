@@ -10,21 +10,11 @@ from coordinator.auth.models import Role
 from coordinator.calendars import service
 from coordinator.calendars.models import FeedToken
 from coordinator.calendars.schemas import FeedIssued, FeedList, FeedOut, PersonFeedIn, TeamFeedIn
-from coordinator.calendars.web import add_feed_route
 from coordinator.platform import keys
 from coordinator.web.api import ApiRoutes, created, json_response, path_id
 from coordinator.web.bearer import principal
 
-
-class CalendarRoutes(ApiRoutes):
-    """The API operations, plus the feeds themselves at /cal/{token}.ics (GET, HEAD)."""
-
-    def add_to(self, app: web.Application) -> None:
-        super().add_to(app)
-        add_feed_route(app)
-
-
-routes = CalendarRoutes()
+routes = ApiRoutes()
 FEEDS = ("calendar feeds",)
 
 

@@ -19,9 +19,9 @@ from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import Conflict, Problem
 from coordinator.platform.resources import get_or_404
+from coordinator.platform.settings import VisitSettings
 from coordinator.registry.models import Contact
 from coordinator.visits import service as visits
-from coordinator.visits.config import VisitSettings
 from coordinator.visits.schemas import VisitIn
 from coordinator.web.listing import paginate
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from aiohttp import web
 
 from coordinator.auth.models import Role
@@ -19,17 +17,11 @@ from coordinator.campaigns.schemas import (
     ItemQuery,
 )
 from coordinator.platform import keys
-from coordinator.visits.config import VisitSettings, load_visit_settings
 from coordinator.web.api import ApiRoutes, created, json_response, path_id
 from coordinator.web.bearer import principal
 
 routes = ApiRoutes()
 TAGS = ("campaigns",)
-
-
-@functools.cache
-def visit_settings() -> VisitSettings:
-    return load_visit_settings()
 
 
 @routes.route(
@@ -163,7 +155,7 @@ async def approve(request: web.Request, *, body: ApproveIn) -> web.Response:
         database=request.app[keys.DATABASE],
         actor=principal(request),
         campaign_id=path_id(request),
-        config=visit_settings(),
+        config=settings.visits,
         base_url=settings.base_url,
         batch_size=body.batch_size,
     )

@@ -50,24 +50,36 @@ async def issue_link(
     return link, token
 
 
+def token_digest(token: str) -> bytes | None:
+    """What a link's row holds for a token, or None for a token no link can have."""
+    if not token or len(token) > 100:
+        return None
+    return hash_token(token)
+
+
+def is_live(link: CapabilityLink, now: datetime | None = None) -> bool:
+    """Neither revoked nor expired."""
+    if link.revoked_at is not None:
+        return False
+    return link.expires_at is None or link.expires_at > (now or utcnow())
+
+
 async def resolve(
     session: AsyncSession, token: str, *, purpose: str, lock: bool = False
 ) -> CapabilityLink | None:
     """The live link for a token, or None if unknown, malformed, expired or revoked —
-    the caller answers all of these alike."""
-    if not token or len(token) > 100:
+    the caller answers all of these alike. (A page that reads its subject's rows with the
+    link, in one query, uses `token_digest` and `is_live` the same way.)"""
+    digest = token_digest(token)
+    if digest is None:
         return None
     stmt = select(CapabilityLink).where(
-        CapabilityLink.token_hash == hash_token(token), CapabilityLink.purpose == purpose
+        CapabilityLink.token_hash == digest, CapabilityLink.purpose == purpose
     )
     if lock:
         stmt = stmt.with_for_update()
     link = await session.scalar(stmt)
-    if link is None or link.revoked_at is not None:
-        return None
-    if link.expires_at is not None and link.expires_at <= utcnow():
-        return None
-    return link
+    return link if link is not None and is_live(link) else None
 
 
 async def revoke_for_subject(

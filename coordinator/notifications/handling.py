@@ -126,7 +126,7 @@ async def _plan_deliveries(
 ) -> list[Delivery]:
     """The deliveries an event calls for, one per channel and recipient (not yet stored)."""
     deliveries: dict[tuple[Channel, str], Delivery] = {}
-    for planned in await plan(session, event, rules):
+    for planned in await plan(session, event, rules, settings):
         if (planned.channel, planned.recipient) in deliveries:
             continue
         quiet = parse_quiet_hours(planned.quiet_hours) if planned.quiet_hours else settings.quiet
@@ -202,7 +202,9 @@ async def attempt_delivery(
         now = clock()
         if delivery.not_before and delivery.not_before > now:
             return Attempt(status=None, retry_in=(delivery.not_before - now).total_seconds())
-        if delivery.deferrable and not await _still_due(session, delivery, event, rules):
+        if delivery.deferrable and not await _still_due(
+            session, delivery, event, rules, gateways.settings
+        ):
             # A reminder that waited (quiet hours, retries) is sent only if planning its
             # event now would still call for it: not after a cancel, a move or the start.
             delivery.status = DeliveryStatus.skipped
@@ -237,9 +239,13 @@ async def _forget_links(session: AsyncSession, delivery: Delivery, event: Outbox
 
 
 async def _still_due(
-    session: AsyncSession, delivery: Delivery, event: OutboxEvent, rules: RuleBook
+    session: AsyncSession,
+    delivery: Delivery,
+    event: OutboxEvent,
+    rules: RuleBook,
+    settings: Settings,
 ) -> bool:
     return any(
         planned.channel == delivery.channel and planned.recipient == delivery.recipient
-        for planned in await plan(session, event, rules)
+        for planned in await plan(session, event, rules, settings)
     )

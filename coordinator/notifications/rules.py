@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.models import OutboxEvent
 from coordinator.notifications.models import Channel, WebhookSubscription
+from coordinator.platform.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Planned:
     quiet_hours: str | None = None
 
 
-Rule = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Planned]]]
+Rule = Callable[[AsyncSession, OutboxEvent, Settings], Awaitable[list[Planned]]]
 # Every feature's rules by event type, as coordinator.features gathers them.
 RuleBook = Mapping[str, Sequence[Rule]]
 
@@ -74,9 +75,11 @@ async def webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[
     ]
 
 
-async def plan(session: AsyncSession, event: OutboxEvent, rules: RuleBook) -> list[Planned]:
+async def plan(
+    session: AsyncSession, event: OutboxEvent, rules: RuleBook, settings: Settings
+) -> list[Planned]:
     """Who hears of `event`: every webhook subscribed to it, and whom the rules name."""
     planned = await webhook_deliveries(session, event)
     for fn in rules.get(event.type, ()):
-        planned.extend(await fn(session, event))
+        planned.extend(await fn(session, event, settings))
     return planned

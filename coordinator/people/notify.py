@@ -13,6 +13,7 @@ from coordinator.labels import render
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, Rules
 from coordinator.people.models import MemberRole, Person, Team
+from coordinator.platform.settings import Settings
 
 rules = Rules()
 
@@ -35,7 +36,9 @@ _MEMBER_AND_TEAM = (
 
 
 @rules.on("team.member_added")
-async def tell_new_member(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_new_member(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     found = await session.execute(
         _MEMBER_AND_TEAM,
         {

@@ -172,3 +172,8 @@ def missing_reference(field: str, resource: Text) -> ValidationFailed:
         zh=resource.zh, en=resource.en
     )
     return ValidationFailed(message, errors=[FieldError(field, message)])
+
+
+def invalid_field(field: str, message: Text) -> ValidationFailed:
+    """One field of the body is refused, and the request with it."""
+    return ValidationFailed(message, errors=[FieldError(field, message)])

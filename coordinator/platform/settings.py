@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
-from datetime import time
+from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,9 +13,52 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coordinator.platform.i18n import Text
+
 
 class SettingsError(Exception):
     """Raised with one readable line per bad or missing setting."""
+
+
+@dataclass(frozen=True)
+class VisitSettings:
+    """What shapes visits (defaults suit a subdistrict): `Settings.visits`."""
+
+    # Reminders before a confirmed visit (FUMIN_VISIT_REMINDER_HOURS, e.g. "24,2").
+    reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+    # A proposal unanswered this long sends the contact one reminder …
+    nudge_after: timedelta = timedelta(hours=48)
+    # … and, still unanswered this long after that, alerts the team lead and coordinators.
+    alert_after: timedelta = timedelta(hours=24)
+    # Who else hears of escalations (FUMIN_COORDINATOR_EMAILS, comma-separated).
+    coordinator_emails: tuple[str, ...] = field(default_factory=tuple)
+    min_length: timedelta = timedelta(minutes=15)
+    max_length: timedelta = timedelta(hours=8)
+    max_ahead: timedelta = timedelta(days=366)
+    # How long the contact's link stays readable after the visit starts (to follow needs);
+    # answering (confirm, decline, another time) ends when the visit starts.
+    follow_up: timedelta = timedelta(days=90)
+    # POSTs per IP per minute on link pages.
+    link_posts_per_minute: int = 30
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """What shapes calendar feeds: `Settings.feeds`."""
+
+    # What a feed holds: from `past` ago to `ahead` from now (FUMIN_FEED_PAST_DAYS,
+    # FUMIN_FEED_AHEAD_DAYS); cancelled items stay `cancelled_grace` after their last change.
+    past: timedelta = timedelta(days=30)
+    ahead: timedelta = timedelta(days=180)
+    cancelled_grace: timedelta = timedelta(days=7)
+    # Rendered feeds kept in each web process's memory (the rest come from Redis).
+    memory_entries: int = 64
+    # How long a rendered feed stays in Redis unasked.
+    redis_seconds: int = 86400
+
+
+# What the subdistrict's own zone is called; any other zone is shown by its name.
+ZONE_NAMES = {"Asia/Shanghai": Text("北京时间", "Beijing time")}
 
 
 class Settings(BaseSettings):
@@ -47,6 +92,16 @@ class Settings(BaseSettings):
     )
     delivery_max_attempts: int = Field(default=8, ge=1, le=50, alias="FUMIN_DELIVERY_MAX_ATTEMPTS")
     retry_base_seconds: float = Field(default=5.0, gt=0, le=3600, alias="FUMIN_RETRY_BASE_SECONDS")
+    visit_reminder_hours: str = Field(default="24,2", alias="FUMIN_VISIT_REMINDER_HOURS")
+    visit_nudge_after_hours: float = Field(
+        default=48.0, gt=0, le=24 * 366, alias="FUMIN_VISIT_NUDGE_AFTER_HOURS"
+    )
+    visit_alert_after_hours: float = Field(
+        default=24.0, gt=0, le=24 * 366, alias="FUMIN_VISIT_ALERT_AFTER_HOURS"
+    )
+    coordinator_emails: str = Field(default="", alias="FUMIN_COORDINATOR_EMAILS")
+    feed_past_days: float = Field(default=30.0, ge=0, le=3660, alias="FUMIN_FEED_PAST_DAYS")
+    feed_ahead_days: float = Field(default=180.0, gt=0, le=3660, alias="FUMIN_FEED_AHEAD_DAYS")
     job_timeout_seconds: int = Field(default=60, ge=1, le=3600, alias="FUMIN_JOB_TIMEOUT_SECONDS")
     worker_jobs: int = Field(default=20, ge=1, le=1000, alias="FUMIN_WORKER_JOBS")
     plan_workers: int = Field(default=8, ge=1, le=64, alias="FUMIN_PLAN_WORKERS")
@@ -84,6 +139,12 @@ class Settings(BaseSettings):
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
         parse_quiet_hours(value)
+        return value
+
+    @field_validator("visit_reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        parse_hours_list(value)
         return value
 
     @field_validator("timezone")
@@ -136,8 +197,35 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def zone_name(self) -> Text:
+        """What people are told the times are in: 北京时间 for Asia/Shanghai, else the zone."""
+        return ZONE_NAMES.get(self.timezone) or Text(self.timezone, self.timezone)
+
+    @functools.cached_property
+    def visits(self) -> VisitSettings:
+        return VisitSettings(
+            reminders=parse_hours_list(self.visit_reminder_hours),
+            nudge_after=timedelta(hours=self.visit_nudge_after_hours),
+            alert_after=timedelta(hours=self.visit_alert_after_hours),
+            coordinator_emails=tuple(
+                e.strip() for e in self.coordinator_emails.split(",") if e.strip()
+            ),
+        )
+
+    @functools.cached_property
+    def feeds(self) -> FeedSettings:
+        return FeedSettings(
+            past=timedelta(days=self.feed_past_days), ahead=timedelta(days=self.feed_ahead_days)
+        )
+
+    @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def public_host(self) -> str:
+        """The host name in `base_url` (calendar UIDs and fallback addresses name it)."""
+        return self.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 
     @property
     def async_database_url(self) -> str:
@@ -157,6 +245,15 @@ def parse_quiet_hours(value: str) -> tuple[time, time] | None:
     if start == end:
         raise ValueError("start and end of quiet hours must differ")
     return start, end
+
+
+def parse_hours_list(value: str) -> tuple[timedelta, ...]:
+    """'24,2' -> (24 h, 2 h), largest first; fractions allowed ('0.5')."""
+    try:
+        hours = {float(part) for part in value.split(",") if part.strip()}
+    except ValueError as exc:
+        raise ValueError("must be hours separated by commas, like 24,2") from exc
+    return tuple(timedelta(hours=h) for h in sorted(hours, reverse=True) if h > 0)
 
 
 def to_asyncpg_url(url: str) -> str:

@@ -15,7 +15,7 @@ from coordinator.links.service import issue_link
 from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, Rules
 from coordinator.people.models import Person, Team, TeamMember
-from coordinator.platform.settings import load_settings
+from coordinator.platform.settings import Settings
 from coordinator.shifts.models import HOLDING, Post, Shift, ShiftStatus, Signup, SignupStatus
 from coordinator.shifts.rules import CALLOUT_LIMIT
 
@@ -28,8 +28,9 @@ def _language(person: Person) -> str:
     return "en" if str(getattr(person, "preferred_language", "zh") or "zh") == "en" else "zh"
 
 
-def _context(shift: Shift, post: Post, person: Person, kind: str, **extra: Any) -> dict[str, Any]:
-    settings = load_settings()
+def _context(
+    settings: Settings, shift: Shift, post: Post, person: Person, kind: str, **extra: Any
+) -> dict[str, Any]:
     start, end = shift.starts_at.astimezone(settings.zone), shift.ends_at.astimezone(settings.zone)
     return {
         "kind": kind,
@@ -82,22 +83,26 @@ async def _lead(session: AsyncSession, post: Post) -> Person | None:
     return await session.get(Person, team.lead_id) if team and team.lead_id else None
 
 
-def _url(token: str) -> str:
-    return f"{load_settings().base_url}/me/{token}"
+def _url(settings: Settings, token: str) -> str:
+    return f"{settings.base_url}/me/{token}"
 
 
 @rules.on("signup.created")
-async def tell_signed_up(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_signed_up(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     loaded = await _load(session, event.data["signup_id"])
     if loaded is None:
         return []
     _signup, shift, post, person = loaded
     kind = "waitlisted" if event.data["status"] == "waitlisted" else "signed_up"
-    return _mail(person, _context(shift, post, person, kind))
+    return _mail(person, _context(settings, shift, post, person, kind))
 
 
 @rules.on("signup.promoted")
-async def tell_promoted(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_promoted(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     """The promoted person is told, with a link to decline the place."""
     loaded = await _load(session, event.data["signup_id"])
     if loaded is None:
@@ -115,12 +120,14 @@ async def tell_promoted(session: AsyncSession, event: OutboxEvent) -> list[Plann
         holder_type="person",
         holder_id=person.id,
     )
-    return _mail(person, _context(shift, post, person, "promoted", link=_url(token)))
+    return _mail(
+        person, _context(settings, shift, post, person, "promoted", link=_url(settings, token))
+    )
 
 
 @rules.on("signup.cancelled")
 async def tell_lead_of_late_cancellation(
-    session: AsyncSession, event: OutboxEvent
+    session: AsyncSession, event: OutboxEvent, settings: Settings
 ) -> list[Planned]:
     if not event.data.get("late"):
         return []
@@ -131,23 +138,27 @@ async def tell_lead_of_late_cancellation(
     lead = await _lead(session, post)
     if lead is None:
         return []
-    return _mail(lead, _context(shift, post, lead, "late_cancel", other_name=person.name))
+    return _mail(lead, _context(settings, shift, post, lead, "late_cancel", other_name=person.name))
 
 
 @rules.on("signup.swapped")
-async def tell_both_of_swap(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_both_of_swap(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     loaded = await _load(session, event.data["signup_id"])
     giver = await session.get(Person, uuid.UUID(event.data["from_person_id"]))
     if loaded is None or giver is None:
         return []
     _, shift, post, taker = loaded
-    return _mail(taker, _context(shift, post, taker, "swap_taken", other_name=giver.name)) + _mail(
-        giver, _context(shift, post, giver, "swap_given", other_name=taker.name)
-    )
+    return _mail(
+        taker, _context(settings, shift, post, taker, "swap_taken", other_name=giver.name)
+    ) + _mail(giver, _context(settings, shift, post, giver, "swap_given", other_name=taker.name))
 
 
 @rules.on("shift.cancelled")
-async def tell_cancelled_shift(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_cancelled_shift(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     shift = await session.get(Shift, uuid.UUID(event.data["shift_id"]))
     post = await session.get(Post, shift.post_id) if shift else None
     if shift is None or post is None:
@@ -156,12 +167,12 @@ async def tell_cancelled_shift(session: AsyncSession, event: OutboxEvent) -> lis
     for person_id in event.data.get("person_ids", []):
         person = await session.get(Person, uuid.UUID(person_id))
         if person is not None:
-            planned += _mail(person, _context(shift, post, person, "shift_cancelled"))
+            planned += _mail(person, _context(settings, shift, post, person, "shift_cancelled"))
     return planned
 
 
 @rules.on("shift.reminder_due")
-async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def remind(session: AsyncSession, event: OutboxEvent, settings: Settings) -> list[Planned]:
     """Only while the place and the shift still stand, and the shift has not moved since."""
     loaded = await _load(session, event.data["signup_id"])
     if loaded is None:
@@ -173,12 +184,12 @@ async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
         or signup.sequence != event.data.get("sequence")
     ):
         return []
-    context = _context(shift, post, person, "reminder", reminder=event.data.get("kind"))
+    context = _context(settings, shift, post, person, "reminder", reminder=event.data.get("kind"))
     return _mail(person, context, deferrable=True)
 
 
 @rules.on("shift.understaffed")
-async def call_out(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def call_out(session: AsyncSession, event: OutboxEvent, settings: Settings) -> list[Planned]:
     """The lead is told; qualified volunteers free at that time get a one-tap link."""
     shift = await session.get(Shift, uuid.UUID(event.data["shift_id"]))
     post = await session.get(Post, shift.post_id) if shift else None
@@ -191,7 +202,9 @@ async def call_out(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     if lead is not None:
         planned += _mail(
             lead,
-            _context(shift, post, lead, "understaffed", missing=shift.min_people - shift.filled),
+            _context(
+                settings, shift, post, lead, "understaffed", missing=shift.min_people - shift.filled
+            ),
         )
     busy = aliased(Signup)
     stmt = (
@@ -232,5 +245,7 @@ async def call_out(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
             holder_type="person",
             holder_id=person.id,
         )
-        planned += _mail(person, _context(shift, post, person, "callout", link=_url(token)))
+        planned += _mail(
+            person, _context(settings, shift, post, person, "callout", link=_url(settings, token))
+        )
     return planned

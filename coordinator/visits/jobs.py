@@ -8,8 +8,7 @@ from arq import cron
 
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
-from coordinator.visits.config import load_visit_settings
-from coordinator.visits.reminders import sweep
+from coordinator.visits.reminders.service import sweep
 
 
 async def sweep_visits(ctx: dict[str, Any]) -> dict[str, int]:
@@ -17,7 +16,7 @@ async def sweep_visits(ctx: dict[str, Any]) -> dict[str, int]:
     database: Database = ctx["database"]
     settings: Settings = ctx["settings"]
     async with database.sessionmaker.begin() as session:
-        result = await sweep(session, config=load_visit_settings(), base_url=settings.base_url)
+        result = await sweep(session, config=settings.visits, base_url=settings.base_url)
     return {"reminders": result.reminders, "nudges": result.nudges, "alerts": result.alerts}
 
 

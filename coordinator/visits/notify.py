@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,122 +14,37 @@ from coordinator.notifications.models import Channel
 from coordinator.notifications.rules import Planned, Rules
 from coordinator.people.models import Person, Team
 from coordinator.platform.db import utcnow
-from coordinator.platform.settings import load_settings
-from coordinator.registry.models import Company, Contact
-from coordinator.visits.config import load_visit_settings
+from coordinator.platform.settings import Settings
+from coordinator.registry.models import Company
+from coordinator.visits.messages import (
+    to_contact,
+    to_person,
+    unique,
+    visit_lines,
+    visit_parts,
+    when,
+)
 from coordinator.visits.models import NeedCategory, Visit, VisitStatus
 
 rules = Rules()
 
-ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def _zone() -> ZoneInfo:
-    try:
-        return load_settings().zone
-    except Exception:  # settings are checked at start-up; a rule must not fail on them
-        return ZONE
-
-
-def _when(iso: str, lang: str) -> str:
-    moment = datetime.fromisoformat(iso).astimezone(_zone())
-    suffix = " (Beijing time)" if lang == "en" else "（北京时间）"
-    return f"{moment:%Y-%m-%d %H:%M}{suffix}"
-
-
-def _person(person: Person | None, **context: Any) -> Planned | None:
-    if person is None or not person.email or "email" not in (person.channels or ["email"]):
-        return None
-    language = person.preferred_language or "zh"
-    return Planned(
-        channel=Channel.email,
-        recipient=person.email,
-        template="visit_update",
-        language=language,
-        context={"name": person.name, **_localised(context, language)},
-        quiet_hours=person.quiet_hours,
-        deferrable=bool(context.get("deferrable")),
-    )
-
-
-def _contact(contact: Contact | None, template: str, **context: Any) -> Planned | None:
-    if contact is None or not contact.email or "email" not in (contact.channels or ["email"]):
-        return None
-    language = contact.preferred_language.value if contact.preferred_language else "zh"
-    return Planned(
-        channel=Channel.email,
-        recipient=contact.email,
-        template=template,
-        language=language,
-        context={"name": contact.name, **_localised(context, language)},
-        quiet_hours=contact.quiet_hours,
-        deferrable=bool(context.get("deferrable")),
-    )
-
-
-def _localised(context: dict[str, Any], language: str) -> dict[str, Any]:
-    """Pick the wording for the language from (zh, en) pairs; drop the control flag."""
-    out: dict[str, Any] = {}
-    for key, value in context.items():
-        if key == "deferrable":
-            continue
-        if isinstance(value, tuple) and len(value) == 2:
-            value = value[1] if language == "en" else value[0]
-        elif isinstance(value, list):
-            value = [
-                v[1] if language == "en" else v[0] if isinstance(v, tuple) else v for v in value
-            ]
-        out[key] = value
-    return out
-
-
-def _unique(planned: list[Planned | None]) -> list[Planned]:
-    seen: set[str] = set()
-    result = []
-    for item in planned:
-        if item is not None and item.recipient not in seen:
-            seen.add(item.recipient)
-            result.append(item)
-    return result
-
-
-async def _parts(
-    session: AsyncSession, data: dict[str, Any]
-) -> tuple[Company | None, Contact | None, Person | None, Person | None]:
-    company = await session.get(Company, uuid.UUID(data["company_id"]))
-    contact = await session.get(Contact, uuid.UUID(data["contact_id"]))
-    liaison = await session.get(Person, uuid.UUID(data["liaison_id"]))
-    lead = None
-    if data.get("team_id"):
-        team = await session.get(Team, uuid.UUID(data["team_id"]))
-        if team is not None and team.lead_id:
-            lead = await session.get(Person, team.lead_id)
-    return company, contact, liaison, lead
-
-
-def _lines(company: Company | None, data: dict[str, Any]) -> list[tuple[str, str]]:
-    name = company.name if company else ""
-    return [
-        (f"企业：{name}", f"Company: {name}"),
-        (f"时间：{_when(data['starts_at'], 'zh')}", f"Time: {_when(data['starts_at'], 'en')}"),
-        (f"地点：{data.get('place', '')}", f"Place: {data.get('place', '')}"),
-    ]
-
 
 @rules.on("visit.proposed", "visit.rescheduled")
-async def invite_contact(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def invite_contact(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     """The contact gets the (new) link; on a move the liaison hears of it too."""
     data = event.data
-    company, contact, liaison, _ = await _parts(session, data)
+    company, contact, liaison, _ = await visit_parts(session, data)
     liaison_name = liaison.name if liaison else ""
     liaison_phone = (liaison.phone or "") if liaison else ""
     moved = event.type == "visit.rescheduled"
     planned = [
-        _contact(
+        to_contact(
             contact,
             "visit_invitation",
             company_name=company.name if company else "",
-            when=(_when(data["starts_at"], "zh"), _when(data["starts_at"], "en")),
+            when=(when(data["starts_at"], "zh", settings), when(data["starts_at"], "en", settings)),
             place=data.get("place", ""),
             liaison_name=liaison_name,
             liaison_phone=liaison_phone,
@@ -142,13 +55,13 @@ async def invite_contact(session: AsyncSession, event: OutboxEvent) -> list[Plan
     ]
     if moved:
         planned.append(
-            _person(
+            to_person(
                 liaison,
                 headline=("走访时间已调整", "A visit was moved"),
-                lines=_lines(company, data),
+                lines=visit_lines(company, data, settings),
             )
         )
-    return _unique(planned)
+    return unique(planned)
 
 
 _ANSWERS = {
@@ -159,35 +72,39 @@ _ANSWERS = {
 
 
 @rules.on(*_ANSWERS)
-async def tell_liaison_of_answer(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_liaison_of_answer(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     data = event.data
-    company, _, liaison, lead = await _parts(session, data)
-    lines = _lines(company, data)
+    company, _, liaison, lead = await visit_parts(session, data)
+    lines = visit_lines(company, data, settings)
     if data.get("reason"):
         lines.append((f"原因：{data['reason']}", f"Reason: {data['reason']}"))
     for window in data.get("windows") or []:
         lines.append(
             (
-                f"可选时间：{_when(window['starts_at'], 'zh')}",
-                f"Possible time: {_when(window['starts_at'], 'en')}",
+                f"可选时间：{when(window['starts_at'], 'zh', settings)}",
+                f"Possible time: {when(window['starts_at'], 'en', settings)}",
             )
         )
     if data.get("note"):
         lines.append((f"备注：{data['note']}", f"Note: {data['note']}"))
     headline = _ANSWERS[event.type]
-    return _unique([_person(p, headline=headline, lines=lines) for p in (liaison, lead)])
+    return unique([to_person(p, headline=headline, lines=lines) for p in (liaison, lead)])
 
 
 @rules.on("visit.cancelled")
-async def tell_of_cancellation(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_of_cancellation(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     data = event.data
-    company, contact, liaison, _ = await _parts(session, data)
-    lines = _lines(company, data)
+    company, contact, liaison, _ = await visit_parts(session, data)
+    lines = visit_lines(company, data, settings)
     headline = ("走访已取消", "The visit was cancelled")
-    return _unique(
+    return unique(
         [
-            _contact(contact, "visit_update", headline=headline, lines=lines),
-            _person(liaison, headline=headline, lines=lines),
+            to_contact(contact, "visit_update", headline=headline, lines=lines),
+            to_person(liaison, headline=headline, lines=lines),
         ]
     )
 
@@ -204,38 +121,41 @@ async def _still_current(session: AsyncSession, data: dict[str, Any], status: Vi
 
 
 @rules.on("visit.reminder_due")
-async def remind(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def remind(session: AsyncSession, event: OutboxEvent, settings: Settings) -> list[Planned]:
     """Never for a cancelled or moved visit, never after it started; waits out quiet hours."""
     data = event.data
     if not await _still_current(session, data, VisitStatus.confirmed):
         return []
-    company, contact, liaison, _ = await _parts(session, data)
+    company, contact, liaison, _ = await visit_parts(session, data)
     headline = ("走访提醒", "Visit reminder")
-    lines = _lines(company, data)
-    return _unique(
+    lines = visit_lines(company, data, settings)
+    return unique(
         [
-            _contact(contact, "visit_update", headline=headline, lines=lines, deferrable=True),
-            _person(liaison, headline=headline, lines=lines, deferrable=True),
+            to_contact(contact, "visit_update", headline=headline, lines=lines, deferrable=True),
+            to_person(liaison, headline=headline, lines=lines, deferrable=True),
         ]
     )
 
 
 @rules.on("visit.escalated")
-async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def escalate(session: AsyncSession, event: OutboxEvent, settings: Settings) -> list[Planned]:
     """Stage "contact_reminder": one reminder to the contact with a fresh link. Stage
     "alert": the team lead and coordinators get the list of unanswered proposals."""
     data = event.data
     if data["stage"] == "contact_reminder":
         if not await _still_current(session, data, VisitStatus.proposed):
             return []
-        company, contact, liaison, _ = await _parts(session, data)
-        return _unique(
+        company, contact, liaison, _ = await visit_parts(session, data)
+        return unique(
             [
-                _contact(
+                to_contact(
                     contact,
                     "visit_invitation",
                     company_name=company.name if company else "",
-                    when=(_when(data["starts_at"], "zh"), _when(data["starts_at"], "en")),
+                    when=(
+                        when(data["starts_at"], "zh", settings),
+                        when(data["starts_at"], "en", settings),
+                    ),
                     place=data.get("place", ""),
                     liaison_name=liaison.name if liaison else "",
                     liaison_phone=(liaison.phone or "") if liaison else "",
@@ -262,8 +182,8 @@ async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
     )
     lines = [
         (
-            f"{names.get(uuid.UUID(v['company_id']), '')}：{_when(v['starts_at'], 'zh')}",
-            f"{names.get(uuid.UUID(v['company_id']), '')}: {_when(v['starts_at'], 'en')}",
+            f"{names.get(uuid.UUID(v['company_id']), '')}：{when(v['starts_at'], 'zh', settings)}",
+            f"{names.get(uuid.UUID(v['company_id']), '')}: {when(v['starts_at'], 'en', settings)}",
         )
         for v in data["visits"]
     ]
@@ -271,8 +191,8 @@ async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
         f"{len(lines)} 个走访预约久未答复",
         f"{len(lines)} visit proposals are still unanswered",
     )
-    planned: list[Planned | None] = [_person(lead, headline=headline, lines=lines)]
-    for address in load_visit_settings().coordinator_emails:
+    planned: list[Planned | None] = [to_person(lead, headline=headline, lines=lines)]
+    for address in settings.visits.coordinator_emails:
         planned.append(
             Planned(
                 channel=Channel.email,
@@ -282,11 +202,13 @@ async def escalate(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
                 context={"name": "协调员", "headline": headline[0], "lines": [z for z, _ in lines]},
             )
         )
-    return _unique(planned)
+    return unique(planned)
 
 
 @rules.on("company.liaison_assigned")
-async def tell_liaisons(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_liaisons(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     """Both the new and the previous liaison are told."""
     data = event.data
     company = await session.get(Company, uuid.UUID(data["company_id"]))
@@ -297,14 +219,14 @@ async def tell_liaisons(session: AsyncSession, event: OutboxEvent) -> list[Plann
         if data.get("previous_liaison_id")
         else None
     )
-    return _unique(
+    return unique(
         [
-            _person(
+            to_person(
                 new,
                 headline=(f"您已成为{name}的联络员", f"You are now the liaison of {name}"),
                 lines=[],
             ),
-            _person(
+            to_person(
                 previous,
                 headline=(
                     f"{name}已改由{new.name if new else ''}联络",
@@ -317,7 +239,9 @@ async def tell_liaisons(session: AsyncSession, event: OutboxEvent) -> list[Plann
 
 
 @rules.on("need.assigned")
-async def tell_assignee(session: AsyncSession, event: OutboxEvent) -> list[Planned]:
+async def tell_assignee(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
     """A need assigned to a team reaches its lead."""
     data = event.data
     if not data.get("assignee_team_id"):
@@ -326,9 +250,9 @@ async def tell_assignee(session: AsyncSession, event: OutboxEvent) -> list[Plann
     lead = await session.get(Person, team.lead_id) if team and team.lead_id else None
     company = await session.get(Company, uuid.UUID(data["company_id"]))
     name = company.name if company else ""
-    return _unique(
+    return unique(
         [
-            _person(
+            to_person(
                 lead,
                 headline=(f"新的企业诉求：{name}", f"A new company need: {name}"),
                 lines=[
@@ -337,8 +261,8 @@ async def tell_assignee(session: AsyncSession, event: OutboxEvent) -> list[Plann
                         f"Category: {render(data['category'], 'en', NeedCategory)}",
                     ),
                     (
-                        f"办结期限：{_when(data['due_at'], 'zh')}",
-                        f"Due: {_when(data['due_at'], 'en')}",
+                        f"办结期限：{when(data['due_at'], 'zh', settings)}",
+                        f"Due: {when(data['due_at'], 'en', settings)}",
                     ),
                 ],
             )

@@ -1,16 +1,16 @@
-"""Request and response shapes of visits, liaisons and needs."""
+"""Request and response shapes of visits (needs raised at a visit included)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coordinator.visits.models import Department, NeedCategory, NeedStatus, Urgency, VisitStatus
+from coordinator.visits.models import NeedCategory, Urgency, Visit, VisitStatus
 from coordinator.web.listing import ListQuery
-from coordinator.web.validation import Body, Query
+from coordinator.web.validation import Body
 
 Place = Annotated[str, Field(min_length=1, max_length=300)]
 Purpose = Annotated[str, Field(min_length=1, max_length=500)]
@@ -19,34 +19,6 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-# Liaisons
-
-
-class LiaisonIn(Body):
-    person_id: uuid.UUID
-
-
-class LiaisonOut(Out):
-    company_id: uuid.UUID
-    liaison_id: uuid.UUID | None
-    previous_liaison_id: uuid.UUID | None
-    team_id: uuid.UUID | None
-
-
-class BulkLiaisonIn(Body):
-    """Assign one liaison to every company of a building or of a party branch."""
-
-    person_id: uuid.UUID
-    building_id: uuid.UUID | None = None
-    party_branch_id: uuid.UUID | None = None
-
-
-class BulkLiaisonOut(Out):
-    liaison_id: uuid.UUID
-    assigned: int = Field(description="companies whose liaison changed")
-    unchanged: int
 
 
 # Visits
@@ -116,92 +88,17 @@ class VisitQuery(ListQuery):
     status: VisitStatus | None = None
 
 
-# Needs
+def _in_utc(text: str) -> str:
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class AssignIn(Body):
-    team_id: uuid.UUID | None = None
-    department: Department | None = None
-
-
-class ResolveIn(Body):
-    resolution: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class ReopenIn(Body):
-    reason: Reason | None = None
-
-
-class NeedOut(Out):
-    id: uuid.UUID
-    visit_id: uuid.UUID
-    company_id: uuid.UUID
-    category: NeedCategory
-    description: str
-    urgency: Urgency
-    status: NeedStatus
-    assignee_team_id: uuid.UUID | None
-    assignee_department: Department | None
-    resolution: str | None
-    due_at: datetime
-    overdue: bool
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    reopened_count: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class NeedQuery(ListQuery):
-    status: NeedStatus | None = None
-    category: NeedCategory | None = None
-    urgency: Urgency | None = None
-    assignee_team_id: uuid.UUID | None = None
-    department: Department | None = None
-    company_id: uuid.UUID | None = None
-    overdue: bool | None = Field(default=None, description="only needs past due, not resolved")
-
-
-# Coverage
-
-
-class CoverageQuery(Query):
-    days: int = Field(default=30, ge=1, le=3650)
-    building_id: uuid.UUID | None = None
-    limit: int = Field(default=200, ge=1, le=5000)
-
-
-class UncoveredCompany(Out):
-    company_id: uuid.UUID
-    name: str
-    building_id: uuid.UUID | None
-    floor: str | None
-    liaison_id: uuid.UUID | None
-    last_visit_at: datetime | None
-
-
-class BuildingCoverage(Out):
-    building_id: uuid.UUID | None
-    building_name: str | None
-    companies: int
-    visited: int
-    coverage: float
-
-
-class CoverageOut(Out):
-    days: int
-    companies: int
-    visited: int
-    buildings: list[BuildingCoverage]
-    not_visited: list[UncoveredCompany]
-
-
-class ExportQuery(Query):
-    day: date | None = None
-    team_id: uuid.UUID | None = None
-    liaison_id: uuid.UUID | None = None
-    building_id: uuid.UUID | None = None
-    status: str | None = Field(default=None, max_length=30)
-    category: NeedCategory | None = None
-    overdue: bool | None = None
-    days: int = Field(default=30, ge=1, le=3650)
+def visit_out(visit: Visit) -> VisitOut:
+    """A visit as the API shows it: times in UTC (Z), the windows asked for too, like
+    every other answer."""
+    out = VisitOut.model_validate(visit)
+    if out.reschedule_windows:
+        out.reschedule_windows = [
+            {k: _in_utc(v) if k in ("starts_at", "ends_at") else v for k, v in w.items()}
+            for w in out.reschedule_windows
+        ]
+    return out

@@ -11,9 +11,9 @@ import pytest
 import vobject
 from sqlalchemy import select
 
-from coordinator.calendars import web as feed_web
+from coordinator.calendars.feed.views import FEEDS
 from coordinator.links.models import CapabilityLink
-from coordinator.visits import service as visits
+from coordinator.visits.contact import service as contact
 from coordinator.visits.models import Visit
 from tests.visits.conftest import at, make_world, proposal
 
@@ -55,7 +55,7 @@ async def confirm(database, visit_id: str) -> None:  # type: ignore[no-untyped-d
         link = await session.scalar(
             select(CapabilityLink).where(CapabilityLink.subject_id == uuid.UUID(visit_id))
         )
-        await visits.answer(session=session, link=link, action="confirm")
+        await contact.answer(session=session, link=link, action="confirm")
 
 
 async def test_issuing_returns_https_webcal_and_google_links_once(api, world):
@@ -196,13 +196,14 @@ async def test_http_headers_gzip_head_and_if_modified_since(api, world):
 async def test_a_poll_that_finds_nothing_new_renders_nothing(api, world, monkeypatch):
     url = path(await team_feed(api, world))
     calls = []
-    real = feed_web.render_feed
+    service = api.client.app[FEEDS]
+    real = service.build
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(feed_web, "render_feed", counting)
+    monkeypatch.setattr(service, "build", counting)
     first, body = await fetch(api, url)
     for _ in range(3):
         again, same = await fetch(api, url)
@@ -349,12 +350,13 @@ async def test_personal_feed_shows_places_waitlists_and_cancellations(api, world
     assert int(cancelled["SEQUENCE"]) > int(held["SEQUENCE"])
     assert cancelled.decoded("LAST-MODIFIED") >= held.decoded("LAST-MODIFIED")  # whole seconds
 
-    now = feed_web.utcnow()
-    monkeypatch.setattr(feed_web, "utcnow", lambda: now + timedelta(days=6, hours=23))
+    service = api.client.app[FEEDS]
+    now = service.clock()
+    monkeypatch.setattr(service, "clock", lambda: now + timedelta(days=6, hours=23))
     _, body = await fetch(api, url)
     assert str(events(body)[uid[dropped["id"]]]["STATUS"]) == "CANCELLED"
 
-    monkeypatch.setattr(feed_web, "utcnow", lambda: now + timedelta(days=7, minutes=1))
+    monkeypatch.setattr(service, "clock", lambda: now + timedelta(days=7, minutes=1))
     _, body = await fetch(api, url)
     assert set(events(body)) == {uid[placed["id"]], uid[full["id"]]}
 
@@ -390,7 +392,7 @@ async def test_feed_lookups_on_their_own_pool_see_every_commit(committed_api, co
     url = path(issued)
     first, body = await fetch(api, url)
     assert first.status == 200 and events(body) == {}
-    assert api.client.app[feed_web.FEEDS].pool is not None, "the feed pool was not used"
+    assert api.client.app[FEEDS].pool is not None, "the feed pool was not used"
     again, _ = await fetch(api, url, **{"If-None-Match": first.headers["ETag"]})
     assert again.status == 304
 
@@ -400,3 +402,25 @@ async def test_feed_lookups_on_their_own_pool_see_every_commit(committed_api, co
 
     await api.ok("DELETE", f"/api/v1/teams/{world.team_id}/feeds/{issued['id']}", 204)
     assert (await fetch(api, url))[0].status == 404
+
+
+def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
+    """A change to any table a source reads makes a kept lookup stale: the list is the
+    lookup's own, not one kept beside it."""
+    from coordinator.calendars.feed.service import lookup_tables
+    from coordinator.calendars.models import Source, set_fingerprint
+    from coordinator.features import feed_sources
+    from coordinator.platform.changes import UNWATCHED
+    from coordinator.platform.db import Base
+
+    tables = set(lookup_tables(feed_sources()))
+    assert {"feed_tokens", "teams", "team_members", "visits", "companies", "buildings"} <= tables
+    assert {"shifts", "posts", "signups", "people"} <= tables
+    assert tables <= set(Base.metadata.tables) - UNWATCHED
+
+    async def nothing(*_: object) -> list:  # type: ignore[type-arg]
+        return []
+
+    needs = Source("needs", set_fingerprint("1", "needs n JOIN visits v ON true", "true"), nothing)
+    assert set(lookup_tables([*feed_sources(), needs])) == tables | {"needs"}
+    assert set(lookup_tables(feed_sources()[:1])) == tables - {"shifts", "posts", "signups"}

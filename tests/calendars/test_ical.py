@@ -12,7 +12,14 @@ import icalendar
 import pytest
 import vobject
 
-from coordinator.calendars.ical import FeedItem, escape_text, fold, render_feed
+from coordinator.calendars.ical import (
+    FeedItem,
+    Invitation,
+    escape_text,
+    fold,
+    render_feed,
+    render_invitation,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -186,3 +193,50 @@ def _timed(fn) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def invitation(**overrides: object) -> Invitation:
+    values: dict[str, object] = {
+        "visit_id": "7",
+        "sequence": 2,
+        "starts_at": T0,
+        "ends_at": T0 + timedelta(hours=1),
+        "updated_at": CHANGED,
+        "summary": "走访：福民科技",
+        "location": "恒隆广场 12 楼",
+        "description": "了解复工情况\n联络员：李联络",
+        "organizer_name": "李联络",
+        "organizer_email": "li@fumin.test",
+        "attendee_name": "王经理",
+        "attendee_email": None,
+    }
+    values.update(overrides)
+    return Invitation(**values)  # type: ignore[arg-type]
+
+
+def test_an_invitation_is_built_and_cleaned_like_a_feed():
+    """The contact's invitation comes from the same builder: the feed's UID, the stored
+    SEQUENCE, times in the zone, and text cleaned as in feeds (DEL, C1 and line separators
+    too, which the invitation once kept)."""
+    dirty = "走访\x7f：福民\u2028科技\x85" + NASTY
+    body = render_invitation(
+        invitation(summary=dirty, location=dirty, description=dirty, attendee_name='王"经理"'),
+        zone=SHANGHAI,
+        host="fumin.test",
+    )
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    text = body.decode()
+    for control in ("\x7f", "\u2028", "\x85", "\x00", "\x07", "\x1b"):
+        assert control not in text
+    assert "METHOD:REQUEST" in text and "BEGIN:VTIMEZONE" in text
+    [event] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["UID"]) == "visit-7@fumin.test" and int(event["SEQUENCE"]) == 2
+    assert event.decoded("DTSTART") == T0.astimezone(SHANGHAI)
+    assert str(event["SUMMARY"]) == "".join(
+        c for c in dirty.replace("\r\n", "\n") if c not in "\x7f\u2028\x85\x00\x07\x1b"
+    )
+    assert str(event["ATTENDEE"]) == "mailto:contact@fumin.test"  # no address: the host's
+    assert event["ATTENDEE"].params["CN"] == "王'经理'"
+    assert event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    assert str(event["ORGANIZER"]) == "mailto:li@fumin.test"
+    vobject.readOne(text)

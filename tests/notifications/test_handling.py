@@ -26,7 +26,7 @@ CONTEXT = {
 async def handle(database, settings, monkeypatch, tmp_path, planned):  # type: ignore[no-untyped-def]
     """Raise an event whose only rule plans `planned`; handle it twice."""
 
-    async def the_rule(session, event):  # type: ignore[no-untyped-def]
+    async def the_rule(session, event, settings):  # type: ignore[no-untyped-def]
         return planned
 
     book = {"visit.proposed": [the_rule]}

@@ -107,7 +107,7 @@ async def test_deferrable_messages_wait_out_personal_quiet_hours(
 ):
     """A reminder raised at 23:30 Beijing time waits until the end of the recipient's night."""
 
-    async def reminder(session, event):  # type: ignore[no-untyped-def]
+    async def reminder(session, event, settings):  # type: ignore[no-untyped-def]
         return [
             Planned(
                 channel="email",
@@ -142,7 +142,7 @@ async def test_a_deferred_reminder_no_longer_due_is_skipped_not_sent(
 
     from coordinator.registry.models import Area
 
-    async def remind_while_area_exists(session, event):  # type: ignore[no-untyped-def]
+    async def remind_while_area_exists(session, event, settings):  # type: ignore[no-untyped-def]
         still = await session.scalar(
             select(func.count()).select_from(Area).where(Area.id == event.subject_id)
         )
@@ -197,7 +197,7 @@ async def test_a_link_in_clear_is_forgotten_once_delivered(
         "lead_name": None,
     }
 
-    async def mail_the_link(session, event):  # type: ignore[no-untyped-def]
+    async def mail_the_link(session, event, settings):  # type: ignore[no-untyped-def]
         return [
             Planned(
                 channel="email",

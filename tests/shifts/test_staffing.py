@@ -13,6 +13,7 @@ from coordinator.features import rule_book
 from coordinator.notifications import email
 from coordinator.notifications.rules import plan
 from coordinator.platform.db import utcnow
+from coordinator.platform.settings import load_settings
 from coordinator.shifts.models import Signup
 from coordinator.shifts.rules import NO_SHOW_GRACE
 from coordinator.shifts.signups.places import mark_no_shows
@@ -20,13 +21,16 @@ from coordinator.shifts.staffing import flag_understaffed, raise_reminders
 
 from .conftest import events, hours_from_now
 
+# What the rules read (links, the zone), as a worker would have it.
+SETTINGS = load_settings(FUMIN_ENV="test", FUMIN_PUBLIC_URL="http://fumin.test")
+
 
 async def planned_for(database, kind: str):
     async with database.sessionmaker.begin() as session:
         event = await session.scalar(
             select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq.desc())
         )
-        return await plan(session, event, rule_book())
+        return await plan(session, event, rule_book(), SETTINGS)
 
 
 async def test_understaffed_shift_alerts_the_lead_and_calls_out_free_volunteers(world):
@@ -68,7 +72,7 @@ async def test_understaffed_shift_alerts_the_lead_and_calls_out_free_volunteers(
                 OutboxEvent.subject_id == uuid.UUID(shift["id"]),
             )
         )
-        planned = await plan(session, event, rule_book())
+        planned = await plan(session, event, rule_book(), SETTINGS)
     kinds = {p.recipient: p.context["kind"] for p in planned}
     assert kinds == {lead["email"]: "understaffed", free["email"]: "callout"}
     callout = next(p for p in planned if p.context["kind"] == "callout")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -210,10 +211,9 @@ async def test_answers_end_when_the_visit_starts(api, database, world):
 
 
 async def test_posts_are_rate_limited_per_ip(api, database, world, monkeypatch):
-    from coordinator.visits import pages
-    from coordinator.visits.config import VisitSettings
-
-    monkeypatch.setattr(pages, "visit_settings", lambda: VisitSettings(link_posts_per_minute=3))
+    settings = api.client.app[keys.SETTINGS]
+    # Settings.visits is built once from the environment; this app's is given instead.
+    monkeypatch.setitem(vars(settings), "visits", replace(settings.visits, link_posts_per_minute=3))
     _, path = await propose(api, database, world)
     statuses = [
         (await api.client.post(f"{path}/confirm", data={"csrf": "x"}, allow_redirects=False)).status
@@ -289,3 +289,27 @@ async def test_a_refused_reschedule_keeps_what_was_typed_beside_the_error(api, d
     long_html = await too_long.text()
     assert too_long.status == 422 and "长" * 600 + "</textarea>" in long_html
     assert 'id="reason-error"' in long_html and "文字过长" in long_html
+
+
+async def test_times_are_named_by_the_configured_zone(api, database, world, monkeypatch):
+    """北京时间 is Asia/Shanghai's name; another zone is shown, and named, as itself."""
+    from coordinator.features import rule_book
+    from coordinator.notifications.rules import plan
+
+    settings = api.client.app[keys.SETTINGS]
+    monkeypatch.setattr(settings, "timezone", "Europe/Berlin")
+    monkeypatch.setenv("FUMIN_TIMEZONE", "Europe/Berlin")
+    visit, path = await propose(api, database, world)
+    starts = datetime.fromisoformat(visit["starts_at"]).astimezone(ZoneInfo("Europe/Berlin"))
+    html = await (await api.client.get(path)).text()
+    assert "北京时间" not in html and "（Europe/Berlin）" in html
+    assert f"{starts:%H:%M}–" in html
+    english = await (await api.client.get(f"{path}?lang=en")).text()
+    assert "Beijing time" not in english and "(Europe/Berlin)" in english
+    async with database.session() as session:
+        proposed = await session.scalar(
+            select(OutboxEvent).where(OutboxEvent.type == "visit.proposed")
+        )
+        assert proposed is not None
+        [mail] = await plan(session, proposed, rule_book(), settings)
+    assert "北京时间" not in mail.context["when"] and "Europe/Berlin" in mail.context["when"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from coordinator.events.models import OutboxEvent
+from coordinator.platform import keys
 from coordinator.platform.db import utcnow
 from coordinator.visits.models import Need
 from tests.visits.helpers import answer, held, propose
@@ -185,7 +186,7 @@ async def test_the_assignees_mail_names_the_category_in_chinese(api, database, w
             )
         )
         assert event is not None
-        (planned,) = await tell_assignee(session, event)
+        (planned,) = await tell_assignee(session, event, api.client.app[keys.SETTINGS])
     assert planned is not None and planned.language == "zh"
     assert planned.context["lines"][0] == "类别：防疫物资"
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from coordinator.events.models import OutboxEvent
 from coordinator.features import rule_book
 from coordinator.notifications.rules import plan
-from coordinator.visits.config import VisitSettings
-from coordinator.visits.reminders import sweep
+from coordinator.platform import keys
+from coordinator.platform.settings import VisitSettings, load_settings
+from coordinator.visits.reminders.service import sweep
 from tests.visits.helpers import answer, propose
 
 CONFIG = VisitSettings(coordinator_emails=("office@example.test",))
@@ -48,7 +49,7 @@ async def test_reminders_24h_and_2h_once_each(api, database, world):
     assert kinds == ["before_1440m", "before_120m"]
     async with database.session() as session:
         reminder = (await events(database, "visit.reminder_due"))[0]
-        planned = await plan(session, reminder, rule_book())
+        planned = await plan(session, reminder, rule_book(), api.client.app[keys.SETTINGS])
     assert {p.recipient for p in planned} == {world.contact_email, world.liaison_email}
     assert all(p.deferrable for p in planned)
 
@@ -63,7 +64,7 @@ async def test_no_reminder_after_cancel_and_none_planned_for_a_stale_event(api, 
     assert (await run_sweep(database, start - timedelta(hours=1))).reminders == 0
     async with database.session() as session:
         assert (
-            await plan(session, due, rule_book()) == []
+            await plan(session, due, rule_book(), api.client.app[keys.SETTINGS]) == []
         )  # the rule re-checks: cancelled, nobody reminded
 
 
@@ -86,14 +87,18 @@ async def test_moved_visit_gets_fresh_reminders_and_stale_ones_are_dropped(api, 
     new_path = event.data["link"].removeprefix("http://fumin.test")
     await answer(api.client, new_path, "confirm")
     async with database.session() as session:
-        assert await plan(session, stale, rule_book()) == []
+        assert await plan(session, stale, rule_book(), api.client.app[keys.SETTINGS]) == []
     assert (await run_sweep(database, start_of(moved) - timedelta(hours=23))).reminders == 1
 
 
 async def test_unanswered_proposal_nudges_the_contact_once_then_alerts_lead(
     api, database, world, monkeypatch
 ):
-    monkeypatch.setenv("FUMIN_COORDINATOR_EMAILS", "office@example.test")
+    office = load_settings(
+        FUMIN_ENV="test",
+        FUMIN_PUBLIC_URL="http://fumin.test",
+        FUMIN_COORDINATOR_EMAILS="office@example.test",
+    )
     visit, _ = await propose(api, database, world, start_hours=24 * 6)
     now = datetime.fromisoformat(visit["proposed_at"])
     assert (await run_sweep(database, now + timedelta(hours=47))).nudges == 0
@@ -104,7 +109,7 @@ async def test_unanswered_proposal_nudges_the_contact_once_then_alerts_lead(
     new_link = nudge.data["link"].removeprefix("http://fumin.test")
     assert (await api.client.get(new_link)).status == 200
     async with database.session() as session:
-        [mail] = await plan(session, nudge, rule_book())
+        [mail] = await plan(session, nudge, rule_book(), office)
     assert mail.recipient == world.contact_email and mail.context["nudge"] is True
     # Still unanswered a day after the nudge: the lead and coordinators are alerted.
     assert (await run_sweep(database, now + timedelta(hours=49 + 23))).alerts == 0
@@ -114,7 +119,7 @@ async def test_unanswered_proposal_nudges_the_contact_once_then_alerts_lead(
     assert alert.data["stage"] == "alert" and alert.data["team_id"] == world.team_id
     assert [v["visit_id"] for v in alert.data["visits"]] == [visit["id"]]
     async with database.session() as session:
-        recipients = {p.recipient for p in await plan(session, alert, rule_book())}
+        recipients = {p.recipient for p in await plan(session, alert, rule_book(), office)}
     assert recipients == {world.lead_email, "office@example.test"}
     again = await run_sweep(database, now + timedelta(hours=49 + 26))
     assert again.alerts == 0
@@ -125,7 +130,7 @@ async def test_answers_reach_liaison_and_lead_and_reassignment_both_liaisons(api
     await answer(api.client, path, "decline", reason="出差")
     [declined] = await events(database, "visit.declined")
     async with database.session() as session:
-        planned = await plan(session, declined, rule_book())
+        planned = await plan(session, declined, rule_book(), api.client.app[keys.SETTINGS])
     assert {p.recipient for p in planned} == {world.liaison_email, world.lead_email}
     assert any("出差" in line for p in planned for line in p.context["lines"])
 
@@ -137,7 +142,10 @@ async def test_answers_reach_liaison_and_lead_and_reassignment_both_liaisons(api
     )
     second = (await events(database, "company.liaison_assigned"))[-1]
     async with database.session() as session:
-        told = {p.recipient for p in await plan(session, second, rule_book())}
+        told = {
+            p.recipient
+            for p in await plan(session, second, rule_book(), api.client.app[keys.SETTINGS])
+        }
     assert told == {world.liaison_email, world.lead_email}
 
 
@@ -146,5 +154,5 @@ async def test_cancel_tells_contact_and_liaison(api, database, world):
     await api.ok("POST", f"/api/v1/visits/{visit['id']}/cancel", json={"reason": "临时有会"})
     [cancelled] = await events(database, "visit.cancelled")
     async with database.session() as session:
-        planned = await plan(session, cancelled, rule_book())
+        planned = await plan(session, cancelled, rule_book(), api.client.app[keys.SETTINGS])
     assert {p.recipient for p in planned} == {world.contact_email, world.liaison_email}

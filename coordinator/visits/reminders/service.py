@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.service import record_event
 from coordinator.platform.db import utcnow
-from coordinator.visits.config import VisitSettings
+from coordinator.platform.settings import VisitSettings
 from coordinator.visits.models import Visit, VisitReminder, VisitStatus
-from coordinator.visits.service import _issue_visit_link, _visit_event
+from coordinator.visits.service import issue_visit_link, visit_event
 
 NUDGE = "nudge"
 ALERT = "alert"
@@ -34,6 +34,15 @@ class SweepResult:
     reminders: int = 0
     nudges: int = 0
     alerts: int = 0
+
+
+def _not_yet(kind: str) -> Any:
+    """The visit has not had this step at its current sequence."""
+    return ~exists().where(
+        VisitReminder.visit_id == Visit.id,
+        VisitReminder.kind == kind,
+        VisitReminder.sequence == Visit.sequence,
+    )
 
 
 async def _claim(
@@ -89,11 +98,7 @@ async def sweep(
                         Visit.status == VisitStatus.confirmed,
                         Visit.starts_at - offset <= now,
                         Visit.starts_at - later > now,
-                        ~exists().where(
-                            VisitReminder.visit_id == Visit.id,
-                            VisitReminder.kind == kind,
-                            VisitReminder.sequence == Visit.sequence,
-                        ),
+                        _not_yet(kind),
                     )
                     .order_by(Visit.starts_at)
                     .limit(batch)
@@ -105,7 +110,7 @@ async def sweep(
             record_event(
                 session,
                 "visit.reminder_due",
-                data=_visit_event(visit, kind=kind),
+                data=visit_event(visit, kind=kind),
                 subject_type="visit",
                 subject_id=visit.id,
                 actor="sweep",
@@ -121,11 +126,7 @@ async def sweep(
                     Visit.status == VisitStatus.proposed,
                     Visit.proposed_at <= now - config.nudge_after,
                     Visit.starts_at > now,
-                    ~exists().where(
-                        VisitReminder.visit_id == Visit.id,
-                        VisitReminder.kind == NUDGE,
-                        VisitReminder.sequence == Visit.sequence,
-                    ),
+                    _not_yet(NUDGE),
                 )
                 .order_by(Visit.proposed_at)
                 .limit(batch)
@@ -134,11 +135,11 @@ async def sweep(
         ).all()
     )
     for visit in await _claim(session, stale, NUDGE, now):
-        link = await _issue_visit_link(session, visit, config, base_url)
+        link = await issue_visit_link(session, visit, config, base_url)
         record_event(
             session,
             "visit.escalated",
-            data=_visit_event(visit, stage="contact_reminder", link=link),
+            data=visit_event(visit, stage="contact_reminder", link=link),
             subject_type="visit",
             subject_id=visit.id,
             actor="sweep",
@@ -162,11 +163,7 @@ async def sweep(
                 .where(
                     Visit.status == VisitStatus.proposed,
                     nudged.c.created_at <= now - config.alert_after,
-                    ~exists().where(
-                        VisitReminder.visit_id == Visit.id,
-                        VisitReminder.kind == ALERT,
-                        VisitReminder.sequence == Visit.sequence,
-                    ),
+                    _not_yet(ALERT),
                 )
                 .order_by(Visit.starts_at)
                 .limit(batch)

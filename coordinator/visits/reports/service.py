@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,25 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.platform.db import utcnow
 from coordinator.registry.models import Building, Company
 from coordinator.visits.models import Need, Visit, VisitStatus
-from coordinator.visits.needs import filtered_needs, need_out
-from coordinator.visits.schemas import CoverageQuery, VisitOut, VisitQuery
+from coordinator.visits.needs.service import filtered_needs, need_out
+from coordinator.visits.reports.schemas import CoverageQuery
+from coordinator.visits.schemas import VisitQuery, visit_out
 from coordinator.web.listing import paginate, search
-
-
-def _in_utc(text: str) -> str:
-    return datetime.fromisoformat(text).astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def visit_out(visit: Visit) -> VisitOut:
-    """A visit as the API shows it: times in UTC (Z), the windows asked for too, like
-    every other answer."""
-    out = VisitOut.model_validate(visit)
-    if out.reschedule_windows:
-        out.reschedule_windows = [
-            {k: _in_utc(v) if k in ("starts_at", "ends_at") else v for k, v in w.items()}
-            for w in out.reschedule_windows
-        ]
-    return out
 
 
 def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -16,10 +16,10 @@ from coordinator.events.service import record_event
 from coordinator.people.models import Team
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
-from coordinator.platform.problems import FieldError, StateConflict, ValidationFailed
+from coordinator.platform.problems import StateConflict, invalid_field
 from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.visits.models import Need, NeedStatus, Urgency, Visit
-from coordinator.visits.schemas import AssignIn, NeedIn, NeedOut, NeedQuery
+from coordinator.visits.needs.schemas import AssignIn, NeedIn, NeedOut, NeedQuery
 from coordinator.web.listing import paginate, search
 
 NEED = Text("诉求", "need")
@@ -129,7 +129,7 @@ async def assign_need(
     """To a team, or to a joint-operation department ("1+4")."""
     if (data.team_id is None) == (data.department is None):
         message = Text("须且只能填写「team_id」或「department」之一", "give team_id or department")
-        raise ValidationFailed(message, errors=[FieldError("team_id", message)])
+        raise invalid_field("team_id", message)
     need = await get_need(session=session, need_id=need_id, lock=True)
     before = snapshot(need)
     need.status = _ensure(need, "assign")
@@ -222,16 +222,6 @@ async def list_needs(*, session: AsyncSession, query: NeedQuery) -> dict[str, An
         },
         default_sort="due_at",
         serialize=lambda need: need_out(need, now),
-    )
-
-
-async def needs_of_visit(session: AsyncSession, visit_id: uuid.UUID) -> list[Need]:
-    return list(
-        (
-            await session.scalars(
-                select(Need).where(Need.visit_id == visit_id).order_by(Need.created_at, Need.id)
-            )
-        ).all()
     )
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator import labels
+from coordinator.calendars.ical import render_invitation
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, csrf_token, hash_token, record_use, resolve
 from coordinator.links.web import (
@@ -27,16 +28,28 @@ from coordinator.links.web import (
     too_many,
 )
 from coordinator.platform import keys
-from coordinator.platform.changes import CHANGES, Memo
+from coordinator.platform.cache import Kept
+from coordinator.platform.changes import CHANGES
 from coordinator.platform.db import utcnow
-from coordinator.platform.i18n import Lang
-from coordinator.visits import service
-from coordinator.visits.ics import Invitation, invitation
-from coordinator.visits.link_forms import MAX_TEXT, Refused, message, read_text, read_windows
-from coordinator.visits.link_views import VisitView, cancelled_with, load, resolve_view
+from coordinator.platform.i18n import Lang, Text
+from coordinator.visits.contact.schemas import (
+    MAX_TEXT,
+    Refused,
+    message,
+    read_text,
+    read_windows,
+)
+from coordinator.visits.contact.service import (
+    VisitView,
+    answer,
+    cancelled_with,
+    invitation,
+    load,
+    resolve_view,
+)
 from coordinator.visits.models import VisitStatus
-from coordinator.visits.needs import needs_of_company
-from coordinator.visits.views import visit_settings
+from coordinator.visits.needs.service import needs_of_company
+from coordinator.visits.service import LINK_PURPOSE, VisitStateConflict
 from coordinator.web.api import ApiRoutes
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -46,16 +59,16 @@ _WEEKDAYS_ZH = "一二三四五六日"
 PAGE_TABLES = ("capability_links", "visits", "companies", "buildings", "contacts", "people")
 PAGE_SECONDS = 60.0
 PAGES_KEPT = 4096
-SHOWN: web.AppKey[Memo[bytes]] = web.AppKey("visit_pages_shown", Memo)
+SHOWN: web.AppKey[Kept[tuple[bytes, Lang], bytes]] = web.AppKey("visit_pages_shown", Kept)
 
 
-def when(starts_at: datetime, ends_at: datetime, lang: Lang, zone: Any) -> str:
+def when(starts_at: datetime, ends_at: datetime, lang: Lang, zone: Any, zone_name: Text) -> str:
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if lang == "en":
-        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} (Beijing time)"
+        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({zone_name.en})"
     return (
         f"{start.year}年{start.month}月{start.day}日（周{_WEEKDAYS_ZH[start.weekday()]}）"
-        f"{start:%H:%M}–{end:%H:%M}（北京时间）"
+        f"{start:%H:%M}–{end:%H:%M}（{zone_name.zh}）"
     )
 
 
@@ -83,7 +96,8 @@ def _page(
         building=view.building,
         liaison=view.liaison,
         visit=visit,
-        when=when(visit.starts_at, visit.ends_at, lang, settings.zone),
+        when=when(visit.starts_at, visit.ends_at, lang, settings.zone, settings.zone_name),
+        zone_name=settings.zone_name.render(lang),
         can_answer=open_for_answer,
         can_ask_again=visit.status == VisitStatus.confirmed and utcnow() < visit.starts_at,
         error=error,
@@ -113,33 +127,35 @@ async def show(request: web.Request) -> web.Response:
     while nothing it shows has changed."""
     token = request.match_info["token"]
     shown = request.app[SHOWN]
-    key = (hash_token(token), page_lang(request)) if not request.query_string else None
-    if key is not None and (html := shown.get(key)) is not None:
+    # Taken before reading: a change from now on makes the page stale (None: not known).
+    stamp = request.app[CHANGES].stamp(PAGE_TABLES)
+    kept = not request.query_string and stamp is not None
+    key = (hash_token(token), page_lang(request))
+    if kept and (html := shown.get(key, stamp)) is not None:
         return html_response(html)
-    stamp = shown.stamp()  # before reading: a change from now on makes the page stale
     async with request.app[keys.DATABASE].session() as session:
         found = await resolve_view(session, token)
     if found is None:
         return await dead_link(request, token)
     link, view = found
     response = _page(request, view, link)
-    if key is not None and isinstance(response.body, bytes):
+    if kept and isinstance(response.body, bytes):
         now = utcnow()
         turns = [view.visit.starts_at, *([link.expires_at] if link.expires_at else [])]
         seconds = min([PAGE_SECONDS, *((t - now).total_seconds() for t in turns if t > now)])
-        shown.put(key, response.body, stamp, seconds)
+        shown.put(key, response.body, seconds=seconds, stamp=stamp)
     return response
 
 
 async def act(request: web.Request) -> web.Response:
     """POST /v/{token}/{confirm|decline|reschedule}: answer, then 303 to the page."""
-    config = visit_settings()
-    if await rate_limited(request, bucket="visit-link", limit=config.link_posts_per_minute):
+    limit = request.app[keys.SETTINGS].visits.link_posts_per_minute
+    if await rate_limited(request, bucket="visit-link", limit=limit):
         return too_many(request)
     form = await request.post()
     token = request.match_info["token"]
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        link = await resolve(session, token, purpose=service.LINK_PURPOSE, lock=True)
+        link = await resolve(session, token, purpose=LINK_PURPOSE, lock=True)
         view = await load(session, link) if link else None
         if link is not None and view is not None:
             return await _answer(request, session, link, view, form)
@@ -166,7 +182,7 @@ async def _answer(
     except Refused as refused:
         return _page(request, view, link, status=422, refused=refused, refused_form=action)
     try:
-        visit, old, _ = await service.answer(
+        visit, old, _ = await answer(
             session=session,
             link=link,
             action=action,
@@ -174,7 +190,7 @@ async def _answer(
             windows=windows,
             note=note,
         )
-    except service.VisitStateConflict:
+    except VisitStateConflict:
         return _page(request, view, link, status=409, error=message("state", lang))
     record_use(
         session,
@@ -200,27 +216,7 @@ async def invite(request: web.Request) -> web.Response:
     link, view = found
     if view.visit.status != VisitStatus.confirmed:
         return _page(request, view, link, status=409, error=message("state", page_lang(request)))
-    visit = view.visit
-    host = settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    phone = f" {view.liaison.phone}" if view.liaison.phone else ""
-    body = invitation(
-        Invitation(
-            visit_id=str(visit.id),
-            sequence=visit.sequence,
-            starts_at=visit.starts_at,
-            ends_at=visit.ends_at,
-            updated_at=visit.updated_at,
-            summary=f"走访：{view.company.name}（联络员 {view.liaison.name}）",
-            location=visit.place,
-            description=f"{visit.purpose}\n联络员：{view.liaison.name}{phone}",
-            organizer_name=view.liaison.name,
-            organizer_email=view.liaison.email,
-            attendee_name=view.contact.name,
-            attendee_email=view.contact.email,
-        ),
-        zone=settings.zone,
-        host=host,
-    )
+    body = render_invitation(invitation(view), zone=settings.zone, host=settings.public_host)
     return web.Response(
         body=body,
         headers={
@@ -259,7 +255,7 @@ class PageRoutes(ApiRoutes):
     """Page routes: registered on the app, kept out of the OpenAPI document."""
 
     def add_to(self, app: web.Application) -> None:
-        app[SHOWN] = Memo(app[CHANGES], PAGE_TABLES, size=PAGES_KEPT)
+        app[SHOWN] = Kept(PAGES_KEPT)
         app.router.add_get("/v/{token}", show)
         app.router.add_get("/v/{token}/invite.ics", invite)
         app.router.add_get("/v/{token}/needs", needs_page)

@@ -1,0 +1,59 @@
+"""Request and response shapes of needs (诉求); a need raised at a visit is NeedIn."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from coordinator.visits.models import Department, NeedCategory, NeedStatus, Urgency
+from coordinator.visits.schemas import NeedIn, Out, Reason
+from coordinator.web.listing import ListQuery
+from coordinator.web.validation import Body
+
+__all__ = ["AssignIn", "NeedIn", "NeedOut", "NeedQuery", "ReopenIn", "ResolveIn"]
+
+
+class AssignIn(Body):
+    team_id: uuid.UUID | None = None
+    department: Department | None = None
+
+
+class ResolveIn(Body):
+    resolution: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ReopenIn(Body):
+    reason: Reason | None = None
+
+
+class NeedOut(Out):
+    id: uuid.UUID
+    visit_id: uuid.UUID
+    company_id: uuid.UUID
+    category: NeedCategory
+    description: str
+    urgency: Urgency
+    status: NeedStatus
+    assignee_team_id: uuid.UUID | None
+    assignee_department: Department | None
+    resolution: str | None
+    due_at: datetime
+    overdue: bool
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopened_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NeedQuery(ListQuery):
+    status: NeedStatus | None = None
+    category: NeedCategory | None = None
+    urgency: Urgency | None = None
+    assignee_team_id: uuid.UUID | None = None
+    department: Department | None = None
+    company_id: uuid.UUID | None = None
+    overdue: bool | None = Field(default=None, description="only needs past due, not resolved")
