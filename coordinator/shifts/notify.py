@@ -38,8 +38,8 @@ def _context(
         "post_name": post.name,
         "place": post.address or "",
         "when_zh": f"{start.month}月{start.day}日（周{_WEEKDAYS_ZH[start.weekday()]}）"
-        f"{start:%H:%M}–{end:%H:%M}",
-        "when_en": f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} (Beijing time)",
+        f"{start:%H:%M}–{end:%H:%M}（{settings.zone_name.zh}）",
+        "when_en": f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({settings.zone_name.en})",
         "link": None,
         "other_name": None,
         **extra,

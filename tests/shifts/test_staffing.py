@@ -25,12 +25,12 @@ from .conftest import events, hours_from_now
 SETTINGS = load_settings(FUMIN_ENV="test", FUMIN_PUBLIC_URL="http://fumin.test")
 
 
-async def planned_for(database, kind: str):
+async def planned_for(database, kind: str, settings=SETTINGS):  # type: ignore[no-untyped-def]
     async with database.sessionmaker.begin() as session:
         event = await session.scalar(
             select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq.desc())
         )
-        return await plan(session, event, rule_book(), SETTINGS)
+        return await plan(session, event, rule_book(), settings)
 
 
 async def test_understaffed_shift_alerts_the_lead_and_calls_out_free_volunteers(world):
@@ -130,3 +130,17 @@ async def test_promoted_person_is_told_with_a_decline_link(world):
     assert notice.recipient == b["email"]
     assert "/me/" in notice.context["link"]
     assert notice.context["link"] in email.render("shift_notice", "en", notice.context).text
+
+
+async def test_a_shift_notice_names_the_configured_zone(world):
+    post = await world.post()
+    shift = await world.shift(post["id"], hours_from_now(30), hours_from_now(32))
+    person = await world.person("甲")
+    await world.sign_up(shift["id"], person["id"])
+    (shanghai,) = await planned_for(world.database, "signup.created")
+    assert shanghai.context["when_zh"].endswith("（北京时间）")
+    assert shanghai.context["when_en"].endswith("(Beijing time)")
+    berlin = load_settings(FUMIN_ENV="test", FUMIN_TIMEZONE="Europe/Berlin")
+    (notice,) = await planned_for(world.database, "signup.created", berlin)
+    assert notice.context["when_zh"].endswith("（Europe/Berlin）")
+    assert "北京时间" not in email.render("shift_notice", "zh", notice.context).text
