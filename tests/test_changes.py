@@ -4,7 +4,6 @@ they were made of has changed (calendar feeds, the contact's visit page)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import asyncpg
 from sqlalchemy import select, text
@@ -122,14 +121,15 @@ async def test_a_session_that_wrote_moves_every_stamp_at_its_commit(committed_da
 
 def test_memo_keeps_while_unchanged_and_in_time():
     watch = ChangeWatch()
-    memo: Memo[str] = Memo(watch, ["visits"], size=2)
+    now = [1000.0]
+    memo: Memo[str] = Memo(watch, ["visits"], size=2, clock=lambda: now[0])
     memo.put("off", "x", memo.stamp(), 60)
     assert memo.get("off") is None  # not listening: nothing is kept
     watch.listening(True)
     memo.put("a", "A", memo.stamp(), 60)
     memo.put("short", "S", memo.stamp(), 0.05)
     assert memo.get("a") == "A" and memo.get("short") == "S"
-    time.sleep(0.06)
+    now[0] += 0.06
     assert memo.get("short") is None  # its time is up
     memo.put("b", "B", memo.stamp(), 60)
     memo.put("c", "C", memo.stamp(), 60)
