@@ -1,4 +1,4 @@
-"""Pages rendered by PostgreSQL (paginate_json) are the bytes json.dumps made of the same
+"""Pages rendered by PostgreSQL (platform.listing) are the bytes json.dumps made of the same
 page of pydantic models (paginate), awkward values included; reads refuse writes."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from sqlalchemy import insert, select
 
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
-from coordinator.registry import companies as service
+from coordinator.registry.companies import service
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
 from coordinator.registry.schemas import CompanyOut, CompanyQuery
 from coordinator.web.api import json_response
-from coordinator.web.listing import _encode, paginate
+from coordinator.platform.cursor import encode
+from coordinator.web.listing import paginate
 
 AWKWARD_NAMES = [
     '引号"和\\反斜杠',
@@ -76,7 +77,7 @@ async def pydantic_page(database: Database, query: CompanyQuery) -> str:
             stmt,
             query=query,
             id_column=Company.id,
-            sortable=service._COMPANY_SORTS,
+            sortable=service.COMPANIES.sorts,
             default_sort="name",
             serialize=CompanyOut.model_validate,
         )
@@ -117,7 +118,7 @@ async def test_a_page_past_the_last_row_is_empty_and_still_counts_the_total(
                 .limit(1)
             )
         ).one()
-        query = CompanyQuery(building_id=building_id, cursor=_encode("name", *last))
+        query = CompanyQuery(building_id=building_id, cursor=encode("name", *last))
         got = json_response(await service.list_companies(session=session, query=query)).text
     assert got == '{"items": [], "next_cursor": null, "total": 24}'
     assert got == await pydantic_page(database, query)

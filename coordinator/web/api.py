@@ -26,7 +26,7 @@ from coordinator.platform.problems import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from coordinator.web.listing import JsonText
+from coordinator.platform.json_sql import JsonText
 from coordinator.web.validation import parse_body, parse_query
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
