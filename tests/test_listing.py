@@ -95,8 +95,7 @@ async def test_postgres_rendered_pages_are_the_bytes_of_pydantic_pages(
     pages = 0
     while True:
         expected = await pydantic_page(database, query)
-        async with database.session() as session:
-            got = json_response(await service.list_companies(session=session, query=query)).text
+        got = json_response(await service.list_companies(database=database, query=query)).text
         assert got == expected
         pages += 1
         cursor = json.loads(expected)["next_cursor"]
@@ -119,8 +118,8 @@ async def test_a_page_past_the_last_row_is_empty_and_still_counts_the_total(
                 .limit(1)
             )
         ).one()
-        query = CompanyQuery(building_id=building_id, cursor=encode("name", *last))
-        got = json_response(await service.list_companies(session=session, query=query)).text
+    query = CompanyQuery(building_id=building_id, cursor=encode("name", *last))
+    got = json_response(await service.list_companies(database=database, query=query)).text
     assert got == '{"items": [], "next_cursor": null, "total": 24}'
     assert got == await pydantic_page(database, query)
 
@@ -184,7 +183,7 @@ async def test_every_list_shows_each_item_as_reading_it_does(api) -> None:  # ty
         json={"name": "王芳", "mobile": "13800138000", "channels": ["sms", "email"]},
     )
     lead = await api.ok(
-        "POST", "/api/v1/people", 201, json={"name": "李\"四", "skills": ["急救", "摄影"]}
+        "POST", "/api/v1/people", 201, json={"name": '李"四', "skills": ["急救", "摄影"]}
     )
     member = await api.ok("POST", "/api/v1/people", 201, json={"name": "张三"})
     team = await api.ok(
@@ -214,7 +213,7 @@ async def test_every_list_shows_each_item_as_reading_it_does(api) -> None:  # ty
             again = await api.ok("GET", f"{path}/{made['id']}")
             assert item == again, path
     assert branch["building_ids"] == sorted([bare["id"], building["id"]])
-    assert [m["name"] for m in team["members"]] == ["李\"四", "张三"]
+    assert [m["name"] for m in team["members"]] == ['李"四', "张三"]
     members = await api.ok("GET", f"/api/v1/teams/{team['id']}/members?sort=role")
     for item in members["items"]:
         assert item == await api.ok(

@@ -13,6 +13,7 @@ from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberIn, MemberQuery, MembershipOut
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.problems import Conflict, FieldError, NotFound, missing_reference
@@ -33,12 +34,11 @@ MEMBERS = Listing(
 )
 
 
-async def list_members(
-    *, session: AsyncSession, team_id: uuid.UUID, query: MemberQuery
-) -> JsonText:
+async def list_members(*, database: Database, team_id: uuid.UUID, query: MemberQuery) -> JsonText:
     """Sorted by name (default), role (lead, deputy, member) or created_at."""
-    await get_or_404(session, Team, team_id, TEAM)
-    return await MEMBERS.page(session, query, team_id=team_id)
+    async with database.session() as session:
+        await get_or_404(session, Team, team_id, TEAM)
+    return await MEMBERS.page(database, query, team_id=team_id)
 
 
 async def get_member(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person, TeamMember
 from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
@@ -98,5 +99,5 @@ PEOPLE = Listing(
 )
 
 
-async def list_people(*, session: AsyncSession, query: PersonQuery) -> JsonText:
-    return await PEOPLE.page(session, query)
+async def list_people(*, database: Database, query: PersonQuery) -> JsonText:
+    return await PEOPLE.page(database, query)

@@ -14,6 +14,7 @@ from coordinator.auth.service import Principal
 from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
 from coordinator.people.models import MemberRole, Person, Team, TeamMember, rank_of
 from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, TeamQuery
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, object_json
 from coordinator.platform.listing import JsonText, Listing
@@ -86,8 +87,8 @@ TEAMS = Listing(
 )
 
 
-async def list_teams(*, session: AsyncSession, query: TeamQuery) -> JsonText:
-    return await TEAMS.page(session, query)
+async def list_teams(*, database: Database, query: TeamQuery) -> JsonText:
+    return await TEAMS.page(database, query)
 
 
 # Writing

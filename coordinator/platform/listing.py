@@ -40,6 +40,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.util import greenlet_spawn
 
 from coordinator.platform.cursor import decode, encode
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import JsonText, json_column, object_json
 from coordinator.platform.problems import FieldError, ValidationFailed
@@ -184,10 +185,13 @@ class Listing:
         self._statements[key] = found
         return found
 
-    async def page(self, session: AsyncSession, query: ListParams, **fixed: Any) -> JsonText:
+    async def page(
+        self, reader: Database | AsyncSession, query: ListParams, **fixed: Any
+    ) -> JsonText:
         """One page of the list as `{"items", "next_cursor", "total"}` JSON: filtered by
         the query's declared filter fields (and `fixed`, e.g. the parent in the path),
-        searched by `q`, sorted by `sort` then id, after `cursor`."""
+        searched by `q`, sorted by `sort` then id, after `cursor`. Read in one statement
+        (see fetch_row): give the Database, or the session of a transaction."""
         sort = query.sort or self.default_sort
         sort_column(self.sorts, sort)
         values: dict[str, Any] = {
@@ -206,7 +210,7 @@ class Listing:
         values["page_limit"] = query.limit
         values["page_fetch"] = query.limit + 1
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
-        items, fetched, last_value, last_id, total = await fetch_row(session, compiled.sql, args)
+        items, fetched, last_value, last_id, total = await fetch_row(reader, compiled.sql, args)
         cursor = encode(sort, last_value, last_id) if fetched > query.limit else None
         return JsonText(
             f'{{"items": [{items or ""}], "next_cursor": {json.dumps(cursor)}, "total": {total}}}'
@@ -218,27 +222,36 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-async def fetch_row(session: AsyncSession, sql: str, args: Sequence[Any]) -> Any:
+async def fetch_row(reader: Database | AsyncSession, sql: str, args: Sequence[Any]) -> Any:
     """The one row of a statement, run on asyncpg directly.
 
-    A read session (autocommit, coordinator.platform.db) holds no transaction, so any
-    pooled connection sees the same: one is taken straight from the pool, without the ORM
-    or a Connection around it. Otherwise (a transaction, or tests sharing one connection)
-    the session's own connection runs it.
+    Reading outside a transaction (a Database, or a read session: autocommit), any pooled
+    connection sees the same, so one is taken straight from the pool, with no session,
+    ORM or Connection around it. Otherwise (a transaction, or tests sharing one
+    connection) the session's own connection runs it.
     """
-    bind = session.bind
+    if isinstance(reader, Database):
+        if reader.autocommit is not None:
+            return await _pooled(reader.autocommit, sql, args)
+        async with reader.session() as session:
+            return await fetch_row(session, sql, args)
+    bind = reader.bind
     if (
         isinstance(bind, AsyncEngine)
         and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     ):
-        raw = await bind.raw_connection()
-        try:
-            return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
-        except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError) as exc:
-            await greenlet_spawn(raw.invalidate, exc)
-            raise
-        finally:
-            await greenlet_spawn(raw.close)
-    connection = await session.connection()
+        return await _pooled(bind, sql, args)
+    connection = await reader.connection()
     raw = await connection.get_raw_connection()
     return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+
+
+async def _pooled(engine: AsyncEngine, sql: str, args: Sequence[Any]) -> Any:
+    raw = await engine.raw_connection()
+    try:
+        return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+    except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError) as exc:
+        await greenlet_spawn(raw.invalidate, exc)
+        raise
+    finally:
+        await greenlet_spawn(raw.close)

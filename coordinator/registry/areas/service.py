@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
+from coordinator.platform.db import Database
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.resources import (
     apply_update,
@@ -27,8 +28,8 @@ AREAS = Listing(
 )
 
 
-async def list_areas(*, session: AsyncSession, query: AreaQuery) -> JsonText:
-    return await AREAS.page(session, query)
+async def list_areas(*, database: Database, query: AreaQuery) -> JsonText:
+    return await AREAS.page(database, query)
 
 
 async def create_area(*, session: AsyncSession, actor: Principal, data: AreaIn) -> Area:

@@ -25,8 +25,8 @@ TAGS = ("registry",)
     response=Page[AreaOut],
 )
 async def list_areas(request: web.Request, *, query: AreaQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_areas(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_areas(database=database, query=query))
 
 
 @routes.route(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.audit.service import record, snapshot
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, value_json
 from coordinator.platform.listing import JsonText, Listing
@@ -70,8 +70,8 @@ PARTY_BRANCHES = Listing(
 )
 
 
-async def list_party_branches(*, session: AsyncSession, query: PartyBranchQuery) -> JsonText:
-    return await PARTY_BRANCHES.page(session, query)
+async def list_party_branches(*, database: Database, query: PartyBranchQuery) -> JsonText:
+    return await PARTY_BRANCHES.page(database, query)
 
 
 def branch_out(branch: PartyBranch, building_ids: list[uuid.UUID]) -> PartyBranchOut:

@@ -31,8 +31,8 @@ TAGS = ("registry",)
 )
 async def list_party_branches(request: web.Request, *, query: PartyBranchQuery) -> web.Response:
     """Filter by kind, parent_id and building_id (branches covering that building)."""
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_party_branches(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_party_branches(database=database, query=query))
 
 
 @routes.route(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
@@ -35,8 +36,8 @@ BUILDINGS = Listing(
 )
 
 
-async def list_buildings(*, session: AsyncSession, query: BuildingQuery) -> JsonText:
-    return await BUILDINGS.page(session, query)
+async def list_buildings(*, database: Database, query: BuildingQuery) -> JsonText:
+    return await BUILDINGS.page(database, query)
 
 
 def _check_coordinates(latitude: Any, longitude: Any) -> None:

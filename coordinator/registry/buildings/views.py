@@ -26,8 +26,8 @@ TAGS = ("registry",)
 )
 async def list_buildings(request: web.Request, *, query: BuildingQuery) -> web.Response:
     """Filter by area_id and kind; q searches name and address."""
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_buildings(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_buildings(database=database, query=query))
 
 
 @routes.route(

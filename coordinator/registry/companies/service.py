@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
@@ -55,10 +56,10 @@ COMPANIES = Listing(
 )
 
 
-async def list_companies(*, session: AsyncSession, query: CompanyQuery) -> JsonText:
+async def list_companies(*, database: Database, query: CompanyQuery) -> JsonText:
     """Companies, filtered by building, area, status, party branch or industry; q searches
     name and credit code."""
-    return await COMPANIES.page(session, query)
+    return await COMPANIES.page(database, query)
 
 
 def _check_place(

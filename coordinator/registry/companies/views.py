@@ -27,8 +27,8 @@ TAGS = ("registry",)
 async def list_companies(request: web.Request, *, query: CompanyQuery) -> web.Response:
     """Filter by building_id, area_id, status, party_branch_id, industry; q searches name
     and credit_code."""
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_companies(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_companies(database=database, query=query))
 
 
 @routes.route(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
+from coordinator.platform.db import Database
 from coordinator.platform.listing import JsonText, Listing
 from coordinator.platform.problems import not_found
 from coordinator.platform.resources import (
@@ -34,10 +35,11 @@ CONTACTS = Listing(
 
 
 async def list_contacts(
-    *, session: AsyncSession, company_id: uuid.UUID, query: ContactQuery
+    *, database: Database, company_id: uuid.UUID, query: ContactQuery
 ) -> JsonText:
-    await get_or_404(session, Company, company_id, COMPANY)
-    return await CONTACTS.page(session, query, company_id=company_id)
+    async with database.session() as session:
+        await get_or_404(session, Company, company_id, COMPANY)
+    return await CONTACTS.page(database, query, company_id=company_id)
 
 
 async def _contact(

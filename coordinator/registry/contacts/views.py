@@ -29,11 +29,10 @@ def _contact_location(out: ContactOut) -> str:
     response=Page[ContactOut],
 )
 async def list_contacts(request: web.Request, *, query: ContactQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        page = await service.list_contacts(
-            session=session, company_id=path_id(request), query=query
-        )
-        return json_response(page)
+    page = await service.list_contacts(
+        database=request.app[keys.DATABASE], company_id=path_id(request), query=query
+    )
+    return json_response(page)
 
 
 @routes.route(
