@@ -15,7 +15,7 @@ from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberIn, MemberQuery, MembershipOut
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, FieldError, NotFound, missing_reference
 from coordinator.platform.resources import changed_fields, get_or_404, raise_change
 
@@ -34,7 +34,7 @@ MEMBERS = Listing(
 )
 
 
-async def list_members(*, database: Database, team_id: uuid.UUID, query: MemberQuery) -> JsonText:
+async def list_members(*, database: Database, team_id: uuid.UUID, query: MemberQuery) -> JsonBody:
     """Sorted by name (default), role (lead, deputy, member) or created_at."""
     async with database.session() as session:
         await get_or_404(session, Team, team_id, TEAM)

@@ -12,7 +12,7 @@ from coordinator.people.models import Person, TeamMember
 from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.resources import (
     apply_update,
@@ -99,5 +99,5 @@ PEOPLE = Listing(
 )
 
 
-async def list_people(*, database: Database, query: PersonQuery) -> JsonText:
+async def list_people(*, database: Database, query: PersonQuery) -> JsonBody:
     return await PEOPLE.page(database, query)

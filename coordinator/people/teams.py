@@ -17,7 +17,7 @@ from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, Te
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, object_json
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values, raise_change
@@ -87,7 +87,7 @@ TEAMS = Listing(
 )
 
 
-async def list_teams(*, database: Database, query: TeamQuery) -> JsonText:
+async def list_teams(*, database: Database, query: TeamQuery) -> JsonBody:
     return await TEAMS.page(database, query)
 
 

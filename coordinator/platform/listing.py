@@ -42,10 +42,10 @@ from sqlalchemy.util import greenlet_spawn
 from coordinator.platform.cursor import decode, encode
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
-from coordinator.platform.json_sql import JsonText, json_column, object_json
+from coordinator.platform.json_sql import JsonBody, json_column, object_json
 from coordinator.platform.problems import FieldError, ValidationFailed
 
-__all__ = ["JsonText", "ListParams", "Listing", "like_pattern"]
+__all__ = ["JsonBody", "ListParams", "Listing", "like_pattern"]
 
 _DIALECT = asyncpg_dialect()
 # A filter: a column the value must equal, or the condition a value (as a bind
@@ -172,8 +172,12 @@ class Listing:
         limit = bindparam("page_limit", type_=Integer())
         last = page.c.n == limit
         stmt = select(
-            func.string_agg(page.c.j, aggregate_order_by(literal_column("', '"), page.c.n)).filter(
-                page.c.n <= limit
+            # As bytes: sent as they come, neither decoded nor encoded again.
+            func.convert_to(
+                func.string_agg(
+                    page.c.j, aggregate_order_by(literal_column("', '"), page.c.n)
+                ).filter(page.c.n <= limit),
+                literal_column("'UTF8'"),
             ),
             func.count(),
             type_coerce(func.array_agg(page.c.s).filter(last), ARRAY(column.type))[1],
@@ -187,7 +191,7 @@ class Listing:
 
     async def page(
         self, reader: Database | AsyncSession, query: ListParams, **fixed: Any
-    ) -> JsonText:
+    ) -> JsonBody:
         """One page of the list as `{"items", "next_cursor", "total"}` JSON: filtered by
         the query's declared filter fields (and `fixed`, e.g. the parent in the path),
         searched by `q`, sorted by `sort` then id, after `cursor`. Read in one statement
@@ -212,9 +216,8 @@ class Listing:
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
         items, fetched, last_value, last_id, total = await fetch_row(reader, compiled.sql, args)
         cursor = encode(sort, last_value, last_id) if fetched > query.limit else None
-        return JsonText(
-            f'{{"items": [{items or ""}], "next_cursor": {json.dumps(cursor)}, "total": {total}}}'
-        )
+        after = f'], "next_cursor": {json.dumps(cursor)}, "total": {total}}}'.encode()
+        return JsonBody(b'{"items": [' + (items or b"") + after)
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
 from coordinator.platform.db import Database
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.resources import (
     apply_update,
     audit_created,
@@ -28,7 +28,7 @@ AREAS = Listing(
 )
 
 
-async def list_areas(*, database: Database, query: AreaQuery) -> JsonText:
+async def list_areas(*, database: Database, query: AreaQuery) -> JsonBody:
     return await AREAS.page(database, query)
 
 

@@ -13,7 +13,7 @@ from coordinator.people.models import Person
 from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, value_json
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import (
@@ -70,7 +70,7 @@ PARTY_BRANCHES = Listing(
 )
 
 
-async def list_party_branches(*, database: Database, query: PartyBranchQuery) -> JsonText:
+async def list_party_branches(*, database: Database, query: PartyBranchQuery) -> JsonBody:
     return await PARTY_BRANCHES.page(database, query)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.auth.service import Principal
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.resources import (
     apply_update,
@@ -36,7 +36,7 @@ BUILDINGS = Listing(
 )
 
 
-async def list_buildings(*, database: Database, query: BuildingQuery) -> JsonText:
+async def list_buildings(*, database: Database, query: BuildingQuery) -> JsonBody:
     return await BUILDINGS.page(database, query)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.auth.service import Principal
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import (
@@ -56,7 +56,7 @@ COMPANIES = Listing(
 )
 
 
-async def list_companies(*, database: Database, query: CompanyQuery) -> JsonText:
+async def list_companies(*, database: Database, query: CompanyQuery) -> JsonBody:
     """Companies, filtered by building, area, status, party branch or industry; q searches
     name and credit code."""
     return await COMPANIES.page(database, query)

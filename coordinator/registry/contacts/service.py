@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
 from coordinator.platform.db import Database
-from coordinator.platform.listing import JsonText, Listing
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import not_found
 from coordinator.platform.resources import (
     apply_update,
@@ -36,7 +36,7 @@ CONTACTS = Listing(
 
 async def list_contacts(
     *, database: Database, company_id: uuid.UUID, query: ContactQuery
-) -> JsonText:
+) -> JsonBody:
     async with database.session() as session:
         await get_or_404(session, Company, company_id, COMPANY)
     return await CONTACTS.page(database, query, company_id=company_id)
