@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from pydantic import BaseModel
@@ -57,6 +57,9 @@ Filter = (
 )
 
 
+Sorted = TypeVar("Sorted")
+
+
 class ListParams(Protocol):
     """What every list query carries (coordinator.web.listing.ListQuery)."""
 
@@ -72,9 +75,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def sort_column(
-    sorts: Mapping[str, ColumnElement[Any]], sort: str
-) -> tuple[ColumnElement[Any], bool]:
+def sort_column(sorts: Mapping[str, Sorted], sort: str) -> tuple[Sorted, bool]:
     """The column of a sort ("name", "-name": descending), checked against the sorts a list
     declares (422 naming them), and whether it is descending."""
     name = sort.removeprefix("-")

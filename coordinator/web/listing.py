@@ -53,10 +53,11 @@ def search(
 
 
 def _order(
-    query: ListQuery, *, sortable: Mapping[str, ColumnElement[Any]], default_sort: str
-) -> tuple[str, ColumnElement[Any], bool]:
+    query: ListQuery, *, sortable: Mapping[str, InstrumentedAttribute[Any]], default_sort: str
+) -> tuple[str, InstrumentedAttribute[Any], bool]:
     sort = query.sort or default_sort
-    return (sort, *sort_column(sortable, sort))
+    column, descending = sort_column(sortable, sort)
+    return sort, column, descending
 
 
 def _page_of(
