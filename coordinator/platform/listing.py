@@ -2,10 +2,11 @@
 with the total, read in one statement and encoded as JSON by PostgreSQL.
 
 A `Listing` builds and compiles its SQL once per shape (which filters are given, whether
-text is searched, the sort, whether a cursor is given) and runs it on the session's
-asyncpg connection, so a page costs one round trip and no ORM work: PostgreSQL renders
-each item as the JSON its pydantic model would give, joins the page, counts the total and
-hands back the last row's sort key for the next cursor.
+text is searched, the sort, whether a cursor is given) and runs it on a pooled asyncpg
+connection (see fetch_row), so a page costs one round trip and no ORM work: PostgreSQL
+renders each item as the JSON its pydantic model would give (coordinator.platform.json_sql),
+joins the page, counts the total and hands back the last row's sort key for the next
+cursor; the page goes out as the bytes PostgreSQL sent.
 """
 
 from __future__ import annotations
