@@ -38,7 +38,16 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("registry", views=("coordinator.registry.views",)),
+    Feature(
+        "registry",
+        views=(
+            "coordinator.registry.areas.views",
+            "coordinator.registry.buildings.views",
+            "coordinator.registry.branches.views",
+            "coordinator.registry.companies.views",
+            "coordinator.registry.contacts.views",
+        ),
+    ),
     Feature("people", views=("coordinator.people.views",), rules=people_notify.rules),
     Feature(
         "visits",

@@ -16,7 +16,7 @@ from coordinator.features import feed_sources
 from coordinator.people.models import Person
 from coordinator.platform.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
 from coordinator.platform.db import Base, Database
-from coordinator.registry import companies as registry
+from coordinator.registry.companies import service as registry
 from coordinator.visits.contact import pages as visit_pages
 from tests.calendars.test_feeds import fetch, path, team_feed
 from tests.visits.conftest import make_world

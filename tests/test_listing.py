@@ -1,4 +1,4 @@
-"""Pages rendered by PostgreSQL (paginate_json) are the bytes json.dumps made of the same
+"""Pages rendered by PostgreSQL (platform.listing) are the bytes json.dumps made of the same
 page of pydantic models (paginate), awkward values included; reads refuse writes."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, select
 
+from coordinator.platform.cursor import encode
 from coordinator.platform.db import Database
 from coordinator.platform.settings import Settings
-from coordinator.registry import companies as service
+from coordinator.registry.companies import service
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
 from coordinator.registry.schemas import CompanyOut, CompanyQuery
 from coordinator.web.api import json_response
-from coordinator.web.listing import _encode, paginate
+from coordinator.web.listing import paginate
+from tests.registry.conftest import credit_code
 
 AWKWARD_NAMES = [
     '引号"和\\反斜杠',
@@ -76,7 +78,7 @@ async def pydantic_page(database: Database, query: CompanyQuery) -> str:
             stmt,
             query=query,
             id_column=Company.id,
-            sortable=service._COMPANY_SORTS,
+            sortable=service.COMPANIES.sorts,
             default_sort="name",
             serialize=CompanyOut.model_validate,
         )
@@ -93,8 +95,7 @@ async def test_postgres_rendered_pages_are_the_bytes_of_pydantic_pages(
     pages = 0
     while True:
         expected = await pydantic_page(database, query)
-        async with database.session() as session:
-            got = json_response(await service.list_companies(session=session, query=query)).text
+        got = json_response(await service.list_companies(database=database, query=query)).text
         assert got == expected
         pages += 1
         cursor = json.loads(expected)["next_cursor"]
@@ -117,8 +118,8 @@ async def test_a_page_past_the_last_row_is_empty_and_still_counts_the_total(
                 .limit(1)
             )
         ).one()
-        query = CompanyQuery(building_id=building_id, cursor=_encode("name", *last))
-        got = json_response(await service.list_companies(session=session, query=query)).text
+    query = CompanyQuery(building_id=building_id, cursor=encode("name", *last))
+    got = json_response(await service.list_companies(database=database, query=query)).text
     assert got == '{"items": [], "next_cursor": null, "total": 24}'
     assert got == await pydantic_page(database, query)
 
@@ -132,3 +133,100 @@ async def test_read_sessions_refuse_writes(settings: Settings) -> None:
                 await session.flush()
     finally:
         await database.dispose()
+
+
+async def test_every_list_shows_each_item_as_reading_it_does(api) -> None:  # type: ignore[no-untyped-def]
+    """Items rendered by PostgreSQL — times, numbers, arrays, nested lists, nulls — are the
+    JSON the item's own route gives, in every list of the registry and of people."""
+    area = await api.ok("POST", "/api/v1/areas", 201, json={"name": '片区"甲"', "kind": "block"})
+    building = await api.ok(
+        "POST",
+        "/api/v1/buildings",
+        201,
+        json={
+            "name": "大厦\\一",
+            "address": "南京西路 1 号",
+            "area_id": area["id"],
+            "kind": "office",
+            "latitude": 31.0,
+            "longitude": 121.456789,
+        },
+    )
+    bare = await api.ok(
+        "POST", "/api/v1/buildings", 201, json={"name": "平房", "address": "路", "kind": "mixed"}
+    )
+    branch = await api.ok(
+        "POST",
+        "/api/v1/party-branches",
+        201,
+        json={
+            "name": "联合党支部",
+            "kind": "building_joint",
+            "building_ids": [bare["id"], building["id"]],
+        },
+    )
+    company = await api.ok(
+        "POST",
+        "/api/v1/companies",
+        201,
+        json={
+            "name": "福民科技",
+            "credit_code": credit_code(1),
+            "building_id": building["id"],
+            "party_branch_id": branch["id"],
+        },
+    )
+    contact = await api.ok(
+        "POST",
+        f"/api/v1/companies/{company['id']}/contacts",
+        201,
+        json={"name": "王芳", "mobile": "13800138000", "channels": ["sms", "email"]},
+    )
+    lead = await api.ok(
+        "POST", "/api/v1/people", 201, json={"name": '李"四', "skills": ["急救", "摄影"]}
+    )
+    member = await api.ok("POST", "/api/v1/people", 201, json={"name": "张三"})
+    team = await api.ok(
+        "POST",
+        "/api/v1/teams",
+        201,
+        json={
+            "name": "联络组",
+            "kind": "liaison",
+            "lead_id": lead["id"],
+            "members": [{"person_id": member["id"], "role": "deputy"}],
+        },
+    )
+    reads = {
+        "/api/v1/areas": [area],
+        "/api/v1/buildings": [building, bare],
+        "/api/v1/party-branches": [branch],
+        "/api/v1/companies": [company],
+        f"/api/v1/companies/{company['id']}/contacts": [contact],
+        "/api/v1/people": [lead, member],
+        "/api/v1/teams": [team],
+    }
+    for path, created in reads.items():
+        page = await api.ok("GET", path + "?sort=created_at")
+        assert page["total"] == len(created), path
+        for item, made in zip(page["items"], created, strict=True):
+            again = await api.ok("GET", f"{path}/{made['id']}")
+            assert item == again, path
+    assert branch["building_ids"] == sorted([bare["id"], building["id"]])
+    assert [m["name"] for m in team["members"]] == ['李"四', "张三"]
+    members = await api.ok("GET", f"/api/v1/teams/{team['id']}/members?sort=role")
+    for item in members["items"]:
+        assert item == await api.ok(
+            "GET", f"/api/v1/teams/{team['id']}/members/{item['person_id']}"
+        )
+    assert [m["role"] for m in members["items"]] == ["lead", "deputy"]
+
+
+async def test_a_list_refuses_an_undeclared_sort_and_a_foreign_cursor(api) -> None:  # type: ignore[no-untyped-def]
+    refused = await api.request("GET", "/api/v1/companies?sort=credit_code")
+    assert refused.status == 422
+    assert [e["field"] for e in (await refused.json(content_type=None))["errors"]] == ["sort"]
+    cursor = encode("name", "甲", uuid.uuid4())
+    foreign = await api.request("GET", f"/api/v1/companies?sort=created_at&cursor={cursor}")
+    assert foreign.status == 422
+    assert [e["field"] for e in (await foreign.json(content_type=None))["errors"]] == ["cursor"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
@@ -14,37 +14,32 @@ from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
 from coordinator.people.models import MemberRole, Person, Team, TeamMember
 from coordinator.people.schemas import MemberIn, MemberQuery, MembershipOut
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, FieldError, NotFound, missing_reference
 from coordinator.platform.resources import changed_fields, get_or_404
-from coordinator.web.listing import paginate, search
 
 TEAM = Text("团队", "team")
 PERSON = Text("人员", "person")
 
 
-async def list_members(
-    *, session: AsyncSession, team_id: uuid.UUID, query: MemberQuery
-) -> dict[str, Any]:
-    await get_or_404(session, Team, team_id, TEAM)
-    stmt = select(TeamMember).where(TeamMember.team_id == team_id)
-    if query.role:
-        stmt = stmt.where(TeamMember.role == query.role)
-    if (match := search([Person.name], query.q)) is not None:
-        stmt = stmt.where(exists().where(Person.id == TeamMember.person_id, match))
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=TeamMember.id,
-        sortable={
-            "name": TeamMember.person_name,
-            "role": TeamMember.role_rank,
-            "created_at": TeamMember.created_at,
-        },
-        default_sort="name",
-        serialize=lambda m: _membership_out(m, m.person_name),
-    )
+MEMBERS = Listing(
+    TeamMember,
+    MembershipOut,
+    source=TeamMember.__table__.join(Person.__table__, Person.id == TeamMember.person_id),
+    columns={"name": Person.name},
+    sorts={"name": Person.name, "role": TeamMember.role_rank, "created_at": TeamMember.created_at},
+    filters={"team_id": TeamMember.team_id, "role": TeamMember.role},
+    search=(Person.name,),
+)
+
+
+async def list_members(*, database: Database, team_id: uuid.UUID, query: MemberQuery) -> JsonBody:
+    """Sorted by name (default), role (lead, deputy, member) or created_at."""
+    async with database.session() as session:
+        await get_or_404(session, Team, team_id, TEAM)
+    return await MEMBERS.page(database, query, team_id=team_id)
 
 
 async def get_member(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, case, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -23,6 +24,11 @@ class MemberRole(enum.StrEnum):
     lead = "lead"
     deputy = "deputy"
     member = "member"
+
+
+def rank_of(role: Any) -> Any:
+    """A member's rank by role: lead 0, deputy 1, member 2."""
+    return case((role == MemberRole.lead, 0), (role == MemberRole.deputy, 1), else_=2)
 
 
 class Person(IdMixin, TimestampMixin, Base):
@@ -77,6 +83,4 @@ class TeamMember(IdMixin, TimestampMixin, Base):
     person_name: Mapped[str] = column_property(
         select(Person.name).where(Person.id == person_id).scalar_subquery()
     )
-    role_rank: Mapped[int] = column_property(
-        case((role == MemberRole.lead, 0), (role == MemberRole.deputy, 1), else_=2)
-    )
+    role_rank: Mapped[int] = column_property(rank_of(role))

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import any_, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person, TeamMember
 from coordinator.people.schemas import PersonIn, PersonOut, PersonPatch, PersonQuery
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import Company, PartyBranch
-from coordinator.web.listing import paginate, search
 
 PERSON = Text("人员", "person")
 PARTY_BRANCH = Text("党支部", "party branch")
@@ -76,32 +76,22 @@ async def delete_person(*, session: AsyncSession, actor: Principal, person_id: u
     await delete_row(session, actor, person, "person", PERSON)
 
 
-async def list_people(*, session: AsyncSession, query: PersonQuery) -> dict[str, Any]:
-    stmt = select(Person)
-    if query.party_branch_id:
-        stmt = stmt.where(Person.party_branch_id == query.party_branch_id)
-    if query.company_id:
-        stmt = stmt.where(Person.company_id == query.company_id)
-    if query.party_member is not None:
-        stmt = stmt.where(Person.party_member.is_(query.party_member))
-    if query.skill:
-        stmt = stmt.where(Person.skills.contains([query.skill]))
-    if query.team_id:
-        stmt = stmt.where(
-            exists().where(TeamMember.person_id == Person.id, TeamMember.team_id == query.team_id)
-        )
-    if (match := search([Person.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Person.id,
-        sortable={
-            "name": Person.name,
-            "created_at": Person.created_at,
-            "updated_at": Person.updated_at,
-        },
-        default_sort="name",
-        serialize=PersonOut.model_validate,
-    )
+PEOPLE = Listing(
+    Person,
+    PersonOut,
+    sorts={"name": Person.name, "created_at": Person.created_at, "updated_at": Person.updated_at},
+    filters={
+        "party_branch_id": Person.party_branch_id,
+        "company_id": Person.company_id,
+        "party_member": Person.party_member,
+        "skill": lambda skill: skill == any_(Person.skills),
+        "team_id": lambda team_id: exists().where(
+            TeamMember.person_id == Person.id, TeamMember.team_id == team_id
+        ),
+    },
+    search=(Person.name,),
+)
+
+
+async def list_people(*, database: Database, query: PersonQuery) -> JsonBody:
+    return await PEOPLE.page(database, query)

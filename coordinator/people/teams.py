@@ -13,13 +13,15 @@ from coordinator.audit.service import record, snapshot
 from coordinator.audit.writes import raise_change
 from coordinator.auth.service import Principal
 from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
-from coordinator.people.models import MemberRole, Person, Team, TeamMember
+from coordinator.people.models import MemberRole, Person, Team, TeamMember, rank_of
 from coordinator.people.schemas import MemberOut, TeamIn, TeamOut, TeamPatch, TeamQuery
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.json_sql import list_json, object_json
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
-from coordinator.web.listing import paginate, search
 
 # Reading
 
@@ -53,29 +55,41 @@ async def get_team(*, session: AsyncSession, team_id: uuid.UUID) -> TeamOut:
     return await describe(session, await get_or_404(session, Team, team_id, TEAM))
 
 
-async def list_teams(*, session: AsyncSession, query: TeamQuery) -> dict[str, Any]:
-    stmt = select(Team)
-    if query.kind:
-        stmt = stmt.where(Team.kind == query.kind)
-    if query.person_id:
-        stmt = stmt.where(
-            exists().where(TeamMember.team_id == Team.id, TeamMember.person_id == query.person_id)
+_member = TeamMember.__table__.alias("member")
+_person = Person.__table__.alias("person")
+TEAMS = Listing(
+    Team,
+    TeamOut,
+    sorts={"name": Team.name, "created_at": Team.created_at, "updated_at": Team.updated_at},
+    filters={
+        "kind": Team.kind,
+        "person_id": lambda person_id: exists().where(
+            TeamMember.team_id == Team.id, TeamMember.person_id == person_id
+        ),
+    },
+    search=(Team.name,),
+    # Its members as members_of gives them: lead, deputies, members, each by name.
+    json={
+        "members": list_json(
+            object_json(
+                MemberOut,
+                {
+                    "person_id": _member.c.person_id,
+                    "name": _person.c.name,
+                    "role": _member.c.role,
+                }.get,
+                {},
+            ),
+            rows="team_members AS member JOIN people AS person ON person.id = member.person_id"
+            " WHERE member.team_id = teams.id",
+            order_by=[rank_of(_member.c.role), _person.c.name, _person.c.id],
         )
-    if (match := search([Team.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    page = await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Team.id,
-        sortable={"name": Team.name, "created_at": Team.created_at, "updated_at": Team.updated_at},
-        default_sort="name",
-        serialize=TeamOut.model_validate,
-    )
-    members = await members_of(session, [uuid.UUID(item["id"]) for item in page["items"]])
-    for item in page["items"]:
-        item["members"] = [m.model_dump(mode="json") for m in members[uuid.UUID(item["id"])]]
-    return page
+    },
+)
+
+
+async def list_teams(*, database: Database, query: TeamQuery) -> JsonBody:
+    return await TEAMS.page(database, query)
 
 
 # Writing

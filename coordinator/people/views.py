@@ -43,8 +43,8 @@ TEAMS = ("teams",)
     response=Page[PersonOut],
 )
 async def list_people(request: web.Request, *, query: PersonQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_people(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_people(database=database, query=query))
 
 
 @routes.route(
@@ -121,8 +121,8 @@ async def delete_person(request: web.Request) -> web.Response:
     response=Page[TeamOut],
 )
 async def list_teams(request: web.Request, *, query: TeamQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await teams.list_teams(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await teams.list_teams(database=database, query=query))
 
 
 @routes.route(
@@ -197,8 +197,9 @@ async def delete_team(request: web.Request) -> web.Response:
 )
 async def list_members(request: web.Request, *, query: MemberQuery) -> web.Response:
     """Sort by name (default), role (lead, deputy, member) or created_at."""
-    async with request.app[keys.DATABASE].session() as session:
-        page = await members.list_members(session=session, team_id=path_id(request), query=query)
+    page = await members.list_members(
+        database=request.app[keys.DATABASE], team_id=path_id(request), query=query
+    )
     return json_response(page)
 
 

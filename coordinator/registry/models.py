@@ -20,6 +20,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.platform.db import Base, IdMixin, TimestampMixin
+from coordinator.platform.i18n import Text
+
+# What people call each resource, in the problems that name one.
+AREA = Text("片区", "area")
+BUILDING = Text("楼宇", "building")
+PARTY_BRANCH = Text("党支部", "party branch")
+COMPANY = Text("企业", "company")
+CONTACT = Text("联系人", "contact")
 
 
 def str_enum(kind: type[enum.StrEnum], name: str) -> Enum:

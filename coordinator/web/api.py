@@ -18,6 +18,7 @@ from coordinator.platform import keys
 from coordinator.platform.cache import Kept
 from coordinator.platform.changes import CHANGES, Memo
 from coordinator.platform.i18n import Lang, Text, negotiate
+from coordinator.platform.json_sql import JsonBody
 from coordinator.platform.problems import (
     Forbidden,
     NotFound,
@@ -30,7 +31,6 @@ from coordinator.web.bearer import (
     TOKENS,
     authenticated,
 )
-from coordinator.web.listing import JsonText
 from coordinator.web.validation import parse_body, parse_query
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
@@ -224,14 +224,20 @@ def _default(value: Any) -> Any:
 
 
 def json_response(
-    data: BaseModel | dict[str, Any] | JsonText,
+    data: BaseModel | dict[str, Any] | JsonBody,
     *,
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    if isinstance(data, JsonText):  # encoded already (by PostgreSQL, for list pages)
-        text = str(data)
-    elif isinstance(data, BaseModel):
+    if isinstance(data, JsonBody):  # encoded already (by PostgreSQL, for list pages)
+        return web.Response(
+            body=data,
+            status=status,
+            content_type="application/json",
+            charset="utf-8",
+            headers=headers,
+        )
+    if isinstance(data, BaseModel):
         text = data.model_dump_json()
     else:
         text = json.dumps(data, ensure_ascii=False, default=_default)

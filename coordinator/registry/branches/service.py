@@ -1,167 +1,73 @@
-"""Rules of the registry: areas, buildings and party branches (companies: companies.py)."""
+"""Rules of party branches (党支部): their hierarchy and the buildings they cover."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
-from coordinator.audit.writes import apply_update, audit_created, delete_row
+from coordinator.audit.writes import apply_update
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
+from coordinator.platform.json_sql import list_json, value_json
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import (
-    Area,
+    PARTY_BRANCH,
     Building,
     PartyBranch,
     party_branch_buildings,
 )
 from coordinator.registry.schemas import (
-    AreaIn,
-    AreaOut,
-    AreaPatch,
-    AreaQuery,
-    BuildingIn,
-    BuildingOut,
-    BuildingPatch,
-    BuildingQuery,
     PartyBranchIn,
     PartyBranchOut,
     PartyBranchPatch,
     PartyBranchQuery,
 )
-from coordinator.web.listing import (
-    paginate,
-    search,
-)
 
-AREA = Text("片区", "area")
-BUILDING = Text("楼宇", "building")
-PARTY_BRANCH = Text("党支部", "party branch")
 PERSON = Text("人员", "person")
 # Key of the transaction lock serialising changes to the party branch hierarchy.
 _HIERARCHY_LOCK = 0x46554D494E_01
 
-
-async def create_area(*, session: AsyncSession, actor: Principal, data: AreaIn) -> Area:
-    """Register a residential area or block."""
-    area = Area(**data.model_dump())
-    session.add(area)
-    await audit_created(session, actor, area, "area")
-    return area
-
-
-async def get_area(*, session: AsyncSession, area_id: uuid.UUID) -> Area:
-    return await get_or_404(session, Area, area_id, AREA)
-
-
-async def update_area(
-    *, session: AsyncSession, actor: Principal, area_id: uuid.UUID, patch: AreaPatch
-) -> Area:
-    area = await get_or_404(session, Area, area_id, AREA, lock=True)
-    await apply_update(session, actor, area, patch_values(patch, required={"name", "kind"}), "area")
-    return area
-
-
-async def delete_area(*, session: AsyncSession, actor: Principal, area_id: uuid.UUID) -> None:
-    area = await get_or_404(session, Area, area_id, AREA, lock=True)
-    await delete_row(session, actor, area, "area", AREA)
-
-
-async def list_areas(*, session: AsyncSession, query: AreaQuery) -> dict[str, Any]:
-    stmt = select(Area)
-    if query.kind:
-        stmt = stmt.where(Area.kind == query.kind)
-    if (match := search([Area.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Area.id,
-        sortable={"name": Area.name, "created_at": Area.created_at, "updated_at": Area.updated_at},
-        default_sort="name",
-        serialize=AreaOut.model_validate,
-    )
+_covered = party_branch_buildings.alias("covered")
+PARTY_BRANCHES = Listing(
+    PartyBranch,
+    PartyBranchOut,
+    sorts={
+        "name": PartyBranch.name,
+        "created_at": PartyBranch.created_at,
+        "updated_at": PartyBranch.updated_at,
+    },
+    filters={
+        "kind": PartyBranch.kind,
+        "parent_id": PartyBranch.parent_id,
+        # Branches covering that building.
+        "building_id": lambda building_id: PartyBranch.id.in_(
+            select(party_branch_buildings.c.party_branch_id).where(
+                party_branch_buildings.c.building_id == building_id
+            )
+        ),
+    },
+    search=(PartyBranch.name,),
+    json={
+        "building_ids": list_json(
+            value_json(_covered.c.building_id),
+            rows="party_branch_buildings AS covered"
+            " WHERE covered.party_branch_id = party_branches.id",
+            order_by=[_covered.c.building_id],
+        )
+    },
+)
 
 
-# Buildings
-
-
-def _check_coordinates(latitude: Any, longitude: Any) -> None:
-    """Latitude and longitude come together or not at all; name the one missing."""
-    if (latitude is None) == (longitude is None):
-        return
-    missing = "longitude" if longitude is None else "latitude"
-    message = Text("经纬度须同时填写或同时留空", "latitude and longitude go together")
-    raise ValidationFailed(message, errors=[FieldError(missing, message)])
-
-
-async def create_building(*, session: AsyncSession, actor: Principal, data: BuildingIn) -> Building:
-    """Register an office, residential or mixed-use building."""
-    _check_coordinates(data.latitude, data.longitude)
-    await ensure_exists(session, Area, data.area_id, "area_id", AREA)
-    building = Building(**data.model_dump())
-    session.add(building)
-    await audit_created(session, actor, building, "building")
-    return building
-
-
-async def get_building(*, session: AsyncSession, building_id: uuid.UUID) -> Building:
-    return await get_or_404(session, Building, building_id, BUILDING)
-
-
-async def update_building(
-    *, session: AsyncSession, actor: Principal, building_id: uuid.UUID, patch: BuildingPatch
-) -> Building:
-    building = await get_or_404(session, Building, building_id, BUILDING, lock=True)
-    values = patch_values(patch, required={"name", "address", "kind"})
-    _check_coordinates(
-        values.get("latitude", building.latitude), values.get("longitude", building.longitude)
-    )
-    await ensure_exists(session, Area, values.get("area_id"), "area_id", AREA)
-    await apply_update(session, actor, building, values, "building")
-    return building
-
-
-async def delete_building(
-    *, session: AsyncSession, actor: Principal, building_id: uuid.UUID
-) -> None:
-    building = await get_or_404(session, Building, building_id, BUILDING, lock=True)
-    await delete_row(session, actor, building, "building", BUILDING)
-
-
-async def list_buildings(*, session: AsyncSession, query: BuildingQuery) -> dict[str, Any]:
-    stmt = select(Building)
-    if query.area_id:
-        stmt = stmt.where(Building.area_id == query.area_id)
-    if query.kind:
-        stmt = stmt.where(Building.kind == query.kind)
-    if (match := search([Building.name, Building.address], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Building.id,
-        sortable={
-            "name": Building.name,
-            "created_at": Building.created_at,
-            "updated_at": Building.updated_at,
-        },
-        default_sort="name",
-        serialize=BuildingOut.model_validate,
-    )
-
-
-# Party branches
+async def list_party_branches(*, database: Database, query: PartyBranchQuery) -> JsonBody:
+    return await PARTY_BRANCHES.page(database, query)
 
 
 def branch_out(branch: PartyBranch, building_ids: list[uuid.UUID]) -> PartyBranchOut:
@@ -328,38 +234,3 @@ async def delete_party_branch(
         entity_id=branch_id,
         before=before,
     )
-
-
-async def list_party_branches(*, session: AsyncSession, query: PartyBranchQuery) -> dict[str, Any]:
-    stmt = select(PartyBranch)
-    if query.kind:
-        stmt = stmt.where(PartyBranch.kind == query.kind)
-    if query.parent_id:
-        stmt = stmt.where(PartyBranch.parent_id == query.parent_id)
-    if query.building_id:
-        stmt = stmt.where(
-            PartyBranch.id.in_(
-                select(party_branch_buildings.c.party_branch_id).where(
-                    party_branch_buildings.c.building_id == query.building_id
-                )
-            )
-        )
-    if (match := search([PartyBranch.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    page = await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=PartyBranch.id,
-        sortable={
-            "name": PartyBranch.name,
-            "created_at": PartyBranch.created_at,
-            "updated_at": PartyBranch.updated_at,
-        },
-        default_sort="name",
-        serialize=lambda branch: branch_out(branch, []),
-    )
-    covered = await covered_buildings(session, [uuid.UUID(item["id"]) for item in page["items"]])
-    for item in page["items"]:
-        item["building_ids"] = [str(b) for b in covered[uuid.UUID(item["id"])]]
-    return page
