@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Date,
     DateTime,
     Enum,
     Integer,
@@ -40,14 +41,16 @@ def _sql(column: ColumnElement[Any]) -> str:
 
 def value_json(column: ColumnElement[Any]) -> str:
     """SQL rendering one column's value as `json.dumps` renders pydantic's JSON mode of it:
-    times as UTC with Z and six fraction digits unless they are zero, numbers as Python
-    floats, arrays with ", " between items."""
+    times as UTC with Z and six fraction digits unless they are zero, dates as YYYY-MM-DD,
+    numbers as Python floats, arrays with ", " between items."""
     sql, kind = _sql(column), column.type
     if isinstance(kind, DateTime):
         if not kind.timezone:
             raise TypeError(f"{column}: only timestamps with a time zone render like pydantic")
         stamp = f"to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
         return f"COALESCE('\"' || replace({stamp}, '.000000', '') || 'Z\"', 'null')"
+    if isinstance(kind, Date):
+        return f"COALESCE('\"' || to_char({sql}, 'YYYY-MM-DD') || '\"', 'null')"
     if isinstance(kind, ARRAY):
         items = (
             f"SELECT string_agg(to_json(e)::text, ', ' ORDER BY o)"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -12,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import snapshot
 from coordinator.auth.service import Principal
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict
 from coordinator.platform.resources import get_or_404, patch_values
 from coordinator.shifts.events import shift_event
@@ -22,7 +22,20 @@ from coordinator.shifts.occurrences import apply_change, audit, cancel_one, post
 from coordinator.shifts.rules import SERIES, SHIFT
 from coordinator.shifts.schemas import ShiftIn, ShiftOut, ShiftPatch, ShiftQuery
 from coordinator.shifts.series.service import split_series
-from coordinator.web.listing import paginate
+
+SHIFTS = Listing(
+    Shift,
+    ShiftOut,
+    sorts={"starts_at": Shift.starts_at, "created_at": Shift.created_at},
+    default_sort="starts_at",
+    filters={
+        "post_id": Shift.post_id,
+        "series_id": Shift.series_id,
+        "status": Shift.status,
+        "starts_after": lambda value: Shift.starts_at >= value,
+        "starts_before": lambda value: Shift.starts_at < value,
+    },
+)
 
 
 async def create_shift(*, session: AsyncSession, actor: Principal, data: ShiftIn) -> Shift:
@@ -54,27 +67,8 @@ async def get_shift(*, session: AsyncSession, shift_id: uuid.UUID, lock: bool = 
     return await get_or_404(session, Shift, shift_id, SHIFT, lock=lock)
 
 
-async def list_shifts(*, session: AsyncSession, query: ShiftQuery) -> dict[str, Any]:
-    stmt = select(Shift)
-    if query.post_id:
-        stmt = stmt.where(Shift.post_id == query.post_id)
-    if query.series_id:
-        stmt = stmt.where(Shift.series_id == query.series_id)
-    if query.status:
-        stmt = stmt.where(Shift.status == query.status)
-    if query.starts_after:
-        stmt = stmt.where(Shift.starts_at >= query.starts_after)
-    if query.starts_before:
-        stmt = stmt.where(Shift.starts_at < query.starts_before)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Shift.id,
-        sortable={"starts_at": Shift.starts_at, "created_at": Shift.created_at},
-        default_sort="starts_at",
-        serialize=ShiftOut.model_validate,
-    )
+async def list_shifts(*, database: Database, query: ShiftQuery) -> JsonBody:
+    return await SHIFTS.page(database, query)
 
 
 async def update_shift(

@@ -34,8 +34,7 @@ def _zone(request: web.Request):
     response=Page[ShiftOut],
 )
 async def list_shifts(request: web.Request, *, query: ShiftQuery) -> web.Response:
-    async with _db(request).session() as session:
-        return json_response(await service.list_shifts(session=session, query=query))
+    return json_response(await service.list_shifts(database=_db(request), query=query))
 
 
 @routes.route(

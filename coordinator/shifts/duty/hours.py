@@ -7,7 +7,6 @@ import csv
 import io
 import uuid
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,13 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person, Team
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.resources import ensure_exists, get_or_404
 from coordinator.registry.models import Company, PartyBranch
 from coordinator.shifts.duty.schemas import HoursOut, HoursQuery
 from coordinator.shifts.models import HoursEntry, HoursStatus
 from coordinator.shifts.rules import HOURS, PERSON
-from coordinator.web.listing import paginate
+
+HOURS_LEDGER = Listing(
+    HoursEntry,
+    HoursOut,
+    sorts={"served_on": HoursEntry.served_on},
+    default_sort="served_on",
+    filters={
+        "person_id": HoursEntry.person_id,
+        "team_id": HoursEntry.team_id,
+        "company_id": HoursEntry.company_id,
+        "status": HoursEntry.status,
+        "served_from": lambda day: HoursEntry.served_on >= day,
+        "served_until": lambda day: HoursEntry.served_on <= day,
+    },
+)
 
 
 async def approve_hours(
@@ -53,33 +67,11 @@ def month_range(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
-async def list_hours(
-    *,
-    session: AsyncSession,
-    query: HoursQuery,
-) -> dict[str, Any]:
-    """A page of the hours ledger, by the day served (then id)."""
-    stmt = select(HoursEntry)
-    if query.person_id:
-        stmt = stmt.where(HoursEntry.person_id == query.person_id)
-    if query.team_id:
-        stmt = stmt.where(HoursEntry.team_id == query.team_id)
-    if query.company_id:
-        stmt = stmt.where(HoursEntry.company_id == query.company_id)
-    if query.status:
-        stmt = stmt.where(HoursEntry.status == query.status)
-    if query.month:
-        first, last = month_range(query.month)
-        stmt = stmt.where(HoursEntry.served_on >= first, HoursEntry.served_on <= last)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=HoursEntry.id,
-        sortable={"served_on": HoursEntry.served_on},
-        default_sort="served_on",
-        serialize=HoursOut.model_validate,
-    )
+async def list_hours(*, database: Database, query: HoursQuery) -> JsonBody:
+    """A page of the hours ledger, by the day served (then id); `month` is the days from
+    its first to its last."""
+    first, last = month_range(query.month) if query.month else (None, None)
+    return await HOURS_LEDGER.page(database, query, served_from=first, served_until=last)
 
 
 async def statement_csv(

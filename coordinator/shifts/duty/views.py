@@ -34,8 +34,7 @@ def _db(request: web.Request):
     response=HoursList,
 )
 async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response:
-    async with _db(request).session() as session:
-        return json_response(await hours.list_hours(session=session, query=query))
+    return json_response(await hours.list_hours(database=_db(request), query=query))
 
 
 @routes.route(

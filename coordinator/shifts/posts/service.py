@@ -5,20 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Team
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import Area, Building
 from coordinator.shifts.models import Post
 from coordinator.shifts.posts.schemas import PostIn, PostOut, PostPatch, PostQuery
 from coordinator.shifts.rules import POST, TEAM
-from coordinator.web.listing import paginate, search
+
+POSTS = Listing(
+    Post,
+    PostOut,
+    sorts={"name": Post.name, "created_at": Post.created_at},
+    filters={"team_id": Post.team_id},
+    search=(Post.name,),
+)
 
 
 async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -72,18 +80,5 @@ async def delete_post(*, session: AsyncSession, actor: Principal, post_id: uuid.
     await delete_row(session, actor, post, "post", POST)
 
 
-async def list_posts(*, session: AsyncSession, query: PostQuery) -> dict[str, Any]:
-    stmt = select(Post)
-    if query.team_id:
-        stmt = stmt.where(Post.team_id == query.team_id)
-    if (match := search([Post.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Post.id,
-        sortable={"name": Post.name, "created_at": Post.created_at},
-        default_sort="name",
-        serialize=PostOut.model_validate,
-    )
+async def list_posts(*, database: Database, query: PostQuery) -> JsonBody:
+    return await POSTS.page(database, query)

@@ -29,8 +29,7 @@ def _db(request: web.Request):
     response=Page[PostOut],
 )
 async def list_posts(request: web.Request, *, query: PostQuery) -> web.Response:
-    async with _db(request).session() as session:
-        return json_response(await posts.list_posts(session=session, query=query))
+    return json_response(await posts.list_posts(database=_db(request), query=query))
 
 
 @routes.route(
