@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +13,8 @@ from coordinator.audit.service import record, snapshot
 from coordinator.auth.models import ApiToken, Principal, Role
 from coordinator.auth.schemas import TokenOut, TokenQuery
 from coordinator.links.service import hash_token
-from coordinator.platform.db import utcnow
-from coordinator.web.listing import paginate, search
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.listing import JsonBody, Listing
 
 PREFIX = "fmn_"
 
@@ -102,23 +101,19 @@ async def get_token(*, session: AsyncSession, token_id: uuid.UUID) -> ApiToken |
     return await session.get(ApiToken, token_id)
 
 
-async def list_tokens(*, session: AsyncSession, query: TokenQuery) -> dict[str, Any]:
+TOKENS = Listing(
+    ApiToken,
+    TokenOut,
+    sorts={"name": ApiToken.name, "created_at": ApiToken.created_at},
+    default_sort="created_at",
+    filters={
+        "role": ApiToken.role,
+        "revoked": lambda revoked: ApiToken.revoked_at.is_not(None) == revoked,
+    },
+    search=(ApiToken.name,),
+)
+
+
+async def list_tokens(*, database: Database, query: TokenQuery) -> JsonBody:
     """A page of tokens, filtered by role, revocation and name."""
-    stmt = select(ApiToken)
-    if query.role:
-        stmt = stmt.where(ApiToken.role == query.role)
-    if query.revoked is not None:
-        stmt = stmt.where(
-            ApiToken.revoked_at.is_not(None) if query.revoked else ApiToken.revoked_at.is_(None)
-        )
-    if (match := search([ApiToken.name], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=ApiToken.id,
-        sortable={"name": ApiToken.name, "created_at": ApiToken.created_at},
-        default_sort="created_at",
-        serialize=TokenOut.model_validate,
-    )
+    return await TOKENS.page(database, query)

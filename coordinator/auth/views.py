@@ -29,8 +29,8 @@ TOKEN = Text("令牌", "token")
     response=Page[TokenOut],
 )
 async def list_tokens(request: web.Request, *, query: TokenQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_tokens(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_tokens(database=database, query=query))
 
 
 @routes.route(

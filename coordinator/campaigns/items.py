@@ -17,38 +17,34 @@ from coordinator.campaigns.schemas import ItemOut, ItemPatch, ItemQuery
 from coordinator.campaigns.service import ITEM, audit, campaign_conflict, get_campaign, invalid
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, Problem
 from coordinator.platform.resources import get_or_404
 from coordinator.platform.settings import VisitSettings
 from coordinator.registry.models import Contact
 from coordinator.visits import service as visits
 from coordinator.visits.schemas import VisitIn
-from coordinator.web.listing import paginate
+
+ITEMS = Listing(
+    CampaignPlanItem,
+    ItemOut,
+    sorts={"starts_at": CampaignPlanItem.starts_at},
+    default_sort="starts_at",
+    filters={
+        "campaign_id": CampaignPlanItem.campaign_id,
+        "liaison_id": CampaignPlanItem.liaison_id,
+        "building_id": CampaignPlanItem.building_id,
+        "day": CampaignPlanItem.day,
+        "pinned": CampaignPlanItem.pinned,
+    },
+)
 
 
-async def list_items(
-    *, session: AsyncSession, campaign_id: uuid.UUID, query: ItemQuery
-) -> dict[str, Any]:
+async def list_items(*, database: Database, campaign_id: uuid.UUID, query: ItemQuery) -> JsonBody:
     """A page of a campaign's items (404 if there is no such campaign)."""
-    await get_campaign(session=session, campaign_id=campaign_id)
-    stmt = select(CampaignPlanItem).where(CampaignPlanItem.campaign_id == campaign_id)
-    if query.liaison_id:
-        stmt = stmt.where(CampaignPlanItem.liaison_id == query.liaison_id)
-    if query.building_id:
-        stmt = stmt.where(CampaignPlanItem.building_id == query.building_id)
-    if query.day:
-        stmt = stmt.where(CampaignPlanItem.day == query.day)
-    if query.pinned is not None:
-        stmt = stmt.where(CampaignPlanItem.pinned.is_(query.pinned))
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=CampaignPlanItem.id,
-        sortable={"starts_at": CampaignPlanItem.starts_at},
-        default_sort="starts_at",
-        serialize=ItemOut.model_validate,
-    )
+    async with database.session() as session:
+        await get_campaign(session=session, campaign_id=campaign_id)
+    return await ITEMS.page(database, query, campaign_id=campaign_id)
 
 
 async def patch_item(

@@ -110,8 +110,9 @@ async def cancel_campaign(request: web.Request) -> web.Response:
     query=ItemQuery,
 )
 async def list_items(request: web.Request, *, query: ItemQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        page = await items.list_items(session=session, campaign_id=path_id(request), query=query)
+    page = await items.list_items(
+        database=request.app[keys.DATABASE], campaign_id=path_id(request), query=query
+    )
     return json_response(page)
 
 

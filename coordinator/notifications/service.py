@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,31 +21,26 @@ from coordinator.notifications.schemas import (
     WebhookPatch,
     WebhookQuery,
 )
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.resources import get_or_404, patch_values
-from coordinator.web.listing import paginate, search
 
 WEBHOOK = Text("回调推送订阅", "webhook subscription")
 
 
-async def list_webhooks(*, session: AsyncSession, query: WebhookQuery) -> dict[str, Any]:
-    stmt = select(WebhookSubscription)
-    if query.active is not None:
-        stmt = stmt.where(WebhookSubscription.active.is_(query.active))
-    if (
-        match := search([WebhookSubscription.url, WebhookSubscription.description], query.q)
-    ) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=WebhookSubscription.id,
-        sortable={"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url},
-        default_sort="created_at",
-        serialize=WebhookOut.model_validate,
-    )
+WEBHOOKS = Listing(
+    WebhookSubscription,
+    WebhookOut,
+    sorts={"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url},
+    default_sort="created_at",
+    filters={"active": WebhookSubscription.active},
+    search=(WebhookSubscription.url, WebhookSubscription.description),
+)
+
+
+async def list_webhooks(*, database: Database, query: WebhookQuery) -> JsonBody:
+    return await WEBHOOKS.page(database, query)
 
 
 async def create_webhook(
@@ -79,32 +73,30 @@ async def delete_webhook(*, session: AsyncSession, actor: Principal, webhook_id:
     await delete_row(session, actor, row, "webhook", WEBHOOK)
 
 
+DELIVERIES = Listing(
+    Delivery,
+    DeliveryOut,
+    sorts={"created_at": Delivery.created_at, "updated_at": Delivery.updated_at},
+    default_sort="-created_at",
+    filters={
+        "subscription_id": Delivery.subscription_id,
+        "status": Delivery.status,
+        "channel": Delivery.channel,
+        "event_id": Delivery.event_id,
+    },
+    search=(Delivery.recipient,),
+)
+
+
 async def list_deliveries(
-    *, session: AsyncSession, query: DeliveryQuery, subscription_id: uuid.UUID | None = None
-) -> dict[str, Any]:
+    *, database: Database, query: DeliveryQuery, subscription_id: uuid.UUID | None = None
+) -> JsonBody:
     """A page of deliveries, of one subscription (404 if it is unknown) or of all."""
-    stmt = select(Delivery)
-    if subscription_id is not None:
+    if subscription_id is None:
+        return await DELIVERIES.page(database, query)
+    async with database.session() as session:
         await get_webhook(session=session, webhook_id=subscription_id)
-        stmt = stmt.where(Delivery.subscription_id == subscription_id)
-    for name, value in (
-        ("status", query.status),
-        ("channel", query.channel),
-        ("event_id", query.event_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(getattr(Delivery, name) == value)
-    if (match := search([Delivery.recipient], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Delivery.id,
-        sortable={"created_at": Delivery.created_at, "updated_at": Delivery.updated_at},
-        default_sort="-created_at",
-        serialize=DeliveryOut.model_validate,
-    )
+    return await DELIVERIES.page(database, query, subscription_id=subscription_id)
 
 
 async def replay(

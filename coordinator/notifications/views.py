@@ -40,8 +40,8 @@ DELIVERY = Text("投递记录", "delivery")
     response=Page[WebhookOut],
 )
 async def list_webhooks(request: web.Request, *, query: WebhookQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_webhooks(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_webhooks(database=database, query=query))
 
 
 @routes.route(
@@ -119,10 +119,9 @@ async def delete_webhook(request: web.Request) -> web.Response:
     response=Page[DeliveryOut],
 )
 async def list_webhook_deliveries(request: web.Request, *, query: DeliveryQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        page = await service.list_deliveries(
-            session=session, query=query, subscription_id=path_id(request)
-        )
+    page = await service.list_deliveries(
+        database=request.app[keys.DATABASE], query=query, subscription_id=path_id(request)
+    )
     return json_response(page)
 
 
@@ -136,8 +135,8 @@ async def list_webhook_deliveries(request: web.Request, *, query: DeliveryQuery)
     response=Page[DeliveryOut],
 )
 async def list_deliveries(request: web.Request, *, query: DeliveryQuery) -> web.Response:
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_deliveries(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_deliveries(database=database, query=query))
 
 
 @routes.route(

@@ -50,7 +50,7 @@ def value_json(column: ColumnElement[Any]) -> str:
         stamp = f"to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
         return f"COALESCE('\"' || replace({stamp}, '.000000', '') || 'Z\"', 'null')"
     if isinstance(kind, Date):
-        return f"COALESCE('\"' || to_char({sql}, 'YYYY-MM-DD') || '\"', 'null')"
+        return f"COALESCE('\"' || to_char(({sql}), 'YYYY-MM-DD') || '\"', 'null')"
     if isinstance(kind, ARRAY):
         items = (
             f"SELECT string_agg(to_json(e)::text, ', ' ORDER BY o)"
