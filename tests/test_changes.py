@@ -38,6 +38,14 @@ async def elsewhere(database: Database, sql: str) -> None:
         await connection.close()
 
 
+async def settled(watch: ChangeWatch, database: Database) -> None:
+    """Wait until every change committed so far has been heard: a statement-level trigger
+    fires even for an UPDATE of no rows, and notifications arrive in commit order."""
+    before = watch.counts.get("areas", 0)
+    await elsewhere(database, "UPDATE areas SET name = name WHERE false")
+    await eventually(lambda: _true(watch.counts.get("areas", 0) > before), timeout=10, what="heard")
+
+
 async def test_every_table_has_a_trigger_or_is_bookkeeping(committed_database):
     async with committed_database.session() as session:
         watched = set(
@@ -148,6 +156,7 @@ async def test_a_feed_poll_costs_no_query_until_something_changes(
     await eventually(lambda: _true(watch.live), timeout=10, what="listening")
     world = await make_world(committed_database)
     url = path(await team_feed(api, world))
+    await settled(watch, committed_database)  # as above: the setup's notifications first
     lookups = []
     service = api.client.app[FEEDS]
     real = service.look_up
@@ -235,13 +244,10 @@ async def test_kept_list_answers_still_check_the_token_and_follow_every_change(
     api = committed_api
     watch = api.client.app[CHANGES]
     await eventually(lambda: _true(watch.live), timeout=10, what="listening")
-    heard = watch.counts.get("companies", 0)
     world = await make_world(committed_database)
-    # The world's own commit is heard a moment later: wait for it, or it would make the
-    # first kept answer stale.
-    await eventually(
-        lambda: _true(watch.counts.get("companies", 0) > heard), timeout=10, what="heard"
-    )
+    # The world's own commits are heard a moment later: wait for them, or they would make
+    # the first kept answer stale.
+    await settled(watch, committed_database)
     calls = []
     real = registry.list_companies
 
