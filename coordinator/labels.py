@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from coordinator.auth.models import Role
 from coordinator.campaigns.models import CampaignStatus
+from coordinator.cases.models import CaseSource, CaseStatus, TaskRole, TaskStatus, Urgency
+from coordinator.departments.models import DepartmentKind
 from coordinator.notifications.models import Channel, DeliveryStatus
 from coordinator.people.models import MemberRole, TeamKind
 from coordinator.platform.i18n import Lang, Text
@@ -21,7 +23,7 @@ from coordinator.registry.models import (
     Language,
 )
 from coordinator.shifts.models import HoursStatus, ShiftStatus, SignupStatus
-from coordinator.visits.models import Department, NeedCategory, NeedStatus, Urgency, VisitStatus
+from coordinator.visits.models import Department, NeedCategory, NeedStatus, VisitStatus
 
 T = Text
 
@@ -66,6 +68,45 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
         "city_appearance": T("市容", "city appearance"),
         "housing_office": T("房办", "housing office"),
         "residential_area": T("居民区", "residential area"),
+    },
+    CaseStatus: {
+        "new": T("新建", "new"),
+        "accepted": T("已受理", "accepted"),
+        "in_progress": T("办理中", "in progress"),
+        "resolved": T("已办结", "resolved"),
+        "closed": T("已闭环", "closed"),
+        "reopened": T("重新办理", "reopened"),
+        "rejected": T("不予受理", "rejected"),
+        "merged": T("已合并", "merged"),
+    },
+    CaseSource: {
+        "visit": T("走访", "visit"),
+        "survey": T("排摸", "survey"),
+        "post_report": T("点位上报", "post report"),
+        "hotline": T("12345热线", "12345 hotline"),
+        "coordinator": T("协调员登记", "coordinator"),
+        "open311": T("公众上报", "public report"),
+    },
+    TaskRole: {
+        "lead": T("牵头", "lead"),
+        "co": T("协办", "co-handling"),
+    },
+    TaskStatus: {
+        "pending": T("待接单", "waiting to be accepted"),
+        "accepted": T("办理中", "in progress"),
+        "done": T("已完成", "done"),
+        "returned": T("已退回", "handed back"),
+        "dropped": T("已撤销", "dropped"),
+    },
+    DepartmentKind: {
+        "urban_management": T("城管", "urban management"),
+        "city_appearance": T("市容", "city appearance"),
+        "housing_office": T("房办", "housing office"),
+        "residential_committee": T("居委会", "residential committee"),
+        "police": T("派出所", "police"),
+        "market_supervision": T("市场监管", "market supervision"),
+        "property_manager": T("物业", "property manager"),
+        "other": T("其他", "other"),
     },
     ShiftStatus: {
         "scheduled": T("已排班", "scheduled"),

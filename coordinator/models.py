@@ -4,6 +4,9 @@ from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
+from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
+from coordinator.cases.models import Case, CaseNote, CaseTask
+from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
@@ -38,10 +41,18 @@ __all__ = [
     "CampaignLiaison",
     "CampaignPlanItem",
     "CapabilityLink",
+    "Case",
+    "CaseCategory",
+    "CaseNote",
+    "CaseRoute",
+    "CaseRouteHelper",
+    "CaseTask",
     "ChecklistTick",
     "Company",
     "Contact",
     "Delivery",
+    "Department",
+    "DepartmentMember",
     "FeedToken",
     "HoursEntry",
     "LinkUse",

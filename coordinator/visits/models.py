@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from coordinator.cases.models import Urgency
 from coordinator.platform.db import Base, IdMixin, TimestampMixin, utcnow
 from coordinator.registry.models import str_enum
 
@@ -45,13 +46,6 @@ class NeedCategory(enum.StrEnum):
     legal_help = "legal_help"  # 法律援助
     property_management = "property_management"  # 物业管理
     other = "other"
-
-
-class Urgency(enum.StrEnum):
-    low = "low"
-    normal = "normal"
-    high = "high"
-    urgent = "urgent"
 
 
 class NeedStatus(enum.StrEnum):
