@@ -5,7 +5,7 @@ from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
-from coordinator.cases.models import Case, CaseNote, CaseTask
+from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
@@ -44,6 +44,7 @@ __all__ = [
     "Case",
     "CaseCategory",
     "CaseNote",
+    "CasePhoto",
     "CaseRoute",
     "CaseRouteHelper",
     "CaseTask",

@@ -1,0 +1,242 @@
+"""Filing a case: the one way a case comes to be, whoever files it (coordinators through
+the API, visits, the hotline, the Open311 front). It checks what the case names, routes
+it, sets its clocks in working time, gives each department its task, and writes the audit
+rows and events, all in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordinator.auth.service import Principal
+from coordinator.cases.categories.models import CaseCategory
+from coordinator.cases.deadlines import case_clocks, task_due
+from coordinator.cases.events import case_event
+from coordinator.cases.filing.routing import Routing, route_case
+from coordinator.cases.models import Case, CaseSource, CaseStatus, CaseTask, TaskRole, TaskStatus
+from coordinator.cases.photos import attach_photos, ensure_photos
+from coordinator.cases.schemas import CaseIn
+from coordinator.cases.service import audit
+from coordinator.people.models import Person
+from coordinator.platform.db import utcnow
+from coordinator.platform.i18n import Text
+from coordinator.platform.problems import FieldError, ValidationFailed, invalid_field
+from coordinator.platform.settings import Settings
+from coordinator.registry.models import (
+    AREA,
+    BUILDING,
+    COMPANY,
+    CONTACT,
+    Area,
+    Building,
+    Company,
+    Contact,
+)
+from coordinator.visits.models import Visit
+from coordinator.worktime.service import WorkCalendar, load_calendar
+
+PERSON = Text("人员", "person")
+VISIT = Text("走访", "visit")
+_PLACE_FIELDS = ("building_id", "area_id", "company_id", "dwelling_id", "address", "latitude")
+
+
+async def file_case(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    data: CaseIn,
+    source: CaseSource,
+    now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Case:
+    """File a case (status new) with its tasks: the lead department's and each
+    co-handler's, from the most specific routing rule (none: no tasks yet). `calendar`:
+    the working calendar if the caller holds one (else it is loaded)."""
+    now = now or utcnow()
+    _check_shape(data, source)
+    category = await _category(session, data.category)
+    place = await _place(session, data)
+    calendar = calendar or await load_calendar(session, settings)
+    clocks = case_clocks(calendar, category, data.urgency, now)
+    routing = await route_case(
+        session,
+        category_id=category.id,
+        building_id=place["building_id"],
+        building_area_id=place["building_area_id"],
+        area_id=data.area_id,
+    )
+    values = data.model_dump(exclude={"category", "photo_ids"})
+    values.update(building_id=place["building_id"], area_id=place["area_id"])
+    case = Case(
+        id=uuid.uuid4(),
+        **values,
+        category_id=category.id,
+        status=CaseStatus.new,
+        source=source,
+        lead_department_id=routing.lead.id if routing else None,
+        response_due_at=clocks.response_due_at,
+        resolution_due_at=clocks.resolution_due_at,
+        reopened_count=0,
+        created_by=actor.name,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    tasks = _tasks(case, routing, calendar, category, now)
+    session.add_all(tasks)
+    await session.flush()
+    await attach_photos(session, place["photo_ids"], case_id=case.id)
+    audit(session, actor, "create", case)
+    case_event(
+        session,
+        "case.created",
+        case,
+        category=category.code,
+        actor=actor.name,
+        source=source.value,
+        building_id=_text(case.building_id),
+        area_id=_text(case.area_id),
+        response_due_at=case.response_due_at.isoformat(),
+        resolution_due_at=case.resolution_due_at.isoformat(),
+    )
+    for task in tasks:
+        audit(session, actor, "create", task)
+        case_event(
+            session, "case.assigned", case, category=category.code, actor=actor.name, task=task
+        )
+    return case
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _tasks(
+    case: Case,
+    routing: Routing | None,
+    calendar: WorkCalendar,
+    category: CaseCategory,
+    now: datetime,
+) -> list[CaseTask]:
+    if routing is None:
+        return []
+    given = [(routing.lead, TaskRole.lead)] + [(d, TaskRole.co) for d in routing.helpers]
+    return [
+        CaseTask(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            department_id=department.id,
+            role=role,
+            status=TaskStatus.pending,
+            due_at=task_due(calendar, department, category, case.urgency, now),
+            # A microsecond apart, so they list in the order given: the lead's first,
+            # then the co-handlers by name.
+            created_at=now + timedelta(microseconds=n),
+            updated_at=now + timedelta(microseconds=n),
+        )
+        for n, (department, role) in enumerate(given)
+    ]
+
+
+def _check_shape(data: CaseIn, source: CaseSource) -> None:
+    """What the fields cannot say alone: coordinates in pairs, a place, a hotline
+    ticket's number, a visit's case naming its visit."""
+    if (data.latitude is None) != (data.longitude is None):
+        message = Text("经纬度须同时填写", "give latitude and longitude together")
+        raise ValidationFailed(
+            message,
+            errors=[FieldError("latitude", message), FieldError("longitude", message)],
+        )
+    if all(getattr(data, name) is None for name in _PLACE_FIELDS):
+        message = Text(
+            "请填写案件地点：楼宇、片区、企业、房屋、地址或经纬度",
+            "give a place: building_id, area_id, company_id, dwelling_id, address or coordinates",
+        )
+        raise ValidationFailed(
+            message, errors=[FieldError(name, message) for name in _PLACE_FIELDS]
+        )
+    if source == CaseSource.hotline and data.hotline_number is None:
+        raise invalid_field(
+            "hotline_number",
+            Text("12345 热线工单须填写工单编号", "a 12345 hotline case needs its ticket number"),
+        )
+    if source == CaseSource.visit and data.visit_id is None:
+        raise invalid_field(
+            "visit_id", Text("走访发现的案件须填写走访", "a case from a visit names its visit")
+        )
+
+
+async def _category(session: AsyncSession, code: str) -> CaseCategory:
+    category = await session.scalar(select(CaseCategory).where(CaseCategory.code == code))
+    if category is None or not category.active:
+        raise invalid_field(
+            "category",
+            Text(
+                "没有代码为「{c}」的在用事项类型", "no active case category has code {c!r}"
+            ).format(c=code),
+        )
+    return category
+
+
+async def _place(session: AsyncSession, data: CaseIn) -> dict[str, Any]:
+    """Every row the case names checked in one statement; the building (the company's,
+    if only a company is named), the area (the building's, if none is named) and the
+    photos, each once."""
+    checks: dict[str, Any] = {}
+    for field, model, value in (
+        ("area_id", Area, data.area_id),
+        ("building_id", Building, data.building_id),
+        ("company_id", Company, data.company_id),
+        ("visit_id", Visit, data.visit_id),
+        ("reporter_person_id", Person, data.reporter_person_id),
+        ("reporter_contact_id", Contact, data.reporter_contact_id),
+    ):
+        if value is not None:
+            checks[field] = exists().where(model.id == value)
+    if data.building_id is not None:
+        checks["building_area"] = (
+            select(Building.area_id).where(Building.id == data.building_id).scalar_subquery()
+        )
+    elif data.company_id is not None:
+        checks["company_building"] = (
+            select(Company.building_id).where(Company.id == data.company_id).scalar_subquery()
+        )
+        checks["building_area"] = (
+            select(Building.area_id)
+            .join(Company, Company.building_id == Building.id)
+            .where(Company.id == data.company_id)
+            .scalar_subquery()
+        )
+    found: dict[str, Any] = {}
+    if checks:
+        row = (await session.execute(select(*(c.label(n) for n, c in checks.items())))).one()
+        found = dict(row._mapping)
+    for field, what in _WHAT.items():
+        if field in found and not found[field]:
+            message = Text("引用的{zh}不存在", "the referenced {en} does not exist").format(
+                zh=what.zh, en=what.en
+            )
+            raise invalid_field(field, message)
+    building_id = data.building_id or found.get("company_building")
+    building_area_id = found.get("building_area")
+    return {
+        "building_id": building_id,
+        "building_area_id": building_area_id,
+        "area_id": data.area_id or building_area_id,
+        "photo_ids": await ensure_photos(session, data.photo_ids),
+    }
+
+
+_WHAT = {
+    "area_id": AREA,
+    "building_id": BUILDING,
+    "company_id": COMPANY,
+    "visit_id": VISIT,
+    "reporter_person_id": PERSON,
+    "reporter_contact_id": CONTACT,
+}
