@@ -49,6 +49,7 @@ EVENT_TYPES: dict[str, str] = {
     "signup.checked_out": "a person finished their duty",
     "signup.swapped": "a person took over another's place on a shift",
     "shift.reminder_due": "a shift is coming up: remind the person signed up",
+    "work_calendar.changed": "work calendar days changed: deadlines in working time may move",
 }
 
 # Fields of event data that carry a capability (a link that acts for its holder): they go
