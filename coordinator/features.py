@@ -64,6 +64,7 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
+    Feature("worktime", views=("coordinator.worktime.views",)),
     Feature(
         "cases",
         views=(

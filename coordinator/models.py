@@ -30,6 +30,7 @@ from coordinator.shifts.models import (
     Signup,
 )
 from coordinator.visits.models import Need, Visit, VisitReminder
+from coordinator.worktime.models import WorkCalendarDay
 
 __all__ = [
     "ApiToken",
@@ -71,5 +72,6 @@ __all__ = [
     "Visit",
     "VisitReminder",
     "WebhookSubscription",
+    "WorkCalendarDay",
     "party_branch_buildings",
 ]

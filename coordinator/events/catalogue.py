@@ -63,6 +63,7 @@ EVENT_TYPES: dict[str, str] = {
     "case.rejected": "a case was not accepted",
     "case.merged": "a case was merged into another (its master)",
     "case.reminder_due": "a case's task is coming due: remind its assignee",
+    "work_calendar.changed": "work calendar days changed: deadlines in working time may move",
 }
 
 # Fields of event data that carry a capability (a link that acts for its holder): they go

@@ -55,6 +55,10 @@ class Operation:
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
     kept: tuple[str, ...] = ()
+    # Path parameters that are not ids: name -> JSON schema (a date, a year).
+    path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Other success statuses answered with the same body (a PUT that creates: 201).
+    also: tuple[int, ...] = ()
 
 
 # Answers of GET operations declared with `kept=(tables...)`: the body of a 200 per path
@@ -87,6 +91,8 @@ class ApiRoutes:
         errors: tuple[int, ...] = (),
         content_type: str = "application/json",
         kept: tuple[str, ...] = (),
+        path_params: dict[str, dict[str, Any]] | None = None,
+        also: tuple[int, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Declare an operation; a GET whose answer is read from `kept` tables only may be
         answered from memory while they are unchanged."""
@@ -109,6 +115,8 @@ class ApiRoutes:
                     errors=errors,
                     content_type=content_type,
                     kept=kept,
+                    path_params=path_params or {},
+                    also=also,
                 )
             )
             return fn
