@@ -19,6 +19,7 @@ from sqlalchemy import (
     Sequence,
     String,
     UniqueConstraint,
+    Uuid,
     func,
     text,
 )
@@ -249,8 +250,9 @@ class CasePhoto(IdMixin, Base):
     note_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("case_notes.id", ondelete="CASCADE"), index=True
     )
+    # Typed here: the photos table may not be known yet when this module is read.
     photo_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("photos.id", ondelete="RESTRICT"), index=True
+        Uuid, ForeignKey("photos.id", ondelete="RESTRICT"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), default=utcnow

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import Boolean, and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -34,13 +34,19 @@ from coordinator.platform.db import Database, utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import JsonBody, list_json, object_json, value_json
 from coordinator.platform.listing import Listing, fetch_row
-from coordinator.platform.problems import FieldError, ValidationFailed, not_found
+from coordinator.platform.problems import not_found
 
 # Listing
 
 
+# A list's statement is compiled once with its parameters positional: an IN over a list
+# would be expanded per run, so the open states are written into the SQL.
+_open_sql = Case.status.in_(OPEN_STATES).compile(
+    dialect=asyncpg_dialect(), compile_kwargs={"literal_binds": True}
+)
+CASE_OPEN = literal_column(f"({_open_sql})", Boolean)
 CASE_OVERDUE = and_(
-    Case.status.in_(OPEN_STATES),
+    CASE_OPEN,
     or_(
         Case.resolution_due_at < func.now(),
         and_(Case.status == CaseStatus.new, Case.response_due_at < func.now()),
@@ -89,7 +95,7 @@ CASES = Listing(
         "area_id": Case.area_id,
         "company_id": Case.company_id,
         "source": Case.source,
-        "open": lambda wanted: Case.status.in_(OPEN_STATES) == wanted,
+        "open": lambda wanted: CASE_OPEN == wanted,
         "overdue": lambda wanted: CASE_OVERDUE == wanted,
     },
     search=(Case.title, Case.description, Case.address, Case.hotline_number),
@@ -128,14 +134,8 @@ async def list_cases(*, database: Database, query: CaseQuery) -> JsonBody:
 
 
 async def open_nearby(*, database: Database, query: NearbyQuery) -> JsonBody:
-    """The open cases of a place (a building, an area or a company), for spotting one
-    being filed again."""
-    if query.building_id is None and query.area_id is None and query.company_id is None:
-        message = Text("请指定楼宇、片区或企业", "give building_id, area_id or company_id")
-        raise ValidationFailed(
-            message,
-            errors=[FieldError(name, message) for name in ("building_id", "area_id", "company_id")],
-        )
+    """The open cases of a place (a building, an area or a company; none given: every
+    open case), for spotting one being filed again."""
     return await CASES.page(database, query, open=True)
 
 

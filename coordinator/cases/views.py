@@ -83,9 +83,9 @@ async def list_cases(request: web.Request, *, query: CaseQuery) -> web.Response:
     response=Page[CaseOut],
 )
 async def open_nearby(request: web.Request, *, query: NearbyQuery) -> web.Response:
-    """Open cases at a building, in an area or of a company (one of them is needed),
-    optionally of one category: shown while a new case is filed there, to spot the same
-    problem reported twice (then merge)."""
+    """Open cases at a building, in an area or of a company (none given: every open
+    case), optionally of one category: shown while a new case is filed there, to spot the
+    same problem reported twice (then merge)."""
     database = request.app[keys.DATABASE]
     return json_response(await service.open_nearby(database=database, query=query))
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from coordinator.cases.categories.models import CaseCategory, CaseRoute
+from coordinator.departments.models import Department, DepartmentKind
+from coordinator.platform import keys
 from tests.api.served import served_api  # noqa: F401 (a fixture of this folder's tests)
 from tests.registry.conftest import credit_code
 
@@ -148,7 +151,42 @@ class Everything:
         await self.create("person_feed", f"/api/v1/people/{person['id']}/feeds", {})
         await self.create("link", f"/api/v1/people/{person['id']}/link")
         self.made["visit_for_need"] = visit
+        await self.build_cases(n, building["id"])
         return self
+
+    async def build_cases(self, n: int, building_id: str) -> None:
+        """A case filed, a department added to it, a note on it. Categories and their
+        departments are made in the database (their own API is tested where it is)."""
+        departments = [uuid.uuid4(), uuid.uuid4()]
+        code = f"case_kind_{n}"
+        async with self.api.client.app[keys.DATABASE].sessionmaker.begin() as session:
+            for number, department_id in enumerate(departments):
+                session.add(
+                    Department(
+                        id=department_id, name=f"部门{n}-{number}", kind=DepartmentKind.other
+                    )
+                )
+            await session.flush()
+            category = CaseCategory(
+                id=uuid.uuid4(), code=code, name="楼道堆物", response_hours=8, resolution_days=5
+            )
+            session.add(category)
+            await session.flush()
+            session.add(CaseRoute(category_id=category.id, lead_department_id=departments[0]))
+        case = await self.create(
+            "case",
+            "/api/v1/cases",
+            {
+                "title": "楼道堆物",
+                "description": "三楼楼道堆满纸箱",
+                "category": code,
+                "building_id": building_id,
+            },
+        )
+        await self.create(
+            "case_task", f"/api/v1/cases/{case['id']}/tasks", {"department_id": str(departments[1])}
+        )
+        await self.create("case_note", f"/api/v1/cases/{case['id']}/notes", {"body": "已联系物业"})
 
 
 @pytest.fixture

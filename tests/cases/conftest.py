@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from coordinator.photos.models import Photo
 from sqlalchemy import select
 
 from coordinator.audit.models import AuditEntry
@@ -20,6 +19,7 @@ from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRou
 from coordinator.departments.models import Department, DepartmentKind, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.people.models import Person
+from coordinator.photos.models import Photo
 from coordinator.platform.db import Database
 from coordinator.registry.models import (
     Area,

@@ -9,8 +9,6 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from coordinator.worktime.models import WorkCalendarDay
-from coordinator.worktime.service import load_calendar
 from sqlalchemy import select, update
 
 from coordinator.auth.service import SYSTEM
@@ -19,6 +17,8 @@ from coordinator.cases.filing.service import file_case
 from coordinator.cases.models import CaseSource, CaseTask, TaskRole
 from coordinator.cases.schemas import CaseIn
 from coordinator.departments.models import Department, DepartmentKind
+from coordinator.worktime.models import WorkCalendarDay
+from coordinator.worktime.service import load_calendar
 from tests.cases.conftest import World
 
 BEIJING = timezone(timedelta(hours=8))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.cases.categories.models import CaseRoute, CaseRouteHelper
@@ -38,7 +38,7 @@ async def route_case(
     areas = [a for a in (building_area_id, area_id) if a is not None]
     if areas:
         places.append(CaseRoute.area_id.in_(areas))
-    ranks = [(CaseRoute.building_id.is_not(None), 0)]
+    ranks: list[tuple[ColumnElement[bool], int]] = [(CaseRoute.building_id.is_not(None), 0)]
     if building_area_id is not None:
         ranks.append((CaseRoute.area_id == building_area_id, 1))
     ranks.append((CaseRoute.area_id.is_not(None), 2))
