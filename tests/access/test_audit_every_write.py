@@ -18,13 +18,15 @@ from sqlalchemy import func, select
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken, Role
 from coordinator.web.api import Operation
-from tests.access import audit_recipes, audit_recipes_duty
+from tests.access import audit_recipes, audit_recipes_duty, audit_recipes_photos
 from tests.access.audit_scene import RECIPES, Scene
 from tests.access.conftest import op_id, operations
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 MUTATING = [op for op in operations() if op.method in WRITES]
-assert audit_recipes and audit_recipes_duty  # they register their recipes on import
+assert (
+    audit_recipes and audit_recipes_duty and audit_recipes_photos
+)  # they register their recipes on import
 
 
 def test_every_mutating_operation_has_a_recipe():
@@ -65,7 +67,7 @@ async def test_write_leaves_an_audit_entry(api, database, settings, op: Operatio
     async with database.session() as session:
         mark = await session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
 
-    answer = await api.ok(call.method, call.path, call.status, role=role, json=call.json)
+    answer = await api.ok(call.method, call.path, call.status, role=role, **call.body())
 
     entries = await _entries_after(database, mark or 0)
     seen = [(e.action, e.entity_type, str(e.entity_id)) for e in entries]
