@@ -91,6 +91,7 @@ FEATURES: tuple[Feature, ...] = (
         cron_jobs=tuple(shift_jobs.CRON_JOBS),
         feeds=(SHIFTS,),
     ),
+    Feature("photos", views=("coordinator.photos.views",)),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),

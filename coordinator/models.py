@@ -11,6 +11,7 @@ from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.people.models import Person, Team, TeamMember
+from coordinator.photos.models import Photo
 from coordinator.platform.db import Base
 from coordinator.registry.models import (
     Area,
@@ -62,6 +63,7 @@ __all__ = [
     "OutboxEvent",
     "PartyBranch",
     "Person",
+    "Photo",
     "Post",
     "Shift",
     "ShiftReminder",

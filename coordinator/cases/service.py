@@ -31,7 +31,6 @@ from coordinator.cases.models import (
 from coordinator.cases.schemas import CaseOut, CaseQuery, NearbyQuery, TaskOut
 from coordinator.cases.states import OPEN_TASK, UNFINISHED, ensure_case
 from coordinator.platform.db import Database, utcnow
-from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import JsonBody, list_json, object_json, value_json
 from coordinator.platform.listing import Listing, fetch_row
 from coordinator.platform.problems import not_found

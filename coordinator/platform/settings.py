@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     # days of the week that are not working days unless the work calendar says otherwise.
     work_hours: WorkHours = Field(default="09:00-12:00,13:00-17:30", alias="FUMIN_WORK_HOURS")
     work_weekend: Weekend = Field(default="sat,sun", alias="FUMIN_WORK_WEEKEND")
+    # Photos (coordinator/photos): where they are kept, the largest upload, the most pixels
+    # (at most Pillow's own bomb limit, so its warning never precedes our refusal).
+    photo_store: Literal["local"] = Field(default="local", alias="FUMIN_PHOTO_STORE")
+    photo_root: Path | None = Field(default=None, alias="FUMIN_PHOTO_DIR")
+    photo_max_bytes: int = Field(
+        default=10 * 1024**2, ge=1024, le=1024**3, alias="FUMIN_PHOTO_MAX_BYTES"
+    )
+    photo_max_pixels: int = Field(
+        default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
+    )
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
@@ -210,6 +220,10 @@ class Settings(BaseSettings):
     @property
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.photo_root or self.data_dir / "photos"
 
     @property
     def zone(self) -> ZoneInfo:

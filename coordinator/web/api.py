@@ -59,6 +59,10 @@ class Operation:
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Other success statuses answered with the same body (a PUT that creates: 201).
     also: tuple[int, ...] = ()
+    # OpenAPI members the declaration cannot say itself (a body the view reads on its
+    # own, answers that are images): `requestBody` and other members replace the
+    # generated ones, `responses` replace theirs by status, `parameters` are added.
+    spec: dict[str, Any] = field(default_factory=dict)
 
 
 # Answers of GET operations declared with `kept=(tables...)`: the body of a 200 per path
@@ -93,6 +97,7 @@ class ApiRoutes:
         kept: tuple[str, ...] = (),
         path_params: dict[str, dict[str, Any]] | None = None,
         also: tuple[int, ...] = (),
+        spec: dict[str, Any] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare an operation; a GET whose answer is read from `kept` tables only may be
         answered from memory while they are unchanged."""
@@ -117,6 +122,7 @@ class ApiRoutes:
                     kept=kept,
                     path_params=path_params or {},
                     also=also,
+                    spec=spec or {},
                 )
             )
             return fn

@@ -1,7 +1,7 @@
 """work calendar: public holidays and make-up working days
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-29 09:00:00
 
 The exceptions to the weekly rule (FUMIN_WORK_WEEKEND) that working time is counted with
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

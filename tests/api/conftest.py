@@ -5,15 +5,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from coordinator.cases.categories.models import CaseCategory, CaseRoute
 from coordinator.departments.models import Department, DepartmentKind
 from coordinator.platform import keys
 from tests.api.served import served_api  # noqa: F401 (a fixture of this folder's tests)
 from tests.registry.conftest import credit_code
+
+
+def small_png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (12, 9), (40, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def later(hours: float) -> str:
@@ -40,6 +48,15 @@ class Everything:
             self.locations[(path, key)] = response.headers["Location"]
         self.made[key] = out
         return out
+
+    async def upload(self, key: str, path: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """A resource made of a body that is not JSON (a photo)."""
+        response = await self.api.post(path, data=data, headers={"Content-Type": content_type})
+        text = await response.text()
+        assert response.status == 201, f"POST {path}: {response.status} {text}"
+        self.locations[(path, key)] = response.headers["Location"]
+        self.made[key] = out = await response.json()
+        return out  # type: ignore[no-any-return]
 
     async def build(self) -> Everything:
         n = uuid.uuid4().int % 10**6
@@ -150,6 +167,7 @@ class Everything:
         )
         await self.create("person_feed", f"/api/v1/people/{person['id']}/feeds", {})
         await self.create("link", f"/api/v1/people/{person['id']}/link")
+        await self.upload("photo", "/api/v1/photos", small_png(), "image/png")
         self.made["visit_for_need"] = visit
         await self.build_cases(n, building["id"])
         return self
