@@ -20,6 +20,7 @@ from coordinator.auth.models import ApiToken, Role
 from coordinator.web.api import Operation
 from tests.access import (
     audit_recipes,
+    audit_recipes_cases,
     audit_recipes_duty,
     audit_recipes_photos,
     audit_recipes_worktime,
@@ -30,7 +31,11 @@ from tests.access.conftest import op_id, operations
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 MUTATING = [op for op in operations() if op.method in WRITES]
 assert (
-    audit_recipes and audit_recipes_duty and audit_recipes_photos and audit_recipes_worktime
+    audit_recipes
+    and audit_recipes_cases
+    and audit_recipes_duty
+    and audit_recipes_photos
+    and audit_recipes_worktime
 )  # they register their recipes on import
 
 
