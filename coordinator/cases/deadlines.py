@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.models import Urgency
-from coordinator.departments.models import Department
 from coordinator.platform.workhours import parse_work_hours
 from coordinator.worktime.service import WorkCalendar, add_working_days, add_working_hours
 
@@ -41,7 +41,14 @@ def urgency_factor(category: CaseCategory, urgency: Urgency) -> float:
     return DEFAULT_FACTORS[urgency]
 
 
-def department_calendar(calendar: WorkCalendar, department: Department | None) -> WorkCalendar:
+class KeepsHours(Protocol):
+    """A department, or as much of one as a deadline needs."""
+
+    @property
+    def work_hours(self) -> str | None: ...
+
+
+def department_calendar(calendar: WorkCalendar, department: KeepsHours | None) -> WorkCalendar:
     """The subdistrict's working days on the department's own hours, if it keeps other ones."""
     if department is None or not department.work_hours:
         return calendar
@@ -86,7 +93,7 @@ def case_clocks(
 
 def task_due(
     calendar: WorkCalendar,
-    department: Department | None,
+    department: KeepsHours | None,
     category: CaseCategory,
     urgency: Urgency,
     start: datetime,

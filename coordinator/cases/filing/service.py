@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Uuid, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.auth.service import Principal
@@ -59,8 +59,7 @@ async def file_case(
     the working calendar if the caller holds one (else it is loaded)."""
     now = now or utcnow()
     _check_shape(data, source)
-    category = await _category(session, data.category)
-    place = await _place(session, data)
+    category, place = await _checked(session, data)
     calendar = calendar or await load_calendar(session, settings)
     clocks = case_clocks(calendar, category, data.urgency, now)
     routing = await route_case(
@@ -171,72 +170,59 @@ def _check_shape(data: CaseIn, source: CaseSource) -> None:
         )
 
 
-async def _category(session: AsyncSession, code: str) -> CaseCategory:
-    category = await session.scalar(select(CaseCategory).where(CaseCategory.code == code))
-    if category is None or not category.active:
+def _given(name: str) -> Any:
+    return bindparam(name, type_=Uuid())
+
+
+_REFERENCES = (
+    ("area_id", Area, AREA),
+    ("building_id", Building, BUILDING),
+    ("company_id", Company, COMPANY),
+    ("visit_id", Visit, VISIT),
+    ("reporter_person_id", Person, PERSON),
+    ("reporter_contact_id", Contact, CONTACT),
+)
+_company_building = (
+    select(Company.building_id).where(Company.id == _given("company_id")).scalar_subquery()
+)
+# The category and every row a case may name, in one statement built once: whether each
+# exists (a name not given is NULL, and matches nothing), the building (the company's, if
+# only a company is named) and its area.
+CHECKS = select(
+    CaseCategory,
+    *(exists().where(model.id == _given(name)).label(name) for name, model, _ in _REFERENCES),
+    _company_building.label("company_building"),
+    select(Building.area_id)
+    .where(Building.id == func.coalesce(_given("building_id"), _company_building))
+    .scalar_subquery()
+    .label("building_area"),
+).where(CaseCategory.code == bindparam("code"))
+
+
+async def _checked(session: AsyncSession, data: CaseIn) -> tuple[CaseCategory, dict[str, Any]]:
+    """The active category named, and the place: 422 naming the field of a category or
+    a row that does not exist; the building and area the case is at, its photos."""
+    values = {name: getattr(data, name) for name, _, _ in _REFERENCES}
+    row = (await session.execute(CHECKS, {"code": data.category, **values})).first()
+    category: CaseCategory | None = row[0] if row is not None else None
+    if row is None or category is None or not category.active:
         raise invalid_field(
             "category",
             Text(
                 "没有代码为「{c}」的在用事项类型", "no active case category has code {c!r}"
-            ).format(c=code),
+            ).format(c=data.category),
         )
-    return category
-
-
-async def _place(session: AsyncSession, data: CaseIn) -> dict[str, Any]:
-    """Every row the case names checked in one statement; the building (the company's,
-    if only a company is named), the area (the building's, if none is named) and the
-    photos, each once."""
-    checks: dict[str, Any] = {}
-    for field, model, value in (
-        ("area_id", Area, data.area_id),
-        ("building_id", Building, data.building_id),
-        ("company_id", Company, data.company_id),
-        ("visit_id", Visit, data.visit_id),
-        ("reporter_person_id", Person, data.reporter_person_id),
-        ("reporter_contact_id", Contact, data.reporter_contact_id),
-    ):
-        if value is not None:
-            checks[field] = exists().where(model.id == value)
-    if data.building_id is not None:
-        checks["building_area"] = (
-            select(Building.area_id).where(Building.id == data.building_id).scalar_subquery()
-        )
-    elif data.company_id is not None:
-        checks["company_building"] = (
-            select(Company.building_id).where(Company.id == data.company_id).scalar_subquery()
-        )
-        checks["building_area"] = (
-            select(Building.area_id)
-            .join(Company, Company.building_id == Building.id)
-            .where(Company.id == data.company_id)
-            .scalar_subquery()
-        )
-    found: dict[str, Any] = {}
-    if checks:
-        row = (await session.execute(select(*(c.label(n) for n, c in checks.items())))).one()
-        found = dict(row._mapping)
-    for field, what in _WHAT.items():
-        if field in found and not found[field]:
+    found = row._mapping
+    for name, _, what in _REFERENCES:
+        if values[name] is not None and not found[name]:
             message = Text("引用的{zh}不存在", "the referenced {en} does not exist").format(
                 zh=what.zh, en=what.en
             )
-            raise invalid_field(field, message)
-    building_id = data.building_id or found.get("company_building")
-    building_area_id = found.get("building_area")
-    return {
-        "building_id": building_id,
+            raise invalid_field(name, message)
+    building_area_id = found["building_area"]
+    return category, {
+        "building_id": data.building_id or found["company_building"],
         "building_area_id": building_area_id,
         "area_id": data.area_id or building_area_id,
         "photo_ids": await ensure_photos(session, data.photo_ids),
     }
-
-
-_WHAT = {
-    "area_id": AREA,
-    "building_id": BUILDING,
-    "company_id": COMPANY,
-    "visit_id": VISIT,
-    "reporter_person_id": PERSON,
-    "reporter_contact_id": CONTACT,
-}
