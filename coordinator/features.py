@@ -63,6 +63,8 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
+    Feature("departments", views=("coordinator.departments.views",)),
+    Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature(
         "shifts",
         views=(

@@ -34,6 +34,13 @@ RESOURCE_NAMES: dict[str, Text] = {
     "feed_tokens": Text("日历订阅", "calendar feeds"),
     "campaign_liaisons": Text("走访行动的联络员", "campaign liaisons"),
     "campaign_plan_items": Text("走访计划条目", "campaign plan items"),
+    "departments": Text("部门", "departments"),
+    "department_members": Text("部门成员", "department memberships"),
+    "case_categories": Text("事项类型", "case categories"),
+    "case_routes": Text("派单规则", "routing rules"),
+    "case_route_helpers": Text("派单规则的协办部门", "routing rules' co-handlers"),
+    "cases": Text("案件", "cases"),
+    "case_tasks": Text("案件任务", "case tasks"),
 }
 
 # Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the
