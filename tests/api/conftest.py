@@ -148,7 +148,48 @@ class Everything:
         await self.create("person_feed", f"/api/v1/people/{person['id']}/feeds", {})
         await self.create("link", f"/api/v1/people/{person['id']}/link")
         self.made["visit_for_need"] = visit
+        await self._cases(n, area, building, person)
         return self
+
+    async def _cases(
+        self, n: int, area: dict[str, Any], building: dict[str, Any], person: dict[str, Any]
+    ) -> None:
+        """A department with a member, a case category and a routing rule."""
+        department = await self.create(
+            "department",
+            "/api/v1/departments",
+            {"name": f"城管中队{n}", "kind": "urban_management", "work_hours": "08:30-17:00"},
+        )
+        helper = await self.create(
+            "helper",
+            "/api/v1/departments",
+            {"name": f"居委会{n}", "kind": "residential_committee", "area_id": area["id"]},
+        )
+        await self.create(
+            "department_member",
+            f"/api/v1/departments/{department['id']}/members",
+            {"person_id": person["id"], "is_lead": True},
+        )
+        category = await self.create(
+            "category",
+            "/api/v1/case-categories",
+            {
+                "code": f"bikes_{n}",
+                "name": "非机动车乱停放",
+                "response_hours": 4,
+                "resolution_days": 3,
+            },
+        )
+        await self.create(
+            "route",
+            "/api/v1/case-routes",
+            {
+                "category_id": category["id"],
+                "building_id": building["id"],
+                "lead_department_id": department["id"],
+                "helper_department_ids": [helper["id"]],
+            },
+        )
 
 
 @pytest.fixture
