@@ -45,13 +45,17 @@ RESOURCE_NAMES: dict[str, Text] = {
 
 # Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the
 # database, yet still stop the delete through the API: a team's members, its visits and
-# its live calendar feeds (whose URLs would die), a person's live feeds. Each with the
+# its live calendar feeds (whose URLs would die), a person's live feeds, a place's
+# routing rules. Each with the
 # condition a referring row must meet to count.
 HOLDING: dict[tuple[str, str], Callable[[Table], ColumnElement[bool]] | None] = {
     ("team_members", "team_id"): None,
     ("visits", "team_id"): None,
     ("feed_tokens", "team_id"): lambda feeds: feeds.c.revoked_at.is_(None),
     ("feed_tokens", "person_id"): lambda feeds: feeds.c.revoked_at.is_(None),
+    # A place's routing rules would vanish with it, and cases of the place go elsewhere.
+    ("case_routes", "area_id"): None,
+    ("case_routes", "building_id"): None,
 }
 
 

@@ -294,3 +294,12 @@ async def test_resolving_names_an_unknown_category_or_place(api, town):
         response = await api.get(f"/api/v1/case-routes/resolve?{query}")
         assert response.status == 422, query
         assert field_names(await response.json()) == [field], query
+
+
+async def test_a_place_with_a_routing_rule_is_not_deleted(api, town):
+    await town.route(area_id=town.areas[1]["id"], lead_department_id=town.dept("市容"))
+    await town.route(building_id=town.lone["id"], lead_department_id=town.dept("城管"))
+    for path in (f"/api/v1/areas/{town.areas[1]['id']}", f"/api/v1/buildings/{town.lone['id']}"):
+        refused = await api.delete(path)
+        assert refused.status == 409, path
+        assert [r["resource"] for r in (await refused.json())["referenced_by"]] == ["case-routes"]
