@@ -64,6 +64,8 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
+    Feature("departments", views=("coordinator.departments.views",)),
+    Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature("worktime", views=("coordinator.worktime.views",)),
     Feature(
         "cases",
