@@ -30,7 +30,7 @@ from coordinator.shifts.models import (
     ShiftSeries,
     Signup,
 )
-from coordinator.visits.models import Need, Visit, VisitReminder
+from coordinator.visits.models import Visit, VisitReminder
 from coordinator.worktime.models import WorkCalendarDay
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
     "FeedToken",
     "HoursEntry",
     "LinkUse",
-    "Need",
     "OutboxEvent",
     "PartyBranch",
     "Person",

@@ -22,7 +22,7 @@ from coordinator.platform.problems import Problem
 from coordinator.shifts.models import SignupStatus
 from coordinator.shifts.rules import wrong_state
 from coordinator.visits import service
-from coordinator.visits.models import Need, NeedStatus, Visit, VisitStatus
+from coordinator.visits.models import NeedStatus, Visit, VisitStatus
 from coordinator.visits.needs import service as needs
 
 ROOT = Path(coordinator.__file__).parent
@@ -164,7 +164,7 @@ def test_every_refused_need_change_names_state_and_action_in_chinese(status):
     actions = {a for moves in needs.NEED_TRANSITIONS.values() for a in moves}
     for action in sorted(actions - set(needs.NEED_TRANSITIONS[status])):
         with pytest.raises(needs.NeedStateConflict) as caught:
-            needs._ensure(Need(status=status), action)
+            needs._ensure(status, action)
         _assert_chinese(caught.value)
         assert label(status).zh in caught.value.detail.zh
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
@@ -188,6 +189,17 @@ async def insert_departments(session: AsyncSession, demo: DepartmentsDemo) -> No
     """Insert after the registry, people and teams they refer to."""
     await session.execute(insert(Department), demo.departments)
     await session.execute(insert(DepartmentMember), demo.members)
-    await session.execute(insert(CaseCategory), demo.categories)
+    # The needs' categories may be there already (migration 0018 makes them): the demo's
+    # clocks and words replace theirs, and its rules name them by the ids they have.
+    stmt = pg_insert(CaseCategory).values(demo.categories)
+    kept = stmt.on_conflict_do_update(
+        index_elements=[CaseCategory.code],
+        set_={name: stmt.excluded[name] for name in demo.categories[0] if name != "id"},
+    ).returning(CaseCategory.code, CaseCategory.id)
+    ids: dict[str, uuid.UUID] = {code: found for code, found in (await session.execute(kept)).all()}
+    given = {category["id"]: ids[category["code"]] for category in demo.categories}
+    demo.category_ids = {code: ids[code] for code in demo.category_ids}
+    for route in demo.routes:
+        route["category_id"] = given[route["category_id"]]
     await session.execute(insert(CaseRoute), demo.routes)
     await session.execute(insert(CaseRouteHelper), demo.helpers)

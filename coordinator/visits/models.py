@@ -1,4 +1,5 @@
-"""Visits of a liaison to a company, their reminders, and the needs companies raise."""
+"""Visits of a liaison to a company and their reminders; the words of the needs companies
+raise (a need is a case filed from a visit: coordinator.cases)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordinator.cases.models import Urgency
 from coordinator.platform.db import Base, IdMixin, TimestampMixin, utcnow
 from coordinator.registry.models import str_enum
 
@@ -129,40 +129,3 @@ class VisitReminder(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), default=utcnow
     )
-
-
-class Need(IdMixin, TimestampMixin, Base):
-    """Something a company asked for during a visit (诉求), followed until closed."""
-
-    __tablename__ = "needs"
-    __table_args__ = (
-        CheckConstraint(
-            "NOT (assignee_team_id IS NOT NULL AND assignee_department IS NOT NULL)",
-            name="one_assignee",
-        ),
-        Index("ix_needs_status_due", "status", "due_at"),
-    )
-
-    visit_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("visits.id", ondelete="RESTRICT"), index=True
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("companies.id", ondelete="RESTRICT"), index=True
-    )
-    category: Mapped[NeedCategory] = mapped_column(str_enum(NeedCategory, "need_category"))
-    description: Mapped[str] = mapped_column(String(2000))
-    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, "urgency"))
-    status: Mapped[NeedStatus] = mapped_column(
-        str_enum(NeedStatus, "need_status"), default=NeedStatus.open
-    )
-    assignee_team_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("teams.id", ondelete="RESTRICT"), index=True
-    )
-    assignee_department: Mapped[Department | None] = mapped_column(
-        str_enum(Department, "department")
-    )
-    resolution: Mapped[str | None] = mapped_column(String(2000))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reopened_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coordinator.visits.models import NeedCategory, Urgency, Visit, VisitStatus
+from coordinator.cases.models import Urgency
+from coordinator.visits.models import NeedCategory, Visit, VisitStatus
 from coordinator.web.listing import ListQuery
 from coordinator.web.validation import Body
 

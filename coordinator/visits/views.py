@@ -129,9 +129,14 @@ async def cancel_visit(request: web.Request, *, body: CancelIn) -> web.Response:
     errors=(409,),
 )
 async def record_outcome(request: web.Request, *, body: OutcomeIn) -> web.Response:
-    """status completed (with notes and needs) or no_show."""
+    """status completed (with notes and needs, each filed as a case from the visit: see
+    /api/v1/needs) or no_show."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         visit, _ = await outcomes.record_outcome(
-            session=session, actor=principal(request), visit_id=path_id(request), data=body
+            session=session,
+            actor=principal(request),
+            settings=request.app[keys.SETTINGS],
+            visit_id=path_id(request),
+            data=body,
         )
     return json_response(visit_out(visit))

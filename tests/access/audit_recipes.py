@@ -167,7 +167,7 @@ async def add_need(s: Scene) -> Call:
     visit = await s.completed_visit()
     body = {"category": "rent", "description": "希望减免租金", "urgency": "high"}
     return Call(
-        "POST", f"/api/v1/visits/{visit['id']}/needs", "create", "need", json=body, status=201
+        "POST", f"/api/v1/visits/{visit['id']}/needs", "create", "case", json=body, status=201
     )
 
 
@@ -175,27 +175,28 @@ async def add_need(s: Scene) -> Call:
 async def assign_need(s: Scene) -> Call:
     need = await s.need()
     body = {"department": "housing_office"}
-    return Call("POST", f"/api/v1/needs/{need['id']}/assign", "assign", "need", json=body)
+    # A need is a case: assigning a new one accepts it (受理).
+    return Call("POST", f"/api/v1/needs/{need['id']}/assign", "accept", "case", json=body)
 
 
 @recipe("POST /api/v1/needs/{id}/resolve")
 async def resolve_need(s: Scene) -> Call:
     need = await s.need(assigned=True)
     body = {"resolution": "已协调解决"}
-    return Call("POST", f"/api/v1/needs/{need['id']}/resolve", "resolve", "need", json=body)
+    return Call("POST", f"/api/v1/needs/{need['id']}/resolve", "resolve", "case", json=body)
 
 
 @recipe("POST /api/v1/needs/{id}/close")
 async def close_need(s: Scene) -> Call:
     need = await s.need(resolved=True)
-    return Call("POST", f"/api/v1/needs/{need['id']}/close", "close", "need")
+    return Call("POST", f"/api/v1/needs/{need['id']}/close", "close", "case")
 
 
 @recipe("POST /api/v1/needs/{id}/reopen")
 async def reopen_need(s: Scene) -> Call:
     need = await s.need(resolved=True)
     body = {"reason": "仍未解决"}
-    return Call("POST", f"/api/v1/needs/{need['id']}/reopen", "reopen", "need", json=body)
+    return Call("POST", f"/api/v1/needs/{need['id']}/reopen", "reopen", "case", json=body)
 
 
 # Campaigns

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from coordinator.cases.categories.models import CaseCategory
+from coordinator.cases.models import Case
 from coordinator.events.models import OutboxEvent
 from coordinator.platform import keys
 from coordinator.platform.db import utcnow
-from coordinator.visits.models import Need
 from tests.visits.helpers import answer, held, propose
 
 
@@ -60,14 +61,25 @@ async def test_needs_go_assigned_resolved_closed_with_an_event_each(api, databas
         closed = await api.ok("POST", f"/api/v1/needs/{need['id']}/close")
         assert closed["status"] == "closed"
     async with database.session() as session:
-        types = (
-            await session.scalars(
-                select(OutboxEvent.type)
+        events = (
+            await session.execute(
+                select(OutboxEvent.subject_type, OutboxEvent.type)
                 .where(OutboxEvent.subject_id == urgent["id"])
                 .order_by(OutboxEvent.seq)
             )
         ).all()
+    types = [kind for subject, kind in events if subject == "need"]
     assert types == ["need.raised", "need.assigned", "need.resolved", "need.closed"]
+    # The need is a case: the engine's events of the same changes, about the same id.
+    assert [kind for subject, kind in events if subject == "case"] == [
+        "case.created",
+        "case.accepted",
+        "case.assigned",
+        "task.accepted",
+        "task.done",
+        "case.resolved",
+        "case.closed",
+    ]
     # Reopened, with a fresh due date.
     reopened = await api.ok(
         "POST", f"/api/v1/needs/{rent['id']}/reopen", json={"reason": "仍未减免"}
@@ -101,9 +113,14 @@ async def test_overdue_list_and_filters(api, database, world):
     await completed_with_needs(api, database, world)
     async with database.sessionmaker.begin() as session:
         await session.execute(
-            update(Need)
-            .where(Need.category == "epidemic_supplies")
-            .values(due_at=utcnow() - timedelta(hours=1))
+            update(Case)
+            .where(
+                Case.category_id
+                == select(CaseCategory.id)
+                .where(CaseCategory.code == "epidemic_supplies")
+                .scalar_subquery()
+            )
+            .values(resolution_due_at=utcnow() - timedelta(hours=1))
         )
     overdue = await api.ok("GET", "/api/v1/needs?overdue=true")
     assert [n["category"] for n in overdue["items"]] == ["epidemic_supplies"]

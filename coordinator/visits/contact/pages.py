@@ -48,7 +48,7 @@ from coordinator.visits.contact.service import (
     resolve_view,
 )
 from coordinator.visits.models import VisitStatus
-from coordinator.visits.needs.service import needs_of_company
+from coordinator.visits.needs.reading import needs_of_company
 from coordinator.visits.service import LINK_PURPOSE, VisitStateConflict
 from coordinator.web.api import ApiRoutes
 

@@ -1,4 +1,5 @@
-"""Request and response shapes of needs (诉求); a need raised at a visit is NeedIn."""
+"""Request and response shapes of needs (诉求); a need raised at a visit is NeedIn. A need
+is a case filed from a visit (coordinator.cases): NeedOut is that case in the needs' words."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from coordinator.visits.models import Department, NeedCategory, NeedStatus, Urgency
+from coordinator.cases.models import Urgency
+from coordinator.visits.models import Department, NeedCategory, NeedStatus
 from coordinator.visits.schemas import NeedIn, Out, Reason
 from coordinator.web.listing import ListQuery
 from coordinator.web.validation import Body
@@ -30,6 +32,13 @@ class ReopenIn(Body):
 
 
 class NeedOut(Out):
+    """A need is a case (案件) filed from a visit, with the same id: GET /api/v1/cases/{id}
+    shows it with its departments' tasks, GET /api/v1/cases?source=visit lists them all.
+    Its status is the case's (new or reopened: open; accepted or in progress: assigned;
+    resolved; closed, rejected or merged: closed), its assignee the case's lead department
+    (a team's, or a "1+4" department by kind), its due time the resolution deadline in
+    working time."""
+
     id: uuid.UUID
     visit_id: uuid.UUID
     company_id: uuid.UUID

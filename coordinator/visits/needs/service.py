@@ -1,35 +1,41 @@
-"""Rules of needs (诉求): raised at a visit, assigned, resolved, closed or reopened."""
+"""Needs (诉求) are the cases filed from visits: raised at a visit, assigned, resolved,
+closed or reopened through the cases engine, answered in the words and states needs have
+always had (open → assigned → resolved → closed, reopened back to open).
+
+Raising files a case (source visit, the company's building and area as its place, the
+visit's contact as its reporter). Assigning sets its lead department (a team's department,
+or the "1+4" department of a kind), accepting a new case and taking a reopened one on
+again. Resolving is the lead's task done and the sign-off, in one step. Each writes the
+engine's audit rows and case events, and the need's own event (events.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator import labels
-from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
-from coordinator.events.service import record_event
-from coordinator.people.models import Team
-from coordinator.platform.db import utcnow
+from coordinator.cases.filing.service import file_case
+from coordinator.cases.followup.service import close_case, reopen_case, resolve_case
+from coordinator.cases.models import Case, CaseSource, CaseStatus, TaskRole, TaskStatus
+from coordinator.cases.schemas import CaseIn
+from coordinator.cases.service import accept_case, tasks_of
+from coordinator.cases.tasks.lead import set_lead
+from coordinator.cases.tasks.service import accept_task, complete_task
 from coordinator.platform.i18n import Text
-from coordinator.platform.problems import StateConflict, invalid_field
-from coordinator.platform.resources import ensure_exists, get_or_404
-from coordinator.visits.models import Need, NeedStatus, Urgency, Visit
-from coordinator.visits.needs.schemas import AssignIn, NeedIn, NeedOut, NeedQuery
-from coordinator.web.listing import paginate, search
+from coordinator.platform.problems import StateConflict, invalid_field, not_found
+from coordinator.platform.settings import Settings
+from coordinator.registry.models import Company
+from coordinator.visits.models import NeedStatus, Visit
+from coordinator.visits.needs.categories import ensure_category
+from coordinator.visits.needs.departments import department_for
+from coordinator.visits.needs.events import need_event
+from coordinator.visits.needs.reading import NEED, read_need
+from coordinator.visits.needs.schemas import AssignIn, NeedIn, NeedOut
+from coordinator.worktime.service import WorkCalendar
 
-NEED = Text("诉求", "need")
-# How long each urgency may take, from the need being raised (or reopened).
-DUE_IN = {
-    Urgency.urgent: timedelta(days=1),
-    Urgency.high: timedelta(days=3),
-    Urgency.normal: timedelta(days=7),
-    Urgency.low: timedelta(days=14),
-}
 N = NeedStatus
 NEED_TRANSITIONS: dict[NeedStatus, dict[str, NeedStatus]] = {
     N.open: {"assign": N.assigned},
@@ -37,202 +43,185 @@ NEED_TRANSITIONS: dict[NeedStatus, dict[str, NeedStatus]] = {
     N.resolved: {"close": N.closed, "reopen": N.open},
     N.closed: {"reopen": N.open},
 }
+# A need's status is its case's, in the needs' words (reading.STATUS_SQL says the same).
+C = CaseStatus
+NEED_STATUS: dict[CaseStatus, NeedStatus] = {
+    C.new: N.open,
+    C.reopened: N.open,
+    C.accepted: N.assigned,
+    C.in_progress: N.assigned,
+    C.resolved: N.resolved,
+    C.closed: N.closed,
+    C.rejected: N.closed,
+    C.merged: N.closed,
+}
 
 
 class NeedStateConflict(StateConflict):
     title = Text("诉求当前状态不允许此操作", "Not allowed in the need's current state")
 
 
-def _ensure(need: Need, action: str) -> NeedStatus:
-    target = NEED_TRANSITIONS[need.status].get(action)
+def _ensure(status: NeedStatus, action: str) -> NeedStatus:
+    """The status `action` moves a need to, or a 409 naming where it is and may go."""
+    target = NEED_TRANSITIONS[status].get(action)
     if target is None:
         raise NeedStateConflict(
             Text("诉求当前状态为{s}，不能{a}", "The need is {s}; it cannot {a}").format(
-                s=labels.label(need.status), a=labels.action(action)
+                s=labels.label(status), a=labels.action(action)
             ),
-            current=need.status.value,
-            allowed={t.value for t in NEED_TRANSITIONS[need.status].values()},
-            extra={"allowed_actions": sorted(NEED_TRANSITIONS[need.status])},
+            current=status.value,
+            allowed={t.value for t in NEED_TRANSITIONS[status].values()},
+            extra={"allowed_actions": sorted(NEED_TRANSITIONS[status])},
         )
     return target
 
 
-def need_out(need: Need, now: datetime | None = None) -> NeedOut:
-    now = now or utcnow()
-    overdue = need.status in (N.open, N.assigned) and need.due_at < now
-    return NeedOut.model_validate({**_columns(need), "overdue": overdue})
+async def _case(session: AsyncSession, need_id: uuid.UUID, action: str) -> Case:
+    """The need's case, locked, if `action` is allowed in its state; 404 (a need) unless
+    a visit's case has that id."""
+    case = await session.scalar(
+        select(Case)
+        .where(Case.id == need_id, Case.source == CaseSource.visit)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if case is None:
+        raise not_found(NEED)
+    _ensure(NEED_STATUS[case.status], action)
+    return case
 
 
-def _columns(need: Need) -> dict[str, Any]:
-    return {c.key: getattr(need, c.key) for c in Need.__table__.columns}
+def title_of(need: NeedIn, company_name: str) -> str:
+    """A need's case is called by its category and company: "房租：某某有限公司"."""
+    return f"{labels.label(need.category).zh}：{company_name}"[:200]
 
 
-def _event(session: AsyncSession, kind: str, need: Need, actor: str, **extra: Any) -> None:
-    record_event(
-        session,
-        kind,
-        data={
-            "need_id": str(need.id),
-            "visit_id": str(need.visit_id),
-            "company_id": str(need.company_id),
-            "category": need.category.value,
-            "urgency": need.urgency.value,
-            "status": need.status.value,
-            "assignee_team_id": str(need.assignee_team_id) if need.assignee_team_id else None,
-            "assignee_department": need.assignee_department.value
-            if need.assignee_department
-            else None,
-            "due_at": need.due_at.isoformat(),
-            **extra,
-        },
-        subject_type="need",
-        subject_id=need.id,
+async def add_need(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    visit: Visit,
+    data: NeedIn,
+    calendar: WorkCalendar | None = None,
+) -> NeedOut:
+    """File the need as a case of the visit (routed by its category's rules, if any)."""
+    await ensure_category(session, actor, data.category)
+    company_name = await session.scalar(select(Company.name).where(Company.id == visit.company_id))
+    case = await file_case(
+        session=session,
         actor=actor,
+        settings=settings,
+        data=CaseIn(
+            title=title_of(data, company_name or ""),
+            description=data.description,
+            category=data.category.value,
+            urgency=data.urgency,
+            company_id=visit.company_id,
+            visit_id=visit.id,
+            reporter_contact_id=visit.contact_id,
+        ),
+        source=CaseSource.visit,
+        calendar=calendar,
     )
-
-
-def _audit(
-    session: AsyncSession, actor: Principal, action: str, need: Need, before: dict[str, Any]
-) -> None:
-    record_row(
-        session=session, actor=actor, action=action, entity_type="need", row=need, before=before
-    )
-
-
-async def add_need(*, session: AsyncSession, actor: Principal, visit: Visit, data: NeedIn) -> Need:
-    now = utcnow()
-    need = Need(
-        id=uuid.uuid4(),
-        visit_id=visit.id,
-        company_id=visit.company_id,
-        category=data.category,
-        description=data.description,
-        urgency=data.urgency,
-        status=N.open,
-        due_at=now + DUE_IN[data.urgency],
-        reopened_count=0,
-    )
-    session.add(need)
-    await session.flush()
-    record_row(session=session, actor=actor, action="create", entity_type="need", row=need)
-    _event(session, "need.raised", need, actor.name)
+    need = await read_need(session, case.id)
+    need_event(session, "need.raised", need, actor.name)
     return need
 
 
-async def get_need(*, session: AsyncSession, need_id: uuid.UUID, lock: bool = False) -> Need:
-    return await get_or_404(session, Need, need_id, NEED, lock=lock)
+async def get_need(*, session: AsyncSession, need_id: uuid.UUID) -> NeedOut:
+    return await read_need(session, need_id)
 
 
 async def assign_need(
-    *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, data: AssignIn
-) -> Need:
-    """To a team, or to a joint-operation department ("1+4")."""
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    need_id: uuid.UUID,
+    data: AssignIn,
+    calendar: WorkCalendar | None = None,
+) -> NeedOut:
+    """To a team, or to a joint-operation department ("1+4"): the case's lead department
+    becomes it; a new case is accepted (受理), a reopened one taken on again (its lead's
+    task accepted)."""
     if (data.team_id is None) == (data.department is None):
         message = Text("须且只能填写「team_id」或「department」之一", "give team_id or department")
         raise invalid_field("team_id", message)
-    need = await get_need(session=session, need_id=need_id, lock=True)
-    before = snapshot(need)
-    need.status = _ensure(need, "assign")
-    await ensure_exists(session, Team, data.team_id, "team_id", Text("团队", "team"))
-    need.assignee_team_id = data.team_id
-    need.assignee_department = data.department
-    await session.flush()
-    _audit(session, actor, "assign", need, before)
-    _event(session, "need.assigned", need, actor.name)
+    case = await _case(session, need_id, "assign")
+    department = await department_for(session, actor, data, case.area_id)
+    if case.status == CaseStatus.new:
+        await accept_case(session=session, actor=actor, case_id=case.id)
+    task = await set_lead(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case.id,
+        department_id=department.id,
+        calendar=calendar,
+    )
+    if case.status == CaseStatus.reopened and task.status == TaskStatus.pending:
+        await accept_task(session=session, actor=actor, case_id=case.id, task_id=task.id)
+    need = await read_need(session, case.id)
+    need_event(session, "need.assigned", need, actor.name)
     return need
 
 
 async def resolve_need(
     *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, resolution: str
-) -> Need:
-    need = await get_need(session=session, need_id=need_id, lock=True)
-    before = snapshot(need)
-    need.status = _ensure(need, "resolve")
-    need.resolution = resolution
-    need.resolved_at = utcnow()
-    await session.flush()
-    _audit(session, actor, "resolve", need, before)
-    _event(session, "need.resolved", need, actor.name, resolution=resolution)
+) -> NeedOut:
+    """The lead department's task done with the resolution, and the case signed off with
+    it (办结), in one step; co-handlers must have finished theirs (else the engine's 409)."""
+    case = await _case(session, need_id, "resolve")
+    lead = next(
+        (
+            t
+            for t in await tasks_of(session, case)
+            if t.role == TaskRole.lead and t.status != TaskStatus.dropped
+        ),
+        None,
+    )
+    if lead is not None and lead.status == TaskStatus.pending:
+        lead = await accept_task(session=session, actor=actor, case_id=case.id, task_id=lead.id)
+    if lead is not None and lead.status == TaskStatus.accepted:
+        await complete_task(
+            session=session, actor=actor, case_id=case.id, task_id=lead.id, note=resolution
+        )
+    await resolve_case(session=session, actor=actor, case_id=case.id, resolution=resolution)
+    need = await read_need(session, case.id)
+    need_event(session, "need.resolved", need, actor.name, resolution=resolution)
     return need
 
 
-async def close_need(*, session: AsyncSession, actor: Principal, need_id: uuid.UUID) -> Need:
-    need = await get_need(session=session, need_id=need_id, lock=True)
-    before = snapshot(need)
-    need.status = _ensure(need, "close")
-    need.closed_at = utcnow()
-    await session.flush()
-    _audit(session, actor, "close", need, before)
-    _event(session, "need.closed", need, actor.name)
+async def close_need(*, session: AsyncSession, actor: Principal, need_id: uuid.UUID) -> NeedOut:
+    """闭环: a coordinator closes the resolved need (its case closed by a coordinator)."""
+    case = await _case(session, need_id, "close")
+    await close_case(session=session, actor=actor, case_id=case.id)
+    need = await read_need(session, case.id)
+    need_event(session, "need.closed", need, actor.name)
     return need
 
 
 async def reopen_need(
-    *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, reason: str | None
-) -> Need:
-    """Back to open (assignee kept for reference), with a fresh due date. The resolution
-    is cleared, so the need no longer shows one; the need.resolved event keeps it."""
-    need = await get_need(session=session, need_id=need_id, lock=True)
-    before = snapshot(need)
-    need.status = _ensure(need, "reopen")
-    need.reopened_count += 1
-    need.resolution = None
-    need.resolved_at = None
-    need.closed_at = None
-    need.due_at = utcnow() + DUE_IN[need.urgency]
-    await session.flush()
-    _audit(session, actor, "reopen", need, before)
-    _event(session, "need.reopened", need, actor.name, reason=reason)
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    need_id: uuid.UUID,
+    reason: str | None,
+    calendar: WorkCalendar | None = None,
+) -> NeedOut:
+    """Back to open with a fresh due time (the lead department kept, its task pending
+    again). The need shows no resolution until resolved again; need.resolved keeps it."""
+    case = await _case(session, need_id, "reopen")
+    await reopen_case(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case.id,
+        reason=reason or "",
+        calendar=calendar,
+    )
+    need = await read_need(session, case.id)
+    need_event(session, "need.reopened", need, actor.name, reason=reason)
     return need
-
-
-def filtered_needs(query: NeedQuery | Any, now: datetime | None = None) -> Select[Need]:
-    stmt = select(Need)
-    if getattr(query, "status", None):
-        stmt = stmt.where(Need.status == query.status)
-    if getattr(query, "category", None):
-        stmt = stmt.where(Need.category == query.category)
-    if getattr(query, "urgency", None):
-        stmt = stmt.where(Need.urgency == query.urgency)
-    if getattr(query, "assignee_team_id", None):
-        stmt = stmt.where(Need.assignee_team_id == query.assignee_team_id)
-    if getattr(query, "department", None):
-        stmt = stmt.where(Need.assignee_department == query.department)
-    if getattr(query, "company_id", None):
-        stmt = stmt.where(Need.company_id == query.company_id)
-    if getattr(query, "overdue", None):
-        stmt = stmt.where(Need.status.in_([N.open, N.assigned]), Need.due_at < (now or utcnow()))
-    return stmt
-
-
-async def list_needs(*, session: AsyncSession, query: NeedQuery) -> dict[str, Any]:
-    stmt = filtered_needs(query)
-    if (match := search([Need.description], query.q)) is not None:
-        stmt = stmt.where(match)
-    now = utcnow()
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Need.id,
-        sortable={
-            "due_at": Need.due_at,
-            "created_at": Need.created_at,
-            "updated_at": Need.updated_at,
-        },
-        default_sort="due_at",
-        serialize=lambda need: need_out(need, now),
-    )
-
-
-async def needs_of_company(session: AsyncSession, company_id: uuid.UUID) -> list[Need]:
-    return list(
-        (
-            await session.scalars(
-                select(Need)
-                .where(Need.company_id == company_id)
-                .order_by(Need.created_at.desc(), Need.id)
-                .limit(100)
-            )
-        ).all()
-    )

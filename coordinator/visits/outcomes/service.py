@@ -13,7 +13,9 @@ from coordinator.events.service import record_event
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import invalid_field
-from coordinator.visits.models import Need, Visit, VisitStatus
+from coordinator.platform.settings import Settings
+from coordinator.visits.models import Visit, VisitStatus
+from coordinator.visits.needs.schemas import NeedOut
 from coordinator.visits.needs.service import add_need
 from coordinator.visits.schemas import NeedIn, OutcomeIn
 from coordinator.visits.service import (
@@ -24,12 +26,19 @@ from coordinator.visits.service import (
     get_visit,
     visit_event,
 )
+from coordinator.worktime.service import WorkCalendar, load_calendar
 
 
 async def record_outcome(
-    *, session: AsyncSession, actor: Principal, visit_id: uuid.UUID, data: OutcomeIn
-) -> tuple[Visit, list[Need]]:
-    """Completed (with notes and the needs raised) or no-show."""
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    visit_id: uuid.UUID,
+    data: OutcomeIn,
+    calendar: WorkCalendar | None = None,
+) -> tuple[Visit, list[NeedOut]]:
+    """Completed (with notes and the needs raised, each filed as a case) or no-show."""
     visit = await get_visit(session=session, visit_id=visit_id, lock=True)
     action = "complete" if data.status == "completed" else "no_show"
     target = ensure_transition(visit, action)
@@ -68,15 +77,31 @@ async def record_outcome(
         subject_id=visit.id,
         actor=actor.name,
     )
+    if data.needs and calendar is None:
+        calendar = await load_calendar(session, settings)
     needs = [
-        await add_need(session=session, actor=actor, visit=visit, data=need) for need in data.needs
+        await add_need(
+            session=session,
+            actor=actor,
+            settings=settings,
+            visit=visit,
+            data=need,
+            calendar=calendar,
+        )
+        for need in data.needs
     ]
     return visit, needs
 
 
 async def raise_need(
-    *, session: AsyncSession, actor: Principal, visit_id: uuid.UUID, data: NeedIn
-) -> Need:
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    settings: Settings,
+    visit_id: uuid.UUID,
+    data: NeedIn,
+    calendar: WorkCalendar | None = None,
+) -> NeedOut:
     """A need raised at a completed visit, after its outcome was recorded."""
     visit = await get_visit(session=session, visit_id=visit_id)
     if visit.status != VisitStatus.completed:
@@ -85,4 +110,11 @@ async def raise_need(
             current=visit.status.value,
             allowed=allowed(visit.status),
         )
-    return await add_need(session=session, actor=actor, visit=visit, data=data)
+    return await add_need(
+        session=session,
+        actor=actor,
+        settings=settings,
+        visit=visit,
+        data=data,
+        calendar=calendar,
+    )

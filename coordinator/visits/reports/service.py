@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.platform.db import utcnow
 from coordinator.registry.models import Building, Company
-from coordinator.visits.models import Need, Visit, VisitStatus
-from coordinator.visits.needs.service import filtered_needs, need_out
+from coordinator.visits.models import Visit, VisitStatus
+from coordinator.visits.needs.reading import needs_to_export
 from coordinator.visits.reports.schemas import CoverageQuery
 from coordinator.visits.schemas import VisitQuery, visit_out
 from coordinator.web.listing import paginate, search
@@ -224,11 +224,9 @@ NEED_COLUMNS = (
 
 
 async def needs_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
-    now = utcnow()
-    stmt = filtered_needs(query, now).order_by(Need.due_at, Need.id).limit(100_000)
+    """The needs (cases filed from visits) the filters select, by due time."""
     rows = []
-    for need in (await session.scalars(stmt)).all():
-        out = need_out(need, now)
+    for out in await needs_to_export(session, query):
         rows.append(
             (
                 out.id,
