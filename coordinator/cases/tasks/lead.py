@@ -67,9 +67,10 @@ async def set_lead(
     category = await category_of(session, case)
     changed: list[tuple[CaseTask, dict[str, object], str]] = []
     if current is not None:
+        # One lead task per case: the former lead's is a co-handler's from now on.
         before = snapshot(current)
+        current.role = TaskRole.co
         if current.status == TaskStatus.done:
-            current.role = TaskRole.co
             changed.append((current, before, "update"))
         else:
             current.status = TaskStatus.dropped
