@@ -78,6 +78,10 @@ FEATURES: tuple[Feature, ...] = (
         cron_jobs=tuple(shift_jobs.CRON_JOBS),
         feeds=(SHIFTS,),
     ),
+    Feature(
+        "case_reports",
+        views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),
+    ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),
