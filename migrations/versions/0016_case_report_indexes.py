@@ -4,10 +4,11 @@ Revision ID: 0016
 Revises: 0011
 Create Date: 2026-12-03 10:00:00
 
-A month's figures per department read only the tasks created, accepted or done since the
-month began (three indexes on those times) besides the open ones past due (the partial
-index of 0011), and the month's reopenings from the outbox (a partial index holding only
-`case.reopened`, so the outbox is no dearer to write). No new table.
+A month's figures per department read only the tasks created, accepted or done in the
+month (three indexes on those times), the tasks open at its end and past due (those still
+open by the partial index of 0011; those done late since by the span they were overdue,
+in a GiST index of late tasks only), and the month's reopenings from the outbox (a partial
+index holding only `case.reopened`, so the outbox is no dearer to write). No new table.
 """
 
 from collections.abc import Sequence
@@ -38,6 +39,14 @@ def upgrade() -> None:
         postgresql_where=sa.text("done_at IS NOT NULL"),
     )
     op.create_index(
+        "ix_case_tasks_late_span",
+        "case_tasks",
+        [sa.text("tstzrange(due_at, greatest(due_at, done_at), '(]')")],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_where=sa.text("done_at > due_at"),
+    )
+    op.create_index(
         "ix_outbox_case_reopened",
         "outbox",
         ["occurred_at"],
@@ -48,6 +57,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_outbox_case_reopened", table_name="outbox")
+    op.drop_index("ix_case_tasks_late_span", table_name="case_tasks")
     op.drop_index("ix_case_tasks_done", table_name="case_tasks")
     op.drop_index("ix_case_tasks_accepted", table_name="case_tasks")
     op.drop_index("ix_case_tasks_created", table_name="case_tasks")

@@ -3,7 +3,7 @@ figure drawn as a dash, long names shortened but kept whole in the tooltip."""
 
 from __future__ import annotations
 
-from coordinator.cases.reports.charts import PLOT_WIDTH, Series, bars, nice_ceiling
+from coordinator.cases.reports.charts import LABEL_CHARS, PLOT_WIDTH, Series, bars, nice_ceiling
 
 TWO = (Series("接收任务", "#2f6db5"), Series("办结任务", "#1e8a4c"))
 
@@ -48,7 +48,7 @@ def test_a_percentage_chart_has_a_fixed_top_and_long_names_are_shortened():
     [row] = chart.rows
     assert row.bars[0].segments[0].width == PLOT_WIDTH / 2
     assert row.bars[0].value == "50%"
-    assert row.label == name[:9] + "…" and row.full_label == name
+    assert row.label == name[: LABEL_CHARS - 1] + "…" and row.full_label == name
     assert [t.text for t in chart.ticks] == ["0%", "25%", "50%", "75%", "100%"]
 
 

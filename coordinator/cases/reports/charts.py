@@ -10,14 +10,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-LABEL_WIDTH = 150
-PLOT_WIDTH = 420
-VALUE_WIDTH = 70
+LABEL_WIDTH = 130
+PLOT_WIDTH = 300
+VALUE_WIDTH = 60
 WIDTH = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
 BAR = 16
 GAP = 10
 TOP = 28
-LABEL_CHARS = 10
+LABEL_CHARS = 9
 
 
 @dataclass(frozen=True)

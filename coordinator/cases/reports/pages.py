@@ -31,12 +31,6 @@ def month_label(month: str, lang: Lang) -> str:
     return f"{_MONTHS_EN.split()[number - 1]} {year}" if lang == "en" else f"{year}年{number}月"
 
 
-def shift_month(month: str, by: int) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def _month(request: web.Request, zone: Any) -> str:
     asked = request.query.get("month", "")
     return asked if MONTH.match(asked) else service.this_month(zone)
@@ -151,8 +145,8 @@ async def show(request: web.Request) -> web.Response:
         base=f"/case-reports/{token}",
         month=month,
         month_label=month_label(month, lang),
-        previous_month=shift_month(month, -1),
-        next_month=shift_month(month, 1),
+        previous_month=service.shift_month(month, -1),
+        next_month=service.shift_month(month, 1),
         this_month=service.this_month(zone, now),
         departments=departments,
         places=open_cases,
