@@ -92,6 +92,10 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(SHIFTS,),
     ),
     Feature("photos", views=("coordinator.photos.views",)),
+    Feature(
+        "case_reports",
+        views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),
+    ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),

@@ -6,6 +6,7 @@ from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
 from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
+from coordinator.cases.reports import models as case_report_indexes
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
@@ -75,5 +76,6 @@ __all__ = [
     "VisitReminder",
     "WebhookSubscription",
     "WorkCalendarDay",
+    "case_report_indexes",
     "party_branch_buildings",
 ]
