@@ -76,6 +76,8 @@ FEATURES: tuple[Feature, ...] = (
         ),
         rules=case_notify.rules,
     ),
+    Feature("departments", views=("coordinator.departments.views",)),
+    Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature(
         "shifts",
         views=(

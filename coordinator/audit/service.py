@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -41,6 +42,8 @@ def snapshot(row: DeclarativeBase) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, Decimal):  # Numeric columns (hours with hundredths): JSON numbers
+        return float(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "value") and not isinstance(value, int | float | str):

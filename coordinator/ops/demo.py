@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.ops.demo_calendar import calendar_days, insert_calendar
+from coordinator.ops.demo_depts import DepartmentsDemo, build_departments, insert_departments
 from coordinator.ops.demo_words import (
     AREAS,
     BRANCH_NAMES,
@@ -67,6 +68,7 @@ class DemoData:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     teams: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
+    departments: DepartmentsDemo = field(default_factory=DepartmentsDemo)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -79,7 +81,7 @@ class DemoData:
             "teams": len(self.teams),
             "team_members": len(self.members),
             "work_calendar_days": len(calendar_days()),
-        }
+        } | self.departments.counts()
 
 
 def build_demo(seed: int = SEED) -> DemoData:
@@ -147,6 +149,9 @@ def build_demo(seed: int = SEED) -> DemoData:
 
     _companies(rng, new_id, data, branch_of_building)
     _teams(rng, new_id, data)
+    data.departments = build_departments(
+        seed, areas=data.areas, buildings=data.buildings, people=data.people, teams=data.teams
+    )
     return data
 
 
@@ -282,6 +287,7 @@ async def insert_demo(session: AsyncSession, data: DemoData) -> None:
     await session.execute(insert(Team), data.teams)
     await session.execute(insert(TeamMember), data.members)
     await insert_calendar(session)
+    await insert_departments(session, data.departments)
 
 
 async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:

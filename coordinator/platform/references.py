@@ -34,6 +34,11 @@ RESOURCE_NAMES: dict[str, Text] = {
     "feed_tokens": Text("日历订阅", "calendar feeds"),
     "campaign_liaisons": Text("走访行动的联络员", "campaign liaisons"),
     "campaign_plan_items": Text("走访计划条目", "campaign plan items"),
+    "departments": Text("部门", "departments"),
+    "department_members": Text("部门成员", "department memberships"),
+    "case_categories": Text("事项类型", "case categories"),
+    "case_routes": Text("派单规则", "routing rules"),
+    "case_route_helpers": Text("派单规则的协办部门", "routing rules' co-handlers"),
     "cases": Text("案件", "cases"),
     "case_tasks": Text("案件任务", "case tasks"),
     "case_notes": Text("案件进展", "case notes"),
@@ -42,13 +47,17 @@ RESOURCE_NAMES: dict[str, Text] = {
 
 # Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the
 # database, yet still stop the delete through the API: a team's members, its visits and
-# its live calendar feeds (whose URLs would die), a person's live feeds. Each with the
+# its live calendar feeds (whose URLs would die), a person's live feeds, a place's
+# routing rules. Each with the
 # condition a referring row must meet to count.
 HOLDING: dict[tuple[str, str], Callable[[Table], ColumnElement[bool]] | None] = {
     ("team_members", "team_id"): None,
     ("visits", "team_id"): None,
     ("feed_tokens", "team_id"): lambda feeds: feeds.c.revoked_at.is_(None),
     ("feed_tokens", "person_id"): lambda feeds: feeds.c.revoked_at.is_(None),
+    # A place's routing rules would vanish with it, and cases of the place go elsewhere.
+    ("case_routes", "area_id"): None,
+    ("case_routes", "building_id"): None,
 }
 
 

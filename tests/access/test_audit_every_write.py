@@ -21,6 +21,7 @@ from coordinator.web.api import Operation
 from tests.access import (
     audit_recipes,
     audit_recipes_cases,
+    audit_recipes_departments,
     audit_recipes_duty,
     audit_recipes_photos,
     audit_recipes_worktime,
@@ -33,6 +34,7 @@ MUTATING = [op for op in operations() if op.method in WRITES]
 assert (
     audit_recipes
     and audit_recipes_cases
+    and audit_recipes_departments
     and audit_recipes_duty
     and audit_recipes_photos
     and audit_recipes_worktime

@@ -170,6 +170,7 @@ class Everything:
         await self.upload("photo", "/api/v1/photos", small_png(), "image/png")
         self.made["visit_for_need"] = visit
         await self.build_cases(n, building["id"])
+        await self._cases(n, area, building, person)
         return self
 
     async def build_cases(self, n: int, building_id: str) -> None:
@@ -205,6 +206,46 @@ class Everything:
             "case_task", f"/api/v1/cases/{case['id']}/tasks", {"department_id": str(departments[1])}
         )
         await self.create("case_note", f"/api/v1/cases/{case['id']}/notes", {"body": "已联系物业"})
+
+    async def _cases(
+        self, n: int, area: dict[str, Any], building: dict[str, Any], person: dict[str, Any]
+    ) -> None:
+        """A department with a member, a case category and a routing rule."""
+        department = await self.create(
+            "department",
+            "/api/v1/departments",
+            {"name": f"城管中队{n}", "kind": "urban_management", "work_hours": "08:30-17:00"},
+        )
+        helper = await self.create(
+            "helper",
+            "/api/v1/departments",
+            {"name": f"居委会{n}", "kind": "residential_committee", "area_id": area["id"]},
+        )
+        await self.create(
+            "department_member",
+            f"/api/v1/departments/{department['id']}/members",
+            {"person_id": person["id"], "is_lead": True},
+        )
+        category = await self.create(
+            "category",
+            "/api/v1/case-categories",
+            {
+                "code": f"bikes_{n}",
+                "name": "非机动车乱停放",
+                "response_hours": 4,
+                "resolution_days": 3,
+            },
+        )
+        await self.create(
+            "route",
+            "/api/v1/case-routes",
+            {
+                "category_id": category["id"],
+                "building_id": building["id"],
+                "lead_department_id": department["id"],
+                "helper_department_ids": [helper["id"]],
+            },
+        )
 
 
 @pytest.fixture

@@ -65,9 +65,8 @@ async def test_every_location_header_names_a_route_that_answers_get(everything, 
         body = await read.text()
         assert read.status == 200, f"{path} answered Location {location}: GET {read.status} {body}"
         made = everything.made[key]
-        assert (await read.json())["person_id" if key == "member" else "id"] == made[
-            "person_id" if key == "member" else "id"
-        ]
+        known_by = "person_id" if key in ("member", "department_member") else "id"
+        assert (await read.json())[known_by] == made[known_by]
         get_ops = [t for t in document["paths"] if _matches(t, location)]
         assert any("get" in document["paths"][t] for t in get_ops), location
 
@@ -83,6 +82,7 @@ async def test_every_list_answers_items_next_cursor_and_total(everything):
         "/api/v1/companies/{id}": made["company"]["id"],
         "/api/v1/webhooks/{id}": made["webhook"]["id"],
         "/api/v1/campaigns/{id}": made["campaign"]["id"],
+        "/api/v1/departments/{id}": made["department"]["id"],
     }
     # The events feed is read with `after` (a position), not pages; its own shape.
     exempt = {"/api/v1/events"}
@@ -138,6 +138,12 @@ async def test_null_for_a_required_field_is_a_422_naming_it_on_every_patch(every
         "/api/v1/posts/{id}": f"/api/v1/posts/{made['post']['id']}",
         "/api/v1/shifts/{id}": f"/api/v1/shifts/{made['shift']['id']}",
         "/api/v1/webhooks/{id}": f"/api/v1/webhooks/{made['webhook']['id']}",
+        "/api/v1/departments/{id}": f"/api/v1/departments/{made['department']['id']}",
+        "/api/v1/departments/{id}/members/{person_id}": (
+            f"/api/v1/departments/{made['department']['id']}/members/{made['person']['id']}"
+        ),
+        "/api/v1/case-categories/{id}": f"/api/v1/case-categories/{made['category']['id']}",
+        "/api/v1/case-routes/{id}": f"/api/v1/case-routes/{made['route']['id']}",
     }
     # Plan items exist only once a worker has planned the campaign (tests/campaigns).
     untested = {"/api/v1/campaigns/{id}/items/{item_id}"}

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
+from coordinator.cases.categories.models import CaseCategory
+from coordinator.cases.categories.service import resolve_route
+from coordinator.departments.models import Department, DepartmentKind
+from coordinator.departments.service import lead_of
 from coordinator.ops.demo import COUNTS, build_demo, load_demo
 from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
 from coordinator.registry.codes import credit_code_problem, valid_mobile
@@ -16,6 +22,7 @@ from coordinator.registry.models import (
     PartyBranch,
     party_branch_buildings,
 )
+from coordinator.visits.models import NeedCategory
 
 
 async def test_demo_loads_the_promised_counts_into_an_empty_database(database) -> None:
@@ -83,3 +90,41 @@ async def test_demo_is_not_loaded_into_a_database_with_a_registry(database) -> N
 def test_demo_is_the_same_every_time() -> None:
     assert build_demo() == build_demo()
     assert build_demo(seed=1).companies != build_demo().companies
+
+
+async def test_demo_departments_have_a_lead_and_categories_route_to_them(database) -> None:
+    assert await load_demo(database) is not None
+    async with database.session() as session:
+        departments = (await session.scalars(select(Department).order_by(Department.name))).all()
+        assert len(departments) == 11
+        assert {d.kind for d in departments} == set(DepartmentKind)
+        for department in departments:
+            assert await lead_of(session, department) is not None, department.name
+        by_name = {d.name: d for d in departments}
+        assert by_name["南京西路企业服务中心"].team_id is not None
+        codes = set((await session.scalars(select(CaseCategory.code))).all())
+        assert {c.value for c in NeedCategory} <= codes
+        assert {"group_rental", "day_rental", "bikes_blocking", "garbage_room"} <= codes
+        category = {c.code: c.id for c in (await session.scalars(select(CaseCategory))).all()}
+        tower = await session.scalar(select(Building).where(Building.name == "恒晟广场"))
+        assert tower is not None
+        names = {d.id: d.name for d in departments}
+
+        async def routed(code: str, **place: Any) -> tuple[str, str, set[str]]:
+            found = await resolve_route(session, category[code], **place)
+            assert found is not None, code
+            helpers = {names[h] for h in found.helper_department_ids}
+            return found.place, names[found.lead_department_id], helpers
+
+        assert await routed("group_rental", building_id=tower.id) == (
+            "area",
+            "南京西路房办",
+            {"南京西路城管中队", "南京西路市容所", "梧桐里居委会"},
+        )
+        assert await routed("bikes_blocking", building_id=tower.id) == (
+            "building",
+            "南京西路城管中队",
+            {"南京西路市容所", "恒晟广场物业服务中心"},
+        )
+        assert (await routed("group_rental"))[:2] == ("category", "南京西路房办")
+        assert await resolve_route(session, category["other"]) is None
