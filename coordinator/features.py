@@ -79,6 +79,10 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(SHIFTS,),
     ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
+    Feature(
+        "open311",
+        views=("coordinator.open311.views", "coordinator.open311.keys.views"),
+    ),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),
     Feature("auth", views=("coordinator.auth.views",)),

@@ -118,7 +118,7 @@ def _operation(
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "format": "uuid"},
+            "schema": op.path_params.get(name, {"type": "string", "format": "uuid"}),
         }
         for name in _PATH_PARAM.findall(op.path)
     ]
@@ -146,6 +146,13 @@ def _operation(
     if op.role is not None:
         entry["security"] = [{SECURITY_SCHEME: []}]
         entry["x-required-role"] = op.role.value
+    for member, value in op.spec.items():  # what the declaration could not say itself
+        if member == "responses":
+            entry["responses"] = dict(sorted({**entry["responses"], **value}.items()))
+        elif member == "parameters":
+            entry["parameters"] = [*entry.get("parameters", []), *value]
+        else:
+            entry[member] = value
     return entry
 
 

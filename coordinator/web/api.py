@@ -55,6 +55,12 @@ class Operation:
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
     kept: tuple[str, ...] = ()
+    # Path parameters that are not ids: name -> JSON schema (a date, a year).
+    path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # OpenAPI members the declaration cannot say itself (a body the view reads on its
+    # own, answers that are images): `requestBody` and other members replace the
+    # generated ones, `responses` replace theirs by status, `parameters` are added.
+    spec: dict[str, Any] = field(default_factory=dict)
 
 
 # Answers of GET operations declared with `kept=(tables...)`: the body of a 200 per path
@@ -87,6 +93,8 @@ class ApiRoutes:
         errors: tuple[int, ...] = (),
         content_type: str = "application/json",
         kept: tuple[str, ...] = (),
+        path_params: dict[str, dict[str, Any]] | None = None,
+        spec: dict[str, Any] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare an operation; a GET whose answer is read from `kept` tables only may be
         answered from memory while they are unchanged."""
@@ -109,6 +117,8 @@ class ApiRoutes:
                     errors=errors,
                     content_type=content_type,
                     kept=kept,
+                    path_params=path_params or {},
+                    spec=spec or {},
                 )
             )
             return fn
