@@ -18,13 +18,15 @@ from sqlalchemy import func, select
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken, Role
 from coordinator.web.api import Operation
-from tests.access import audit_recipes, audit_recipes_duty
+from tests.access import audit_recipes, audit_recipes_duty, audit_recipes_open311
 from tests.access.audit_scene import RECIPES, Scene
 from tests.access.conftest import op_id, operations
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 MUTATING = [op for op in operations() if op.method in WRITES]
-assert audit_recipes and audit_recipes_duty  # they register their recipes on import
+assert (
+    audit_recipes and audit_recipes_duty and audit_recipes_open311
+)  # they register their recipes on import
 
 
 def test_every_mutating_operation_has_a_recipe():
