@@ -112,8 +112,9 @@ async def measure(
     duration: float,
     warmup: float,
     cpu_probes: Mapping[str, Callable[[], float]],
+    concurrency: int = CONCURRENCY,
 ) -> LoadResult:
-    """CONCURRENCY callers, each calling call(n) back to back with the next n; after
+    """`concurrency` callers, each calling call(n) back to back with the next n; after
     `warmup` seconds, record for `duration` seconds (as bench.common.generate_load does
     for GETs)."""
     latencies: list[float] = []
@@ -139,7 +140,7 @@ async def measure(
                     first_error = first_error or problem
 
     probes = {"client": own_cpu, **cpu_probes}
-    tasks = [asyncio.create_task(caller()) for _ in range(CONCURRENCY)]
+    tasks = [asyncio.create_task(caller()) for _ in range(concurrency)]
     try:
         await asyncio.sleep(warmup)
         before = {name: probe() for name, probe in probes.items()}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from arq.cron import CronJob
 
 from coordinator.calendars.models import Source
+from coordinator.cases import notify as case_notify
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -63,6 +64,18 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
+    Feature("worktime", views=("coordinator.worktime.views",)),
+    Feature(
+        "cases",
+        views=(
+            "coordinator.cases.views",
+            "coordinator.cases.tasks.views",
+            "coordinator.cases.followup.views",
+            "coordinator.cases.merging.views",
+            "coordinator.cases.notes.views",
+        ),
+        rules=case_notify.rules,
+    ),
     Feature(
         "shifts",
         views=(
@@ -78,6 +91,7 @@ FEATURES: tuple[Feature, ...] = (
         cron_jobs=tuple(shift_jobs.CRON_JOBS),
         feeds=(SHIFTS,),
     ),
+    Feature("photos", views=("coordinator.photos.views",)),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature(
         "open311",

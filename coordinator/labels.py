@@ -179,7 +179,7 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
     },
 }
 
-# What can be done to a visit or a need, as the refusal names it ("… 不能改期").
+# What can be done to a visit, a need, a case or a task, as the refusal names it ("… 不能改期").
 ACTIONS: dict[str, Text] = {
     "confirm": T("确认", "confirm"),
     "decline": T("婉拒", "decline"),
@@ -192,6 +192,21 @@ ACTIONS: dict[str, Text] = {
     "resolve": T("办结", "resolve"),
     "close": T("闭环", "close"),
     "reopen": T("重新受理", "reopen"),
+    # Cases and their tasks ("1+4").
+    "accept": T("受理", "accept"),
+    "reject": T("不予受理", "reject"),
+    "start": T("开始办理", "start work on"),
+    "merge": T("合并", "merge"),
+    "satisfied": T("确认满意", "confirm as satisfactory"),
+    "unsatisfied": T("反馈不满意", "report as unsatisfactory"),
+    "close_unanswered": T("逾期未回访而闭环", "close unanswered"),
+    "add_task": T("增派部门", "add a department to"),
+    "accept_task": T("接单", "accept"),
+    "done": T("办结", "finish"),
+    "hand_back": T("退回", "hand back"),
+    "resend": T("重新派单", "send again"),
+    "drop": T("撤销", "drop"),
+    "note": T("添加进展", "add a note to"),
 }
 
 

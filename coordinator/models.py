@@ -5,13 +5,14 @@ from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
-from coordinator.cases.models import Case, CaseNote, CaseTask
+from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
 from coordinator.people.models import Person, Team, TeamMember
+from coordinator.photos.models import Photo
 from coordinator.platform.db import Base
 from coordinator.registry.models import (
     Area,
@@ -31,6 +32,7 @@ from coordinator.shifts.models import (
     Signup,
 )
 from coordinator.visits.models import Need, Visit, VisitReminder
+from coordinator.worktime.models import WorkCalendarDay
 
 __all__ = [
     "ApiToken",
@@ -45,6 +47,7 @@ __all__ = [
     "Case",
     "CaseCategory",
     "CaseNote",
+    "CasePhoto",
     "CaseRoute",
     "CaseRouteHelper",
     "CaseTask",
@@ -63,6 +66,7 @@ __all__ = [
     "OutboxEvent",
     "PartyBranch",
     "Person",
+    "Photo",
     "Post",
     "Shift",
     "ShiftReminder",
@@ -73,5 +77,6 @@ __all__ = [
     "Visit",
     "VisitReminder",
     "WebhookSubscription",
+    "WorkCalendarDay",
     "party_branch_buildings",
 ]

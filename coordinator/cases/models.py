@@ -18,6 +18,8 @@ from sqlalchemy import (
     Numeric,
     Sequence,
     String,
+    UniqueConstraint,
+    Uuid,
     func,
     text,
 )
@@ -218,6 +220,40 @@ class CaseNote(IdMixin, Base):
     )
     author: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), default=utcnow
+    )
+
+
+class CasePhoto(IdMixin, Base):
+    """A photo attached to a case as filed, to a task (its evidence of work done), or to a
+    progress note. The photo itself lives in `photos` and never changes."""
+
+    __tablename__ = "case_photos"
+    __table_args__ = (
+        UniqueConstraint(
+            "case_id",
+            "task_id",
+            "note_id",
+            "photo_id",
+            name="uq_case_photos_attached",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("case_tasks.id", ondelete="CASCADE"), index=True
+    )
+    note_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("case_notes.id", ondelete="CASCADE"), index=True
+    )
+    # Typed here: the photos table may not be known yet when this module is read.
+    photo_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("photos.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), default=utcnow
     )

@@ -167,14 +167,15 @@ def _responses(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if op.response is not None:
         body = {"schema": refs[(op.response, "serialization")]}
-    if op.status == 204:
-        responses["204"] = {"description": "Done"}
-    else:
-        responses[str(op.status)] = {
-            "description": {201: "Created", 202: "Accepted"}.get(op.status, "OK"),
+    for status in (op.status, *op.also):
+        if status == 204:
+            responses["204"] = {"description": "Done"}
+            continue
+        responses[str(status)] = {
+            "description": {201: "Created", 202: "Accepted"}.get(status, "OK"),
             "content": {op.content_type: body},
         }
-        if op.status == 201:
+        if status == 201:
             responses["201"]["headers"] = {
                 "Location": {
                     "description": "Where the new resource is read",

@@ -49,6 +49,21 @@ EVENT_TYPES: dict[str, str] = {
     "signup.checked_out": "a person finished their duty",
     "signup.swapped": "a person took over another's place on a shift",
     "shift.reminder_due": "a shift is coming up: remind the person signed up",
+    "case.created": "a case was filed",
+    "case.accepted": "a case was accepted (受理)",
+    "case.assigned": "a department was given a task on a case",
+    "task.accepted": "a department accepted its task on a case",
+    "task.done": "a department finished its task on a case",
+    "task.returned": "a co-handling department handed its task back",
+    "task.dropped": "a department's task on a case was dropped",
+    "case.escalated": "a case's task is overdue: its department lead or coordinators alerted",
+    "case.resolved": "a case was resolved (办结): the reporter is asked to confirm",
+    "case.closed": "a case was closed: confirmed by its reporter, unanswered, or by a coordinator",
+    "case.reopened": "a resolved or closed case was opened again",
+    "case.rejected": "a case was not accepted",
+    "case.merged": "a case was merged into another (its master)",
+    "case.reminder_due": "a case's task is coming due: remind its assignee",
+    "work_calendar.changed": "work calendar days changed: deadlines in working time may move",
 }
 
 # Fields of event data that carry a capability (a link that acts for its holder): they go

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.ops.demo_calendar import calendar_days, insert_calendar
 from coordinator.ops.demo_words import (
     AREAS,
     BRANCH_NAMES,
@@ -77,6 +78,7 @@ class DemoData:
             "people": len(self.people),
             "teams": len(self.teams),
             "team_members": len(self.members),
+            "work_calendar_days": len(calendar_days()),
         }
 
 
@@ -279,6 +281,7 @@ async def insert_demo(session: AsyncSession, data: DemoData) -> None:
     await session.execute(insert(Contact), data.contacts)
     await session.execute(insert(Team), data.teams)
     await session.execute(insert(TeamMember), data.members)
+    await insert_calendar(session)
 
 
 async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:

@@ -34,6 +34,10 @@ RESOURCE_NAMES: dict[str, Text] = {
     "feed_tokens": Text("日历订阅", "calendar feeds"),
     "campaign_liaisons": Text("走访行动的联络员", "campaign liaisons"),
     "campaign_plan_items": Text("走访计划条目", "campaign plan items"),
+    "cases": Text("案件", "cases"),
+    "case_tasks": Text("案件任务", "case tasks"),
+    "case_notes": Text("案件进展", "case notes"),
+    "case_photos": Text("案件照片", "case photos"),
 }
 
 # Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the

@@ -14,6 +14,13 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coordinator.platform.i18n import Text
+from coordinator.platform.workhours import (
+    Periods,
+    Weekend,
+    WorkHours,
+    parse_weekend,
+    parse_work_hours,
+)
 
 
 class SettingsError(Exception):
@@ -105,6 +112,20 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=60, ge=1, le=3600, alias="FUMIN_JOB_TIMEOUT_SECONDS")
     worker_jobs: int = Field(default=20, ge=1, le=1000, alias="FUMIN_WORKER_JOBS")
     plan_workers: int = Field(default=8, ge=1, le=64, alias="FUMIN_PLAN_WORKERS")
+    # Working time (coordinator.worktime): periods of a working day, in `zone`, and the
+    # days of the week that are not working days unless the work calendar says otherwise.
+    work_hours: WorkHours = Field(default="09:00-12:00,13:00-17:30", alias="FUMIN_WORK_HOURS")
+    work_weekend: Weekend = Field(default="sat,sun", alias="FUMIN_WORK_WEEKEND")
+    # Photos (coordinator/photos): where they are kept, the largest upload, the most pixels
+    # (at most Pillow's own bomb limit, so its warning never precedes our refusal).
+    photo_store: Literal["local"] = Field(default="local", alias="FUMIN_PHOTO_STORE")
+    photo_root: Path | None = Field(default=None, alias="FUMIN_PHOTO_DIR")
+    photo_max_bytes: int = Field(
+        default=10 * 1024**2, ge=1024, le=1024**3, alias="FUMIN_PHOTO_MAX_BYTES"
+    )
+    photo_max_pixels: int = Field(
+        default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
+    )
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
@@ -189,8 +210,20 @@ class Settings(BaseSettings):
         return parse_quiet_hours(self.quiet_hours)
 
     @property
+    def work_periods(self) -> Periods:
+        return parse_work_hours(self.work_hours)
+
+    @property
+    def weekend_days(self) -> frozenset[int]:
+        return parse_weekend(self.work_weekend)
+
+    @property
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.photo_root or self.data_dir / "photos"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -57,6 +57,8 @@ class Operation:
     kept: tuple[str, ...] = ()
     # Path parameters that are not ids: name -> JSON schema (a date, a year).
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Other success statuses answered with the same body (a PUT that creates: 201).
+    also: tuple[int, ...] = ()
     # OpenAPI members the declaration cannot say itself (a body the view reads on its
     # own, answers that are images): `requestBody` and other members replace the
     # generated ones, `responses` replace theirs by status, `parameters` are added.
@@ -94,6 +96,7 @@ class ApiRoutes:
         content_type: str = "application/json",
         kept: tuple[str, ...] = (),
         path_params: dict[str, dict[str, Any]] | None = None,
+        also: tuple[int, ...] = (),
         spec: dict[str, Any] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare an operation; a GET whose answer is read from `kept` tables only may be
@@ -118,6 +121,7 @@ class ApiRoutes:
                     content_type=content_type,
                     kept=kept,
                     path_params=path_params or {},
+                    also=also,
                     spec=spec or {},
                 )
             )

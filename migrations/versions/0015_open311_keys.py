@@ -1,7 +1,7 @@
 """open311 keys, what a client sent with a request, the index of cases by requested time
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-02 10:00:00
 
 Open311 GeoReport v2: the API keys its clients post requests with (stored as SHA-256
@@ -9,9 +9,6 @@ hashes), the client's own fields of a request filed through it (account, device,
 URL, attribute answers), and an index of cases by (created_at, id) for GET requests,
 which reads the newest first within a window of requested times. Both new tables notify
 their changes, as in 0009.
-
-Revises 0011 while the cases branch's 0012–0014 are not merged; it becomes 0014's
-successor when they are.
 """
 
 from collections.abc import Sequence
@@ -21,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

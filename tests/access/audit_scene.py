@@ -33,6 +33,15 @@ class Call:
     json: Any = None
     status: int = 200
     state: dict[str, Any] | None = None
+    # A body that is not JSON (an image): its bytes and Content-Type.
+    data: bytes | None = None
+    content_type: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The request's body, as the test client takes it."""
+        if self.data is None:
+            return {"json": self.json}
+        return {"data": self.data, "headers": {"Content-Type": self.content_type or ""}}
 
 
 def iso(moment: datetime) -> str:

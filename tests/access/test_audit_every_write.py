@@ -18,14 +18,26 @@ from sqlalchemy import func, select
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import ApiToken, Role
 from coordinator.web.api import Operation
-from tests.access import audit_recipes, audit_recipes_duty, audit_recipes_open311
+from tests.access import (
+    audit_recipes,
+    audit_recipes_cases,
+    audit_recipes_duty,
+    audit_recipes_open311,
+    audit_recipes_photos,
+    audit_recipes_worktime,
+)
 from tests.access.audit_scene import RECIPES, Scene
 from tests.access.conftest import op_id, operations
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 MUTATING = [op for op in operations() if op.method in WRITES]
 assert (
-    audit_recipes and audit_recipes_duty and audit_recipes_open311
+    audit_recipes
+    and audit_recipes_cases
+    and audit_recipes_duty
+    and audit_recipes_open311
+    and audit_recipes_photos
+    and audit_recipes_worktime
 )  # they register their recipes on import
 
 
@@ -67,7 +79,7 @@ async def test_write_leaves_an_audit_entry(api, database, settings, op: Operatio
     async with database.session() as session:
         mark = await session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
 
-    answer = await api.ok(call.method, call.path, call.status, role=role, json=call.json)
+    answer = await api.ok(call.method, call.path, call.status, role=role, **call.body())
 
     entries = await _entries_after(database, mark or 0)
     seen = [(e.action, e.entity_type, str(e.entity_id)) for e in entries]

@@ -5,12 +5,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
+from PIL import Image
 
+from coordinator.cases.categories.models import CaseCategory, CaseRoute
+from coordinator.departments.models import Department, DepartmentKind
+from coordinator.platform import keys
 from tests.api.served import served_api  # noqa: F401 (a fixture of this folder's tests)
 from tests.registry.conftest import credit_code
+
+
+def small_png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (12, 9), (40, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def later(hours: float) -> str:
@@ -37,6 +48,15 @@ class Everything:
             self.locations[(path, key)] = response.headers["Location"]
         self.made[key] = out
         return out
+
+    async def upload(self, key: str, path: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """A resource made of a body that is not JSON (a photo)."""
+        response = await self.api.post(path, data=data, headers={"Content-Type": content_type})
+        text = await response.text()
+        assert response.status == 201, f"POST {path}: {response.status} {text}"
+        self.locations[(path, key)] = response.headers["Location"]
+        self.made[key] = out = await response.json()
+        return out  # type: ignore[no-any-return]
 
     async def build(self) -> Everything:
         n = uuid.uuid4().int % 10**6
@@ -148,8 +168,44 @@ class Everything:
         )
         await self.create("person_feed", f"/api/v1/people/{person['id']}/feeds", {})
         await self.create("link", f"/api/v1/people/{person['id']}/link")
+        await self.upload("photo", "/api/v1/photos", small_png(), "image/png")
         self.made["visit_for_need"] = visit
+        await self.build_cases(n, building["id"])
         return self
+
+    async def build_cases(self, n: int, building_id: str) -> None:
+        """A case filed, a department added to it, a note on it. Categories and their
+        departments are made in the database (their own API is tested where it is)."""
+        departments = [uuid.uuid4(), uuid.uuid4()]
+        code = f"case_kind_{n}"
+        async with self.api.client.app[keys.DATABASE].sessionmaker.begin() as session:
+            for number, department_id in enumerate(departments):
+                session.add(
+                    Department(
+                        id=department_id, name=f"部门{n}-{number}", kind=DepartmentKind.other
+                    )
+                )
+            await session.flush()
+            category = CaseCategory(
+                id=uuid.uuid4(), code=code, name="楼道堆物", response_hours=8, resolution_days=5
+            )
+            session.add(category)
+            await session.flush()
+            session.add(CaseRoute(category_id=category.id, lead_department_id=departments[0]))
+        case = await self.create(
+            "case",
+            "/api/v1/cases",
+            {
+                "title": "楼道堆物",
+                "description": "三楼楼道堆满纸箱",
+                "category": code,
+                "building_id": building_id,
+            },
+        )
+        await self.create(
+            "case_task", f"/api/v1/cases/{case['id']}/tasks", {"department_id": str(departments[1])}
+        )
+        await self.create("case_note", f"/api/v1/cases/{case['id']}/notes", {"body": "已联系物业"})
 
 
 @pytest.fixture
