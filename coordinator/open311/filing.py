@@ -26,12 +26,15 @@ from coordinator.open311.keys.service import filer, key_of
 from coordinator.open311.models import Open311Request
 from coordinator.open311.params import moment, single
 from coordinator.open311.service import LISTS, attributes, offered_category
-from coordinator.platform.i18n import Text
+from coordinator.platform.i18n import Lang, Text
 from coordinator.platform.problems import FieldError, Forbidden, Problem, ValidationFailed
 from coordinator.platform.settings import Settings
 from coordinator.web.validation import field_errors
 
-NOTICE = Text("{h}个工作小时内受理，{d}个工作日内办结", "Accepted within {h} working hours, resolved within {d} working days")
+NOTICE = Text(
+    "{h}个工作小时内受理，{d}个工作日内办结",
+    "Accepted within {h} working hours, resolved within {d} working days",
+)
 BAD_KEY = Text("请求须带有效的「api_key」", "A valid api_key is required")
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 # Where a case's field is called otherwise in GeoReport.
@@ -48,9 +51,19 @@ OPEN311_NAMES = {
     "category": "service_code",
 }
 LIMITS = {
-    "service_code": 50, "address_string": 300, "address_id": 36, "email": 254,
-    "device_id": 100, "account_id": 100, "first_name": 50, "last_name": 50, "phone": 25,
-    "description": 4000, "media_url": 2000, "lat": 30, "long": 30,
+    "service_code": 50,
+    "address_string": 300,
+    "address_id": 36,
+    "email": 254,
+    "device_id": 100,
+    "account_id": 100,
+    "first_name": 50,
+    "last_name": 50,
+    "phone": 25,
+    "description": 4000,
+    "media_url": 2000,
+    "lat": 30,
+    "long": 30,
 }
 
 
@@ -87,11 +100,11 @@ def read_form(form: Mapping[str, Sequence[str]]) -> Form:
     answers: list[dict[str, str]] = []
     for name in form:
         if match := ATTRIBUTE.match(name):
-            for value in form[name]:
-                if "\x00" in value:
+            for answer in form[name]:
+                if "\x00" in answer:
                     raise _invalid(name, "不能包含空字符", "must not contain a NUL character")
-                if value.strip():
-                    answers.append({"code": match.group(1), "value": value.strip()})
+                if answer.strip():
+                    answers.append({"code": match.group(1), "value": answer.strip()})
         elif (value := single(form, name)) is not None:
             if name in LIMITS and len(value) > LIMITS[name]:
                 raise _invalid(
@@ -101,7 +114,9 @@ def read_form(form: Mapping[str, Sequence[str]]) -> Form:
     return Form(fields, answers)
 
 
-def checked_answers(category: CaseCategory, answers: list[dict[str, str]], zone: Any) -> list[dict[str, str]]:
+def checked_answers(
+    category: CaseCategory, answers: list[dict[str, str]], zone: Any
+) -> list[dict[str, str]]:
     """The answers to the service's attributes, checked against its definition; answers
     to attributes it does not have are left out."""
     defined = {a["code"]: a for a in attributes(category, "zh") if a["variable"]}
@@ -194,6 +209,7 @@ async def post_request(
     settings: Settings,
     form: Mapping[str, Sequence[str]],
     api_key: str | None,
+    lang: Lang = "zh",
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """File the request a form posts; [{service_request_id, service_notice, account_id}]."""
@@ -209,23 +225,38 @@ async def post_request(
     data = case_in(category, given, answers)
     try:
         case = await file_case(
-            session=session, actor=filer(key), settings=settings, data=data,
-            source=CaseSource.open311, now=now,
+            session=session,
+            actor=filer(key),
+            settings=settings,
+            data=data,
+            source=CaseSource.open311,
+            now=now,
         )
     except ValidationFailed as problem:
         raise renamed(problem) from None
     case.open311_token = uuid.uuid4()
     extra = Open311Request(
-        case_id=case.id, key_id=key.id, account_id=given.fields.get("account_id"),
-        device_id=given.fields.get("device_id"), media_url=given.fields.get("media_url"),
+        case_id=case.id,
+        key_id=key.id,
+        account_id=given.fields.get("account_id"),
+        device_id=given.fields.get("device_id"),
+        media_url=given.fields.get("media_url"),
         attributes=answers,
     )
     session.add(extra)
     await session.flush()
-    record(session=session, actor=filer(key), action="create", entity_type="open311_request",
-           entity_id=case.id, after=snapshot(extra) | {"token": str(case.open311_token)})
-    return [{
-        "service_request_id": str(case.number),
-        "service_notice": notice(category),
-        "account_id": given.fields.get("account_id"),
-    }]
+    record(
+        session=session,
+        actor=filer(key),
+        action="create",
+        entity_type="open311_request",
+        entity_id=case.id,
+        after=snapshot(extra) | {"token": str(case.open311_token)},
+    )
+    return [
+        {
+            "service_request_id": str(case.number),
+            "service_notice": notice(category).render(lang),
+            "account_id": given.fields.get("account_id"),
+        }
+    ]

@@ -9,11 +9,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from coordinator.open311 import docs, service
+from coordinator.open311 import docs, filing, service
 from coordinator.open311.params import requests_query
 from coordinator.open311.reading import read_requests
 from coordinator.open311.schemas import (
     Discovery,
+    PostedRequestList,
     ServiceDefinition,
     ServiceList,
     ServiceRequestList,
@@ -25,6 +26,7 @@ from coordinator.open311.web import (
     Answer,
     GeoReportRoutes,
     handler,
+    read_form,
 )
 from coordinator.platform import keys
 from coordinator.platform.db import utcnow
@@ -145,6 +147,34 @@ async def list_requests(request: web.Request, lang: Lang) -> JsonBody:
     settings = request.app[keys.SETTINGS]
     query = requests_query(_query(request), now=utcnow(), zone=settings.zone)
     return await read_requests(request.app[keys.DATABASE], query, lang)
+
+
+@georeport(
+    "POST",
+    f"{BASE}/requests",
+    name="open311_post_request",
+    summary="GeoReport: post a service request (files a case)",
+    root="service_requests",
+    model=PostedRequestList,
+    errors=(403, 404),
+    form=True,
+)
+async def post_request(request: web.Request, lang: Lang) -> Any:
+    """Files a case (source open311) through the cases' filing, routed and on the clock,
+    by the Open311 key given as `api_key` (in the form, or the query). A location is
+    required: lat and long, address_string, or address_id (a building's id). Answers
+    the case number at once (every service is realtime)."""
+    form = await read_form(request)
+    given = form.get("api_key") or request.query.getall("api_key", [])
+    api_key = given[-1] if given else None
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
+        return await filing.post_request(
+            session=session,
+            settings=request.app[keys.SETTINGS],
+            form=form,
+            api_key=api_key,
+            lang=lang,
+        )
 
 
 @georeport(

@@ -22,7 +22,14 @@ from coordinator.open311.formats import JSON_TYPE, XML_TYPE, errors, to_json, to
 from coordinator.platform import keys
 from coordinator.platform.changes import CHANGES, Memo
 from coordinator.platform.i18n import Lang, Text, negotiate
-from coordinator.platform.problems import MethodNotAllowed, NotFound, Problem, ServiceUnavailable
+from coordinator.platform.problems import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    ServiceUnavailable,
+)
 from coordinator.web.api import ApiRoutes
 from coordinator.web.middleware import database_problem, unavailable
 
@@ -38,6 +45,35 @@ MEMOS: web.AppKey[dict[tuple[str, ...], Memo[tuple[bytes, str]]]] = web.AppKey(
     "open311_memos", dict
 )
 NO_PATH = Text("没有这个地址", "No such path")
+
+
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+NOT_A_FORM = Text(
+    "请以表单提交（application/x-www-form-urlencoded）",
+    "Post a form (Content-Type: application/x-www-form-urlencoded)",
+)
+NOT_TEXT = Text(
+    "表单只收文本字段；图片请给出「media_url」", "Only text fields; link media by media_url"
+)
+
+
+async def read_form(request: web.Request) -> dict[str, list[str]]:
+    """A posted form's fields (each name's values in order), text only, within the app's
+    body limit."""
+    if request.content_type not in FORMS:
+        raise BadRequest(NOT_A_FORM)
+    try:
+        posted = await request.post()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge() from None
+    except (ValueError, UnicodeDecodeError, AssertionError):
+        raise BadRequest(NOT_A_FORM) from None
+    fields: dict[str, list[str]] = {}
+    for name, value in posted.items():
+        if not isinstance(value, str):
+            raise BadRequest(NOT_TEXT)
+        fields.setdefault(name, []).append(value)
+    return fields
 
 
 def format_of(path: str) -> str:
