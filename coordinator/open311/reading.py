@@ -76,9 +76,15 @@ def _sql(column: ColumnElement[Any]) -> str:
 
 
 def stamp(column: Any) -> str:
-    """A time as GeoReport writes it: W3C date-time in UTC, whole seconds, with Z."""
-    text = f"to_char(({_sql(column)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-    return f"COALESCE('\"' || {text} || 'Z\"', 'null')"
+    """A time as GeoReport writes it: W3C date-time in UTC, whole seconds, with Z (JSON
+    writes a timestamp as ISO 8601 with T; cheaper than to_char)."""
+    text = f"to_json(date_trunc('second', ({_sql(column)}) AT TIME ZONE 'UTC'))::text"
+    return f"COALESCE(left({text}, -1) || 'Z\"', 'null')"
+
+
+def number(column: Any) -> str:
+    """A NUMERIC(9, 6) as a JSON number, its trailing zeros trimmed."""
+    return f"COALESCE(trim_scale({_sql(column)})::text, 'null')"
 
 
 def words(kind: type[enum.StrEnum], column: ColumnElement[Any], lang: Lang) -> ColumnElement[str]:
@@ -154,6 +160,11 @@ def item(lang: Lang, extensions: bool) -> str:
     """SQL rendering one case as GeoReport's request (with Fumin's extended attributes)."""
     columns = fields(lang)
     given = {name: stamp(column) for name, column in _TIMES.items()}
+    # What needs no escaping is written without to_json.
+    given["service_request_id"] = f"'\"' || {_sql(Case.number)}::text || '\"'"
+    given["status"] = _sql(case((Case.status.in_(OPEN_STATES), '"open"'), else_='"closed"'))
+    given["lat"] = number(columns["lat"])
+    given["long"] = number(columns["long"])
     if extensions:
         given["extended_attributes"] = object_json(
             ExtendedAttributes, columns.get, {"attributes": _attributes()}
