@@ -71,7 +71,7 @@ SOURCE = (
 )
 
 
-def _sql(column: ColumnElement[Any]) -> str:
+def _sql(column: Any) -> str:
     return str(column.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
 
 
