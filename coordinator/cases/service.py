@@ -5,9 +5,7 @@ reject (受理/不予受理)."""
 
 from __future__ import annotations
 
-import enum
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, and_, bindparam, exists, func, literal_column, or_, select
@@ -210,38 +208,6 @@ def audit(
     record_row(
         session=session, actor=actor, action=action, entity_type=kind, row=row, before=before
     )
-
-
-def plain(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as JSON keeps them (as an audit snapshot of a row shows them)."""
-    return {
-        name: str(v)
-        if isinstance(v, uuid.UUID)
-        else v.isoformat()
-        if isinstance(v, datetime)
-        else v.value
-        if isinstance(v, enum.Enum)
-        else v
-        for name, v in values.items()
-    }
-
-
-def created_audit_rows(
-    actor: Principal, rows: list[tuple[str, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """The "create" audit rows of rows inserted together (entity type, the row's values),
-    as record_row would write them."""
-    return [
-        {
-            "actor_token_id": actor.token_id,
-            "actor_name": actor.name,
-            "action": "create",
-            "entity_type": kind,
-            "entity_id": values["id"],
-            "after": plain(values),
-        }
-        for kind, values in rows
-    ]
 
 
 async def drop_live_tasks(

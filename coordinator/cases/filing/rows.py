@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.auth.service import Principal
 from coordinator.events.catalogue import EVENT_TYPES
 
 FILED = text(
@@ -41,6 +42,38 @@ FILED = text(
     ORDER BY n
     """
 )
+
+
+def plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as JSON keeps them (as an audit snapshot of a row shows them)."""
+    return {
+        name: str(v)
+        if isinstance(v, uuid.UUID)
+        else v.isoformat()
+        if isinstance(v, datetime)
+        else v.value
+        if isinstance(v, enum.Enum)
+        else v
+        for name, v in values.items()
+    }
+
+
+def created_audit_rows(
+    actor: Principal, rows: list[tuple[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The "create" audit rows of rows inserted together (entity type, the row's values),
+    as record_row would write them."""
+    return [
+        {
+            "actor_token_id": actor.token_id,
+            "actor_name": actor.name,
+            "action": "create",
+            "entity_type": kind,
+            "entity_id": values["id"],
+            "after": plain(values),
+        }
+        for kind, values in rows
+    ]
 
 
 def _plain(value: Any) -> Any:

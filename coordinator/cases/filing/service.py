@@ -18,11 +18,10 @@ from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.deadlines import case_clocks, task_due
 from coordinator.cases.events import case_event_row
 from coordinator.cases.filing.routing import Routing, route_case
-from coordinator.cases.filing.rows import insert_filed
+from coordinator.cases.filing.rows import created_audit_rows, insert_filed
 from coordinator.cases.models import Case, CaseSource, CaseStatus, TaskRole, TaskStatus
 from coordinator.cases.photos import attach_photos, ensure_photos
 from coordinator.cases.schemas import CaseIn
-from coordinator.cases.service import created_audit_rows
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
