@@ -99,6 +99,10 @@ FEATURES: tuple[Feature, ...] = (
         views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),
     ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
+    Feature(
+        "open311",
+        views=("coordinator.open311.views", "coordinator.open311.keys.views"),
+    ),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),
     Feature("auth", views=("coordinator.auth.views",)),

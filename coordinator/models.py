@@ -11,6 +11,7 @@ from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
+from coordinator.open311.models import Open311Key, Open311Request
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.photos.models import Photo
 from coordinator.platform.db import Base
@@ -61,6 +62,8 @@ __all__ = [
     "HoursEntry",
     "LinkUse",
     "Need",
+    "Open311Key",
+    "Open311Request",
     "OutboxEvent",
     "PartyBranch",
     "Person",
