@@ -10,16 +10,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import DateTime, Select, and_, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.platform.db import utcnow
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.json_sql import list_json, value_json
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.registry.models import Building, Company
 from coordinator.visits.models import Need, Visit, VisitStatus
 from coordinator.visits.needs.service import filtered_needs, need_out
 from coordinator.visits.reports.schemas import CoverageQuery
-from coordinator.visits.schemas import VisitQuery, visit_out
-from coordinator.web.listing import paginate, search
+from coordinator.visits.schemas import VisitOut, VisitQuery
 
 
 def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -47,25 +48,57 @@ def filtered_visits(query: Any, zone: ZoneInfo) -> Select[Visit]:
     return stmt
 
 
-async def list_visits(
-    *, session: AsyncSession, query: VisitQuery, zone: ZoneInfo
-) -> dict[str, Any]:
-    stmt = filtered_visits(query, zone)
-    if (match := search([Visit.purpose, Visit.place], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Visit.id,
-        sortable={
-            "starts_at": Visit.starts_at,
-            "created_at": Visit.created_at,
-            "updated_at": Visit.updated_at,
-        },
-        default_sort="starts_at",
-        serialize=visit_out,
+# A window's times in UTC, as visit_out shows them; its other fields as they are.
+_WINDOW_FIELD = (
+    "to_json(f.key)::text || ': ' || CASE WHEN f.key IN ('starts_at', 'ends_at') THEN "
+    + value_json(cast(literal_column("f.value"), DateTime(timezone=True)))
+    + " ELSE to_json(f.value)::text END"
+)
+_WINDOW = (
+    f"'{{' || COALESCE((SELECT string_agg({_WINDOW_FIELD}, ', ' ORDER BY f.o)"
+    " FROM jsonb_each_text(w.value) WITH ORDINALITY AS f(key, value, o)), '') || '}'"
+)
+_WINDOWS = (
+    "CASE WHEN jsonb_typeof(visits.reschedule_windows) IS DISTINCT FROM 'array' THEN 'null' ELSE "
+    + list_json(
+        _WINDOW,
+        rows="jsonb_array_elements(visits.reschedule_windows) WITH ORDINALITY AS w(value, o)",
+        order_by=[literal_column("w.o")],
     )
+    + " END"
+)
+
+VISITS = Listing(
+    Visit,
+    VisitOut,
+    sorts={
+        "starts_at": Visit.starts_at,
+        "created_at": Visit.created_at,
+        "updated_at": Visit.updated_at,
+    },
+    default_sort="starts_at",
+    filters={
+        # The day's bounds in the zone, from the query's day (see list_visits).
+        "starts_from": lambda start: Visit.starts_at >= start,
+        "starts_before": lambda end: Visit.starts_at < end,
+        "team_id": Visit.team_id,
+        "liaison_id": Visit.liaison_id,
+        "company_id": Visit.company_id,
+        "status": Visit.status,
+        "building_id": lambda building_id: Visit.company_id.in_(
+            select(Company.id).where(Company.building_id == building_id)
+        ),
+    },
+    search=(Visit.purpose, Visit.place),
+    json={"reschedule_windows": _WINDOWS},
+)
+
+
+async def list_visits(*, database: Database, query: VisitQuery, zone: ZoneInfo) -> JsonBody:
+    """Visits filtered by day (in the zone), team, liaison, building, company and status;
+    q searches purpose and place."""
+    start, end = day_range(query.day, zone) if query.day else (None, None)
+    return await VISITS.page(database, query, starts_from=start, starts_before=end)
 
 
 async def coverage(
