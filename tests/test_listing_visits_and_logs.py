@@ -374,9 +374,11 @@ def awkward_floats() -> list[float]:
 async def test_jsonb_renders_as_json_dumps_and_pydantic_write_what_is_read(
     database: Database,
 ) -> None:
-    values = [
-        {"x": x, "l": [x, {"s": 's, : "q" 1.5\\\b\f\x01\x7f\u2028'}]} for x in awkward_floats()
+    floats = awkward_floats()
+    values: list[Any] = [
+        {"x": x, "l": [x, {"s": 's, : "q" 1.5\\\b\f\x01\x7f\u2028'}]} for x in floats
     ]
+    values += [*floats[:40], [floats[40], "a, b: c"], "1.5", None, {}, [], {"": {"": 2**70}}]
     sql = (
         f"SELECT j::text, {jsonb_json('j')}, {jsonb_json('j', compact=True)}"
         " FROM jsonb_array_elements(CAST(:values AS jsonb)) WITH ORDINALITY AS v(j, o) ORDER BY o"

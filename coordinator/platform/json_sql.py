@@ -122,8 +122,10 @@ def list_json(item: str, *, rows: str, order_by: Sequence[ColumnElement[Any]]) -
     return f"'[' || COALESCE(({items}), '') || ']'"
 
 
-# The tokens of jsonb's text: a string, a number, or the punctuation and words between.
-_TOKENS = r"""'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.]*|[^"0-9-]+'"""
+# In jsonb's text: a string, or what stands between two (where a number with a fraction
+# is the only place a full stop can be); in the latter, such a number, or anything else.
+_STRINGS = r"""'"(?:[^"\\]|\\.)*"|[^"]+'"""
+_NUMBERS = r"""'-?[0-9]+[.][0-9]+|-?[0-9]+|[^0-9-]+'"""
 
 
 def _float_json(text: str, *, compact: bool) -> str:
@@ -145,26 +147,50 @@ def _float_json(text: str, *, compact: bool) -> str:
     )
 
 
+def _jsonb_text_json(sql: str, *, compact: bool) -> str:
+    """jsonb_json of any jsonb value, read from its text: the strings as they are, what
+    stands between them without spaces (compact) and with its floats rewritten."""
+    between = "replace(replace(m.p[1], ', ', ','), ': ', ':')" if compact else "m.p[1]"
+    number = _float_json("(n.p[1]::float8)::text", compact=compact)
+    numbers = (
+        f"SELECT string_agg(CASE WHEN n.p[1] ~ '^-?[0-9]+[.]' THEN {number} ELSE n.p[1] END,"
+        f" '' ORDER BY n.o) FROM regexp_matches({between}, {_NUMBERS}, 'g')"
+        " WITH ORDINALITY AS n(p, o)"
+    )
+    part = (
+        f"CASE WHEN m.p[1] ~ '^\"' THEN m.p[1] WHEN m.p[1] !~ '[.]' THEN {between}"
+        f" ELSE ({numbers}) END"
+    )
+    parts = (
+        f"SELECT string_agg({part}, '' ORDER BY m.o)"
+        f" FROM regexp_matches(({sql})::text, {_STRINGS}, 'g') WITH ORDINALITY AS m(p, o)"
+    )
+    if not compact:
+        # Nothing to change without a number with a fraction.
+        parts = f"CASE WHEN ({sql})::text !~ '[0-9][.]' THEN ({sql})::text ELSE ({parts}) END"
+    return f"COALESCE(({parts}), 'null')"
+
+
 def jsonb_json(sql: str, *, compact: bool = False) -> str:
     """SQL rendering a jsonb value as json.dumps(ensure_ascii=False) writes the value
     asyncpg reads of it: jsonb's own text but for numbers with a fraction, which Python
     reads as floats (jsonb's 0.000010 is 1e-05 to Python); with `compact`, as pydantic's
-    model_dump_json writes it (no space after , and :, floats as pydantic writes them)."""
-    token = "m.t[1]"
-    # Spaces dropped from the punctuation between strings and numbers only.
-    between = (
-        f" WHEN {token} ~ '^[^\"]' THEN replace(replace({token}, ', ', ','), ': ', ':')"
-        if compact
-        else ""
+    model_dump_json writes it (no space after , and :, floats as pydantic writes them).
+    An object field by field (most values are strings, numbers or null: their text is
+    theirs already), what is nested in it from its text."""
+    comma, colon = (",", ":") if compact else (", ", ": ")
+    number = _float_json("(e.value::float8)::text", compact=compact)
+    nested = _jsonb_text_json("e.value", compact=compact)
+    value = (
+        f"CASE jsonb_typeof(e.value) WHEN 'number' THEN CASE WHEN e.value::text ~ '[.]'"
+        f" THEN {number} ELSE e.value::text END WHEN 'object' THEN {nested}"
+        f" WHEN 'array' THEN {nested} ELSE e.value::text END"
     )
-    rendered = (
-        f"CASE WHEN x.f IS NOT NULL THEN {_float_json('x.f', compact=compact)}"
-        f"{between} ELSE {token} END"
+    fields = (
+        f"SELECT string_agg(to_json(e.key)::text || '{colon}' || {value}, '{comma}' ORDER BY e.o)"
+        f" FROM jsonb_each({sql}) WITH ORDINALITY AS e(key, value, o)"
     )
-    tokens = (
-        f"SELECT string_agg({rendered}, '' ORDER BY m.o)"
-        f" FROM regexp_matches(({sql})::text, {_TOKENS}, 'g') WITH ORDINALITY AS m(t, o)"
-        f" CROSS JOIN LATERAL (SELECT CASE WHEN {token} ~ '^-?[0-9]+[.]'"
-        f" THEN ({token}::float8)::text END AS f) AS x"
+    return (
+        f"CASE WHEN jsonb_typeof({sql}) = 'object' THEN '{{' || COALESCE(({fields}), '') || '}}'"
+        f" ELSE {_jsonb_text_json(sql, compact=compact)} END"
     )
-    return f"COALESCE(({tokens}), 'null')"
