@@ -3,9 +3,6 @@ companies not visited lately; needs by status; and CSV of each."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, Select, and_, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.platform.csv_text import csv_text
 from coordinator.platform.db import Database, utcnow
 from coordinator.platform.json_sql import list_json, value_json
 from coordinator.platform.listing import JsonBody, Listing
@@ -176,70 +174,21 @@ async def coverage(
     }
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV with a BOM so spreadsheet programs read the Chinese text right."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(getattr(value, "value", value))
-    # Keep spreadsheet programs from running formulas typed into free text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-VISIT_COLUMNS = (
-    "id",
-    "starts_at",
-    "ends_at",
-    "status",
-    "company_id",
-    "company_name",
-    "building_id",
-    "liaison_id",
-    "team_id",
-    "place",
-    "purpose",
-    "sequence",
-)
-
-
-async def visits_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
-    stmt = (
-        filtered_visits(query, zone)
-        .add_columns(Company.name, Company.building_id)
-        .join(Company, Company.id == Visit.company_id)
-        .order_by(Visit.starts_at, Visit.id)
-        .limit(100_000)
-    )
-    rows = []
-    for visit, name, building_id in (await session.execute(stmt)).all():
-        rows.append(
-            (
-                visit.id,
-                visit.starts_at.astimezone(zone),
-                visit.ends_at.astimezone(zone),
-                visit.status,
-                visit.company_id,
-                name,
-                building_id,
-                visit.liaison_id,
-                visit.team_id,
-                visit.place,
-                visit.purpose,
-                visit.sequence,
-            )
-        )
-    return to_csv(VISIT_COLUMNS, rows)
-
-
+# Each column of the visits CSV, and what it holds.
+VISIT_COLUMNS = {
+    "id": Visit.id,
+    "starts_at": Visit.starts_at,
+    "ends_at": Visit.ends_at,
+    "status": Visit.status,
+    "company_id": Visit.company_id,
+    "company_name": Company.name,
+    "building_id": Company.building_id,
+    "liaison_id": Visit.liaison_id,
+    "team_id": Visit.team_id,
+    "place": Visit.place,
+    "purpose": Visit.purpose,
+    "sequence": Visit.sequence,
+}
 NEED_COLUMNS = (
     "id",
     "company_id",
@@ -254,46 +203,28 @@ NEED_COLUMNS = (
     "description",
     "resolution",
 )
+COVERAGE_COLUMNS = ("company_id", "name", "building_id", "floor", "liaison_id", "last_visit_at")
+
+
+async def visits_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
+    stmt = (
+        filtered_visits(query, zone)
+        .with_only_columns(*VISIT_COLUMNS.values())
+        .join_from(Visit, Company, Company.id == Visit.company_id)
+        .order_by(Visit.starts_at, Visit.id)
+        .limit(100_000)
+    )
+    return csv_text(list(VISIT_COLUMNS), (await session.execute(stmt)).all(), zone)
 
 
 async def needs_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
     now = utcnow()
     stmt = filtered_needs(query, now).order_by(Need.due_at, Need.id).limit(100_000)
-    rows = []
-    for need in (await session.scalars(stmt)).all():
-        out = need_out(need, now)
-        rows.append(
-            (
-                out.id,
-                out.company_id,
-                out.visit_id,
-                out.category,
-                out.urgency,
-                out.status,
-                out.assignee_team_id,
-                out.assignee_department,
-                out.due_at.astimezone(zone),
-                "yes" if out.overdue else "no",
-                out.description,
-                out.resolution,
-            )
-        )
-    return to_csv(NEED_COLUMNS, rows)
+    needs = [need_out(need, now) for need in (await session.scalars(stmt)).all()]
+    return csv_text(NEED_COLUMNS, ([getattr(n, c) for c in NEED_COLUMNS] for n in needs), zone)
 
 
 async def coverage_csv(*, session: AsyncSession, query: CoverageQuery, zone: ZoneInfo) -> str:
     report = await coverage(session=session, query=query)
-    return to_csv(
-        ("company_id", "name", "building_id", "floor", "liaison_id", "last_visit_at"),
-        (
-            (
-                c["company_id"],
-                c["name"],
-                c["building_id"],
-                c["floor"],
-                c["liaison_id"],
-                c["last_visit_at"].astimezone(zone) if c["last_visit_at"] else None,
-            )
-            for c in report["not_visited"]
-        ),
-    )
+    rows = ([c[name] for name in COVERAGE_COLUMNS] for c in report["not_visited"])
+    return csv_text(COVERAGE_COLUMNS, rows, zone)
