@@ -1,6 +1,7 @@
-"""The query and answer of every list (ListQuery, Page), and `paginate`, which pages an ORM
-statement through pydantic for the lists not yet declared as a coordinator.platform.listing
-Listing."""
+"""The query and answer of every list (ListQuery, Page), and `paginate` and `search`, which
+page an ORM statement through pydantic: for the needs list, not yet declared as a
+coordinator.platform.listing Listing, and for the tests pinning every declared list to the
+bytes paginate gives."""
 
 from __future__ import annotations
 
