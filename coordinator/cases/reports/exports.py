@@ -8,8 +8,8 @@ from coordinator.cases.models import OPEN_STATES, CaseStatus
 from coordinator.cases.reports import words
 from coordinator.cases.reports.service import department_table
 from coordinator.labels import label
+from coordinator.platform.csv_text import csv_text
 from coordinator.platform.i18n import Lang
-from coordinator.visits.reports.service import to_csv
 
 
 def departments_csv(report: dict[str, Any], lang: Lang) -> str:
@@ -34,7 +34,7 @@ def departments_csv(report: dict[str, Any], lang: Lang) -> str:
                 *figures,
             ]
         )
-    return to_csv(header, rows)
+    return csv_text(header, rows)
 
 
 def places_csv(report: dict[str, Any], lang: Lang) -> str:
@@ -73,4 +73,4 @@ def places_csv(report: dict[str, Any], lang: Lang) -> str:
     ]
     rows += [line(area, a["name"] or words.NO_AREA.render(lang), None, a) for a in report["areas"]]
     rows.append(line(words.TOTAL.render(lang), words.TOTAL.render(lang), None, report["total"]))
-    return to_csv(header, rows)
+    return csv_text(header, rows)
