@@ -64,8 +64,6 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(VISITS,),
     ),
     Feature("campaigns", views=("coordinator.campaigns.views",)),
-    Feature("departments", views=("coordinator.departments.views",)),
-    Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature("worktime", views=("coordinator.worktime.views",)),
     Feature(
         "cases",
@@ -78,6 +76,8 @@ FEATURES: tuple[Feature, ...] = (
         ),
         rules=case_notify.rules,
     ),
+    Feature("departments", views=("coordinator.departments.views",)),
+    Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature(
         "shifts",
         views=(
@@ -94,7 +94,15 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(SHIFTS,),
     ),
     Feature("photos", views=("coordinator.photos.views",)),
+    Feature(
+        "case_reports",
+        views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),
+    ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
+    Feature(
+        "open311",
+        views=("coordinator.open311.views", "coordinator.open311.keys.views"),
+    ),
     Feature("events", views=("coordinator.events.views",)),
     Feature("notifications", views=("coordinator.notifications.views",)),
     Feature("auth", views=("coordinator.auth.views",)),

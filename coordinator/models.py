@@ -6,10 +6,12 @@ from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
 from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
+from coordinator.cases.reports import models as case_report_indexes
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
+from coordinator.open311.models import Open311Key, Open311Request
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.photos.models import Photo
 from coordinator.platform.db import Base
@@ -59,6 +61,8 @@ __all__ = [
     "FeedToken",
     "HoursEntry",
     "LinkUse",
+    "Open311Key",
+    "Open311Request",
     "OutboxEvent",
     "PartyBranch",
     "Person",
@@ -74,5 +78,6 @@ __all__ = [
     "VisitReminder",
     "WebhookSubscription",
     "WorkCalendarDay",
+    "case_report_indexes",
     "party_branch_buildings",
 ]

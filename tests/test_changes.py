@@ -4,19 +4,23 @@ they were made of has changed (calendar feeds, the contact's visit page)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import timedelta
 
 import asyncpg
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from coordinator.app import route_tables
 from coordinator.auth.models import Role
 from coordinator.calendars.feed.service import lookup_tables
 from coordinator.calendars.feed.views import FEEDS
 from coordinator.features import feed_sources
-from coordinator.people.models import Person
+from coordinator.people.models import Person, Team, TeamKind, TeamMember
 from coordinator.platform.changes import CHANGES, UNWATCHED, ChangeWatch, Memo
-from coordinator.platform.db import Base, Database
+from coordinator.platform.db import Base, Database, utcnow
 from coordinator.registry.companies import service as registry
+from coordinator.shifts.models import Post, Shift
+from coordinator.shifts.signups import service as signups
 from coordinator.visits.contact import pages as visit_pages
 from tests.calendars.test_feeds import fetch, path, team_feed
 from tests.visits.conftest import make_world
@@ -287,3 +291,57 @@ async def test_kept_list_answers_still_check_the_token_and_follow_every_change(
         return [c["name"] for c in page["items"]] == ["福民数据有限公司"]
 
     await eventually(renamed, timeout=10, what="the new name in the list")
+
+
+async def test_sign_ups_claimed_through_the_connection_move_every_stamp_at_commit(
+    committed_database,
+):
+    """The claim is a Core statement on the session's connection, which no flush sees:
+    the sign-up says so itself, so this process's kept answers do not wait for the
+    notification."""
+    database = committed_database
+    watch = ChangeWatch()
+    watch.listening(True)  # no listener: only this process's own commits can move it
+    people = [uuid.uuid4() for _ in range(2)]
+    post, shift, team = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    starts = utcnow() + timedelta(days=2)
+    async with database.sessionmaker.begin() as session:
+        await session.execute(
+            insert(Person), [{"id": p, "name": f"志愿者{p.hex[:4]}"} for p in people]
+        )
+        await session.execute(
+            insert(Team), [{"id": team, "name": "服务队", "kind": TeamKind.volunteer}]
+        )
+        await session.execute(
+            insert(TeamMember), [{"team_id": team, "person_id": people[0], "role": "member"}]
+        )
+        await session.execute(
+            insert(Post), [{"id": post, "name": "门岗", "address": "华山路", "checklist": []}]
+        )
+        await session.execute(
+            insert(Shift),
+            [
+                {
+                    "id": shift,
+                    "post_id": post,
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=2),
+                    "min_people": 1,
+                    "max_people": 3,
+                    "filled": 0,
+                    "required_skills": [],
+                }
+            ],
+        )
+    before = watch.stamp(["shifts"])
+    done, skipped = await signups.sign_up_team(
+        database=database, shift_id=shift, team_id=team, actor="测试"
+    )
+    assert len(done) == 1 and skipped == []
+    after_team = watch.stamp(["shifts"])
+    assert after_team != before  # at once, with no notification
+    signup = await database.transaction(
+        lambda session: signups.take_place(session, shift, people[1], actor="测试")
+    )
+    assert signup.status.value == "signed_up"
+    assert watch.stamp(["shifts"]) != after_team

@@ -17,7 +17,7 @@ from coordinator.registry.companies import service
 from coordinator.registry.models import Area, Building, Company, CompanyStatus
 from coordinator.registry.schemas import CompanyOut, CompanyQuery
 from coordinator.web.api import json_response
-from coordinator.web.listing import paginate
+from tests.paginated import paginate
 from tests.registry.conftest import credit_code
 
 AWKWARD_NAMES = [

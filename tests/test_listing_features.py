@@ -38,7 +38,8 @@ from coordinator.platform.db import Database
 from coordinator.platform.listing import Listing
 from coordinator.registry.models import Building, Company
 from coordinator.web.api import json_response
-from coordinator.web.listing import ListQuery, paginate
+from coordinator.web.listing import ListQuery
+from tests.paginated import paginate
 
 AWKWARD = ['引号"和\\反斜杠', "换行\n制表\t", "控制\x01字符", "emoji 🏢 𠀀", "</script>&'", "plain"]
 ROWS = 14

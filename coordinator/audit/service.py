@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from coordinator.audit.models import AuditEntry
 from coordinator.audit.schemas import AuditOut, AuditQuery
 from coordinator.auth.models import Principal
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.keyed import Key, KeyedListing
+from coordinator.platform.listing import JsonBody
 from coordinator.platform.problems import FieldError, ValidationFailed
 
 # Columns never copied into the log: secrets shown once (a webhook's signing secret).
@@ -101,37 +105,31 @@ def record_row(
     )
 
 
-async def list_entries(*, session: AsyncSession, query: AuditQuery) -> dict[str, Any]:
-    """A page of entries, newest first; the cursor continues to older entries."""
-    stmt = select(AuditEntry)
-    for column, value in (
-        (AuditEntry.entity_type, query.entity_type),
-        (AuditEntry.entity_id, query.entity_id),
-        (AuditEntry.action, query.action),
-        (AuditEntry.actor_token_id, query.actor_token_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    if query.cursor:
-        stmt = stmt.where(AuditEntry.id < _decode(query.cursor))
-    rows = list(
-        (await session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(query.limit + 1))).all()
-    )
-    next_cursor = None
-    if len(rows) > query.limit:
-        rows = rows[: query.limit]
-        next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode()
-    return {
-        "items": [AuditOut.model_validate(r).model_dump(mode="json") for r in rows],
-        "next_cursor": next_cursor,
-        "total": total or 0,
-    }
+def _encode(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(str(key[0]).encode()).decode()
 
 
-def _decode(cursor: str) -> int:
+def _decode(cursor: str) -> tuple[int]:
     try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+        return (int(base64.urlsafe_b64decode(cursor.encode()).decode()),)
     except (ValueError, UnicodeDecodeError):
         message = Text("分页游标无效", "the cursor is not valid for this list")
         raise ValidationFailed(message, errors=[FieldError("cursor", message)]) from None
+
+
+ENTRIES = KeyedListing(
+    AuditEntry,
+    AuditOut,
+    key=Key((AuditEntry.id,), _encode, _decode, descending=True),
+    filters={
+        "entity_type": AuditEntry.entity_type,
+        "entity_id": AuditEntry.entity_id,
+        "action": AuditEntry.action,
+        "actor_token_id": AuditEntry.actor_token_id,
+    },
+)
+
+
+async def list_entries(*, database: Database, query: AuditQuery) -> JsonBody:
+    """A page of entries, newest first; the cursor continues to older entries."""
+    return await ENTRIES.page(database, query)

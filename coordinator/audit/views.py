@@ -25,5 +25,5 @@ routes = ApiRoutes()
 )
 async def list_audit_log(request: web.Request, *, query: AuditQuery) -> web.Response:
     """Entries newest first; the cursor continues to older entries."""
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await service.list_entries(session=session, query=query))
+    database = request.app[keys.DATABASE]
+    return json_response(await service.list_entries(database=database, query=query))

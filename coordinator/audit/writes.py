@@ -41,18 +41,24 @@ def raise_change(
 
 
 async def audit_created(
-    session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str
+    session: AsyncSession,
+    actor: Principal,
+    row: DeclarativeBase,
+    entity_type: str,
+    *,
+    extra_after: dict[str, Any] | None = None,
 ) -> None:
     await session.flush()
+    after = snapshot(row) | (extra_after or {})
     record(
         session=session,
         actor=actor,
         action="create",
         entity_type=entity_type,
         entity_id=id_of(row),
-        after=snapshot(row),
+        after=after,
     )
-    raise_change(session, actor, entity_type, "created", id_of(row), snapshot(row))
+    raise_change(session, actor, entity_type, "created", id_of(row), after)
 
 
 async def apply_update(
@@ -84,12 +90,19 @@ async def apply_update(
 
 
 async def delete_row(
-    session: AsyncSession, actor: Principal, row: DeclarativeBase, entity_type: str, what: Text
+    session: AsyncSession,
+    actor: Principal,
+    row: DeclarativeBase,
+    entity_type: str,
+    what: Text,
+    *,
+    before: dict[str, Any] | None = None,
 ) -> None:
-    """Delete a row unless something still refers to it (409 naming what does)."""
+    """Delete a row unless something still refers to it (409 naming what does); the log
+    and the event keep `before`, by default the row's columns."""
     row_id = id_of(row)
     await ensure_unreferenced(session, cast(Table, row.__table__), row_id, what)
-    before = snapshot(row)
+    before = snapshot(row) if before is None else before
     await session.delete(row)
     await session.flush()
     record(

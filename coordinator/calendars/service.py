@@ -42,6 +42,32 @@ def _snapshot(feed: FeedToken) -> dict[str, object]:
     }
 
 
+async def _audited(session: AsyncSession, actor: Principal, feed: FeedToken, action: str) -> None:
+    """Write the feed's change and its audit entry: whose feed it is and its label, after
+    the change (before it, for a revocation). The token is never in the log."""
+    await session.flush()
+    side = "before" if action == "revoke" else "after"
+    record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity_type="feed",
+        entity_id=feed.id,
+        **{side: _snapshot(feed)},
+    )
+
+
+async def _with_new_token(
+    session: AsyncSession, actor: Principal, feed: FeedToken, action: str, base_url: str
+) -> FeedIssued:
+    """A new secret for the feed (issued or rotated), written and audited; its URLs in
+    clear this once."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    feed.token_hash = hash_token(token)
+    await _audited(session, actor, feed, action)
+    return FeedIssued(**FeedOut.model_validate(feed).model_dump(), urls=feed_urls(base_url, token))
+
+
 async def issue_feed(
     *,
     session: AsyncSession,
@@ -62,21 +88,9 @@ async def issue_feed(
             raise ValidationFailed(message, errors=[FieldError("person_id", message)])
     else:
         await get_or_404(session, Person, person_id, PERSON)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    feed = FeedToken(
-        token_hash=hash_token(token), team_id=team_id, person_id=person_id, label=label
-    )
+    feed = FeedToken(team_id=team_id, person_id=person_id, label=label)
     session.add(feed)
-    await session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="create",
-        entity_type="feed",
-        entity_id=feed.id,
-        after=_snapshot(feed),
-    )
-    return FeedIssued(**FeedOut.model_validate(feed).model_dump(), urls=feed_urls(base_url, token))
+    return await _with_new_token(session, actor, feed, "create", base_url)
 
 
 async def list_feeds(
@@ -139,19 +153,8 @@ async def rotate_feed(
 ) -> FeedIssued:
     """A new token for the same subscription; the old URL answers 404 from now on."""
     feed = await _live_feed(session, feed_id, team_id, person_id)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    feed.token_hash = hash_token(token)
     feed.rotated_at = utcnow()
-    await session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="rotate",
-        entity_type="feed",
-        entity_id=feed.id,
-        after=_snapshot(feed),
-    )
-    return FeedIssued(**FeedOut.model_validate(feed).model_dump(), urls=feed_urls(base_url, token))
+    return await _with_new_token(session, actor, feed, "rotate", base_url)
 
 
 async def revoke_feed(
@@ -165,12 +168,4 @@ async def revoke_feed(
     """The URL answers 404 from now on; the row stays, listed as revoked."""
     feed = await _live_feed(session, feed_id, team_id, person_id)
     feed.revoked_at = utcnow()
-    await session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="revoke",
-        entity_type="feed",
-        entity_id=feed.id,
-        before=_snapshot(feed),
-    )
+    await _audited(session, actor, feed, "revoke")

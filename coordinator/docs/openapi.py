@@ -29,6 +29,12 @@ Every error is an RFC 9457 problem document (`application/problem+json`, schema
 `Problem`) whose `status` is the HTTP status, in the language of Accept-Language or
 `?lang=en`. A path answers 404 for an unknown address and 405 (with `Allow`) for a
 method it does not serve; a malformed request (a URL or header too long) is 400.
+
+The one exception is Open311 GeoReport v2 under `/open311/v2` (tag `open311`): it answers
+the specification's own shapes, in JSON and XML, and its errors in the specification's
+format (`[{"code", "description"}]`, `<errors><error>` in XML; 404, 403 for a bad
+`api_key`, 405, else 400), because Open311 clients parse that format. Reading needs no
+token; posting a request takes an Open311 `api_key` (`/api/v1/open311-keys`).
 """
 
 

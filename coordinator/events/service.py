@@ -7,13 +7,20 @@ import base64
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, String, any_, cast, func
+from sqlalchemy import type_coerce as coerce
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.events.catalogue import EVENT_TYPES, PRIVATE_FIELDS
 from coordinator.events.models import OutboxEvent
-from coordinator.events.schemas import EventOut, EventPage, EventQuery
+from coordinator.events.schemas import EventOut, EventQuery
+from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
+from coordinator.platform.json_sql import jsonb_json
+from coordinator.platform.keyed import Key, KeyedListing
+from coordinator.platform.listing import JsonBody
 from coordinator.platform.problems import FieldError, ValidationFailed
 
 
@@ -41,55 +48,6 @@ def record_event(
     return event
 
 
-async def events_after(
-    session: AsyncSession,
-    *,
-    after: tuple[int, int] | None,
-    types: list[str] | None,
-    limit: int,
-) -> list[OutboxEvent]:
-    """Committed events after a (txid, seq) position, in a stable order with no gaps.
-
-    Only events of transactions older than every transaction still running are
-    returned: those can no longer be joined by an earlier-ordered event, so a reader
-    that resumes from the last position it saw misses nothing.
-    """
-    horizon = await session.scalar(
-        text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
-    )
-    stmt = select(OutboxEvent).where(OutboxEvent.txid < horizon)
-    if after is not None:
-        txid, seq = after
-        stmt = stmt.where(
-            (OutboxEvent.txid > txid) | ((OutboxEvent.txid == txid) & (OutboxEvent.seq > seq))
-        )
-    if types:
-        stmt = stmt.where(OutboxEvent.type.in_(types))
-    stmt = stmt.order_by(OutboxEvent.txid, OutboxEvent.seq).limit(limit)
-    return list((await session.scalars(stmt)).all())
-
-
-async def feed(session: AsyncSession, query: EventQuery) -> EventPage:
-    """A page of the feed after the query's cursor, capability links left out."""
-    after = decode_position(query.after) if query.after else None
-    types = [t.strip() for t in query.types.split(",")] if query.types else None
-    events = await events_after(session, after=after, types=types, limit=query.limit)
-    items = [
-        EventOut(
-            id=e.id,
-            type=e.type,
-            occurred_at=e.occurred_at,
-            subject_type=e.subject_type,
-            subject_id=e.subject_id,
-            data={k: v for k, v in e.data.items() if k not in PRIVATE_FIELDS},
-            cursor=encode_position(e.txid, e.seq),
-        )
-        for e in events
-    ]
-    next_cursor = items[-1].cursor if items else query.after
-    return EventPage(items=items, next_cursor=next_cursor)
-
-
 def encode_position(txid: int, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{txid}:{seq}".encode()).decode().rstrip("=")
 
@@ -102,3 +60,41 @@ def decode_position(cursor: str) -> tuple[int, int]:
     except (ValueError, UnicodeDecodeError):
         message = Text("游标无效", "the cursor is not valid")
         raise ValidationFailed(message, errors=[FieldError("after", message)]) from None
+
+
+_PRIVATE = ", ".join(f"'{name}'" for name in sorted(PRIVATE_FIELDS))
+# encode_position in SQL: each event carries its own cursor.
+_POSITION = (
+    "'\"' || rtrim(translate(encode(convert_to(outbox.txid::text || ':' || outbox.seq::text,"
+    " 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=') || '\"'"
+)
+# Only events of transactions older than every transaction still running: those can no
+# longer be joined by an earlier-ordered event, so a reader that resumes from the last
+# position it saw misses nothing.
+_SETTLED = OutboxEvent.txid < cast(
+    cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), sqltypes.Text()), BigInteger
+)
+
+FEED = KeyedListing(
+    OutboxEvent,
+    EventOut,
+    key=Key(
+        (OutboxEvent.txid, OutboxEvent.seq), lambda key: encode_position(*key), decode_position
+    ),
+    where=_SETTLED,
+    filters={"type_in": lambda types: OutboxEvent.type == any_(coerce(types, ARRAY(String)))},
+    json={
+        "data": jsonb_json(f"outbox.data - ARRAY[{_PRIVATE}]::text[]", compact=True),
+        "cursor": _POSITION,
+    },
+    cursor_field="after",
+    feed=True,
+    compact=True,
+)
+
+
+async def feed(database: Database, query: EventQuery) -> JsonBody:
+    """A page of the feed after the query's cursor, in commit order, capability links
+    left out."""
+    types = [t.strip() for t in query.types.split(",")] if query.types else None
+    return await FEED.page(database, query, type_in=types)

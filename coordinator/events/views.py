@@ -27,6 +27,4 @@ async def list_events(request: web.Request, *, query: EventQuery) -> web.Respons
     appear only once every earlier transaction has finished, so none is skipped. Capability
     links inside events (a contact's confirmation link) are left out here; only signed
     webhooks, e.g. to an SMS gateway, carry them."""
-    async with request.app[keys.DATABASE].session() as session:
-        page = await feed(session, query)
-    return json_response(page)
+    return json_response(await feed(request.app[keys.DATABASE], query))

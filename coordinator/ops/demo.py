@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.ops.demo_calendar import calendar_days, insert_calendar
-from coordinator.ops.demo_depts import DepartmentsDemo, build_departments, insert_departments
+from coordinator.ops.demo_depts import DepartmentsDemo, build_departments
+from coordinator.ops.demo_joint import insert_joint, joint_counts
 from coordinator.ops.demo_words import (
     AREAS,
     BRANCH_NAMES,
@@ -80,8 +80,7 @@ class DemoData:
             "people": len(self.people),
             "teams": len(self.teams),
             "team_members": len(self.members),
-            "work_calendar_days": len(calendar_days()),
-        } | self.departments.counts()
+        } | joint_counts(self.departments)
 
 
 def build_demo(seed: int = SEED) -> DemoData:
@@ -286,8 +285,7 @@ async def insert_demo(session: AsyncSession, data: DemoData) -> None:
     await session.execute(insert(Contact), data.contacts)
     await session.execute(insert(Team), data.teams)
     await session.execute(insert(TeamMember), data.members)
-    await insert_calendar(session)
-    await insert_departments(session, data.departments)
+    await insert_joint(session, data.departments)
 
 
 async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
-from coordinator.audit.writes import raise_change
+from coordinator.audit.writes import delete_row, raise_change
 from coordinator.auth.service import Principal
 from coordinator.people.members import PERSON, TEAM, hand_lead, member_event, record_team_update
 from coordinator.people.models import MemberRole, Person, Team, TeamMember, rank_of
@@ -20,7 +20,6 @@ from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, object_json
 from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import Conflict, FieldError, ValidationFailed
-from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 
 # Reading
@@ -146,19 +145,8 @@ async def update_team(
 async def delete_team(*, session: AsyncSession, actor: Principal, team_id: uuid.UUID) -> None:
     """Delete a team unless something still refers to it; its memberships go with it."""
     team = await get_or_404(session, Team, team_id, TEAM, lock=True)
-    await ensure_unreferenced(session, cast(Table, Team.__table__), team.id, TEAM)
     before = _state(await describe(session, team))
-    await session.delete(team)
-    await session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="delete",
-        entity_type="team",
-        entity_id=team_id,
-        before=before,
-    )
-    raise_change(session, actor, "team", "deleted", team_id, before)
+    await delete_row(session, actor, team, "team", TEAM, before=before)
 
 
 # Helpers

@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from coordinator.platform import keys
@@ -55,6 +56,13 @@ def wrote() -> None:
 
 
 def _mark(session: Session) -> None:
+    session.info["fumin_wrote"] = True
+
+
+def wrote_in(session: Session | AsyncSession) -> None:
+    """Tell a session it wrote through its connection (Core statements, which it does not
+    see): its commit then tells this process's caches, as a flush's does, and a rollback
+    does not."""
     session.info["fumin_wrote"] = True
 
 

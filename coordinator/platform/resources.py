@@ -6,7 +6,7 @@ import uuid
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import inspect, select
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -22,9 +22,19 @@ def id_of(row: DeclarativeBase) -> uuid.UUID:
 
 
 async def get_or_404(
-    session: AsyncSession, model: type[R], row_id: uuid.UUID, what: Text, *, lock: bool = False
+    session: AsyncSession,
+    model: type[R],
+    row_id: uuid.UUID,
+    what: Text,
+    *,
+    lock: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> R:
+    """The row of that id (locked for update with `lock`), 404 if there is none or it does
+    not meet `where` (a contact of another company is simply not found)."""
     stmt = select(model).where(inspect(model).primary_key[0] == row_id)
+    if where is not None:
+        stmt = stmt.where(where)
     if lock:
         stmt = stmt.with_for_update()
     row = await session.scalar(stmt)

@@ -36,9 +36,8 @@ TAGS = ("visits",)
 )
 async def list_visits(request: web.Request, *, query: VisitQuery) -> web.Response:
     """Filter by day (in the subdistrict's zone), team, liaison, building, company, status."""
-    zone = request.app[keys.SETTINGS].zone
-    async with request.app[keys.DATABASE].session() as session:
-        return json_response(await reports.list_visits(session=session, query=query, zone=zone))
+    database, zone = request.app[keys.DATABASE], request.app[keys.SETTINGS].zone
+    return json_response(await reports.list_visits(database=database, query=query, zone=zone))
 
 
 @routes.route(

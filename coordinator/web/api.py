@@ -258,6 +258,16 @@ def json_response(
     return web.Response(text=text, status=status, content_type="application/json", headers=headers)
 
 
+def csv_response(text: str, filename: str) -> web.Response:
+    """CSV (coordinator.platform.csv_text) to be saved as `filename`."""
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def created(data: BaseModel, location: str) -> web.Response:
     return json_response(data, status=201, headers={"Location": location})
 

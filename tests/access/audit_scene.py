@@ -36,6 +36,8 @@ class Call:
     # A body that is not JSON (an image): its bytes and Content-Type.
     data: bytes | None = None
     content_type: str | None = None
+    # Who the entry names when it is not the caller's token (an Open311 key's filing).
+    actor: str | None = None
 
     def body(self) -> dict[str, Any]:
         """The request's body, as the test client takes it."""

@@ -13,6 +13,8 @@ from openapi_spec_validator import validate
 from coordinator.app import create_app
 from coordinator.docs.openapi import openapi_path
 from coordinator.docs.views import OPENAPI
+from coordinator.open311.docs import ERRORS_SCHEMA, XML_SCHEMA
+from coordinator.open311.formats import JSON_TYPE, XML_TYPE
 
 DOCUMENTED_OUTSIDE_V1 = {"/healthz", "/readyz"}
 
@@ -103,10 +105,13 @@ async def test_openapi_document_is_coherent(api):
             if path.startswith("/api/v1/"):
                 assert op["security"] == [{"bearerAuth": []}], (method, path)
                 assert {"400", "401", "403", "503"} <= op["responses"].keys()
-            if "requestBody" in op:
-                assert {"400", "413", "415", "422"} <= op["responses"].keys()
             if "{" in path:
                 assert "404" in op["responses"], (method, path)
+            if path.startswith("/open311/"):
+                _georeport_errors(method, path, op)
+                continue
+            if "requestBody" in op:
+                assert {"400", "413", "415", "422"} <= op["responses"].keys()
             for status, response in op["responses"].items():
                 if status.startswith("4"):
                     assert response["content"] == {
@@ -132,8 +137,26 @@ async def test_openapi_document_is_coherent(api):
     }
 
 
+def _georeport_errors(method: str, path: str, op: dict[str, Any]) -> None:
+    """GeoReport's operations answer its own error format, in the path's format (Open311
+    clients parse it; README): 400 always, 403 where an api_key is needed, 404 where a
+    path names something."""
+    expected = (
+        {XML_TYPE: {"schema": XML_SCHEMA}}
+        if path.endswith(".xml")
+        else {JSON_TYPE: {"schema": ERRORS_SCHEMA}}
+    )
+    assert "400" in op["responses"], (method, path)
+    if "requestBody" in op:
+        assert {"400", "403", "404"} <= op["responses"].keys(), (method, path)
+    for status, response in op["responses"].items():
+        if status.startswith(("4", "5")):
+            assert response["content"] == expected, (method, path, status)
+
+
 def _path_params(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    """The names in braces (a segment may go on past one: GeoReport's `{token}.json`)."""
+    return re.findall(r"{(\w+)}", path)
 
 
 async def test_problem_schema_says_what_every_problem_carries(api):

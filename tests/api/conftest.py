@@ -162,6 +162,7 @@ class Everything:
             {"url": "https://hooks.example.test/fumin", "event_types": ["*"]},
         )
         await self.create("token", "/api/v1/tokens", {"name": f"集成{n}", "role": "viewer"})
+        await self.create("open311_key", "/api/v1/open311-keys", {"name": f"随申办{n}"})
         await self.create(
             "team_feed", f"/api/v1/teams/{team['id']}/feeds", {"person_id": person["id"]}
         )

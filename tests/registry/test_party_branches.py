@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from coordinator.audit.models import AuditEntry
 from coordinator.auth.models import Role
+from coordinator.events.models import OutboxEvent
 from coordinator.people.models import Person
 from tests.registry.conftest import fields, problem
 
@@ -322,3 +323,25 @@ async def test_create_and_delete_audit_the_coverage(api, registry, database):
     assert entries[0].after is not None and entries[0].after["building_ids"] == [building["id"]]
     assert entries[1].before is not None and entries[1].before["building_ids"] == [building["id"]]
     assert entries[1].before["name"] == created["name"]
+
+
+async def test_create_update_and_delete_are_events_with_the_coverage(api, registry, database):
+    building = await registry.building()
+    created = await registry.branch(building_ids=[building["id"]])
+    path = f"/api/v1/party-branches/{created['id']}"
+    await api.ok("PATCH", path, json={"building_ids": []})
+    await api.ok("DELETE", path, 204)
+    async with database.session() as session:
+        raised = (
+            await session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.subject_id == uuid.UUID(created["id"]))
+                .order_by(OutboxEvent.seq)
+            )
+        ).all()
+    assert [e.type for e in raised] == [
+        "party_branch.created",
+        "party_branch.updated",
+        "party_branch.deleted",
+    ]
+    assert [e.data["building_ids"] for e in raised] == [[building["id"]], [], []]

@@ -3,15 +3,18 @@ actions showing in the need, a team becoming the department that leads it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from coordinator.audit.models import AuditEntry
+from coordinator.cases.categories.models import CaseCategory
 from coordinator.departments.models import Department
 from coordinator.events.models import OutboxEvent
 from coordinator.platform import keys
 from coordinator.visits.notify import tell_assignee
+from coordinator.worktime.service import add_working_days, load_calendar
 from tests.visits.helpers import answer, held, propose
 
 
@@ -170,3 +173,33 @@ async def test_a_need_with_a_co_handler_still_working_is_not_resolved(api, datab
     case = await api.ok("GET", f"/api/v1/cases/{need['id']}")
     assert case["tasks"][0]["status"] == "pending"
     assert (await api.ok("GET", f"/api/v1/needs/{need['id']}"))["status"] == "assigned"
+
+
+async def test_a_need_whose_category_is_missing_makes_it_and_is_due_in_working_days(
+    api, database, world, settings
+):
+    async with database.sessionmaker.begin() as session:
+        await session.execute(delete(CaseCategory).where(CaseCategory.code == "rent"))
+    urgent = await raised(api, database, world, urgency="urgent")
+    low = await raised(api, database, world, urgency="low")
+    async with database.session() as session:
+        category = await session.scalar(select(CaseCategory).where(CaseCategory.code == "rent"))
+        assert category is not None and (category.name, category.public) == ("房租", False)
+        assert category.resolution_days == 5 and category.urgency_factors == {
+            "urgent": 0.2,
+            "high": 0.4,
+            "normal": 1.0,
+            "low": 2.0,
+        }
+        made = await session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "case_category", AuditEntry.entity_id == category.id
+            )
+        )
+        assert made is not None and made.action == "create"
+        calendar = await load_calendar(session, settings)
+    # Urgent: one working day from being raised; low: ten.
+    for need, days in ((urgent, 1), (low, 10)):
+        raised_at = datetime.fromisoformat(need["created_at"])
+        due = add_working_days(calendar, raised_at, days)
+        assert datetime.fromisoformat(need["due_at"]) == due, need["urgency"]

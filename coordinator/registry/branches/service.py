@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.audit.service import record, snapshot
-from coordinator.audit.writes import apply_update
+from coordinator.audit.service import snapshot
+from coordinator.audit.writes import apply_update, audit_created, delete_row
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person
 from coordinator.platform.db import Database, utcnow
@@ -16,7 +17,6 @@ from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import list_json, value_json
 from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.problems import FieldError, ValidationFailed
-from coordinator.platform.references import ensure_unreferenced
 from coordinator.platform.resources import ensure_exists, get_or_404, patch_values
 from coordinator.registry.models import (
     PARTY_BRANCH,
@@ -101,6 +101,11 @@ async def covered_buildings(
     return covered
 
 
+def _coverage_state(building_ids: list[uuid.UUID]) -> dict[str, Any]:
+    """The buildings a branch covers, as its audit entries and events keep them."""
+    return {"building_ids": [str(b) for b in building_ids]}
+
+
 async def _ensure_buildings(session: AsyncSession, building_ids: list[uuid.UUID]) -> None:
     """Every building named in building_ids exists (422 naming each missing index)."""
     if not building_ids:
@@ -169,13 +174,8 @@ async def create_party_branch(
     await session.flush()
     await _set_coverage(session, branch.id, building_ids)
     covered = (await covered_buildings(session, [branch.id]))[branch.id]
-    record(
-        session=session,
-        actor=actor,
-        action="create",
-        entity_type="party_branch",
-        entity_id=branch.id,
-        after=snapshot(branch) | {"building_ids": [str(b) for b in covered]},
+    await audit_created(
+        session, actor, branch, "party_branch", extra_after=_coverage_state(covered)
     )
     return branch_out(branch, covered)
 
@@ -210,8 +210,8 @@ async def update_party_branch(
         branch,
         values,
         "party_branch",
-        extra_before={"building_ids": [str(b) for b in before]},
-        extra_after={"building_ids": [str(b) for b in after]},
+        extra_before=_coverage_state(before),
+        extra_after=_coverage_state(after),
     )
     return branch_out(branch, after)
 
@@ -221,16 +221,6 @@ async def delete_party_branch(
 ) -> None:
     """Delete a branch (its coverage goes with it) unless children, companies or people refer."""
     branch = await get_or_404(session, PartyBranch, branch_id, PARTY_BRANCH, lock=True)
-    await ensure_unreferenced(session, PartyBranch.__table__, branch.id, PARTY_BRANCH)  # type: ignore[arg-type]
     covered = (await covered_buildings(session, [branch.id]))[branch.id]
-    before = snapshot(branch) | {"building_ids": [str(b) for b in covered]}
-    await session.delete(branch)
-    await session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="delete",
-        entity_type="party_branch",
-        entity_id=branch_id,
-        before=before,
-    )
+    before = snapshot(branch) | _coverage_state(covered)
+    await delete_row(session, actor, branch, "party_branch", PARTY_BRANCH, before=before)

@@ -41,13 +41,8 @@ async def _contact(
     session: AsyncSession, company_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
 ) -> Contact:
     """A contact of this company; one of another company is simply not found here."""
-    stmt = select(Contact).where(Contact.id == contact_id, Contact.company_id == company_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    contact = await session.scalar(stmt)
-    if contact is None:
-        raise not_found(CONTACT)
-    return contact
+    where = Contact.company_id == company_id
+    return await get_or_404(session, Contact, contact_id, CONTACT, lock=lock, where=where)
 
 
 async def create_contact(

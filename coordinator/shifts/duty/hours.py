@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import uuid
 from datetime import date
 
@@ -14,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.audit.service import record_row, snapshot
 from coordinator.auth.service import Principal
 from coordinator.people.models import Person, Team
+from coordinator.platform.csv_text import csv_text
 from coordinator.platform.db import Database, utcnow
 from coordinator.platform.listing import JsonBody, Listing
 from coordinator.platform.resources import ensure_exists, get_or_404
@@ -113,19 +112,9 @@ async def statement_csv(
         stmt = stmt.where(HoursEntry.status == status)
     if company_id is not None:
         stmt = stmt.where(HoursEntry.company_id == company_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", f"{by}_id", "name", "shifts", "minutes", "hours"])
+    rows = []
     for row in (await session.execute(stmt)).all():
         row_id, row_name, count, minutes = tuple(row)
         total = int(str(minutes or 0))
-        writer.writerow(
-            [month, str(row_id), _safe_cell(str(row_name)), count, total, f"{total / 60:.2f}"]
-        )
-    return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Names starting with = + - @ would run as formulas in a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        rows.append((month, row_id, row_name, count, total, f"{total / 60:.2f}"))
+    return csv_text(("month", f"{by}_id", "name", "shifts", "minutes", "hours"), rows)

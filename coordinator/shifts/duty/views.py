@@ -14,7 +14,7 @@ from coordinator.shifts.duty.schemas import (
     HoursQuery,
     StatementQuery,
 )
-from coordinator.web.api import ApiRoutes, json_response, path_id
+from coordinator.web.api import ApiRoutes, csv_response, json_response, path_id
 from coordinator.web.bearer import principal
 
 routes = ApiRoutes()
@@ -76,11 +76,4 @@ async def statement(request: web.Request, *, query: StatementQuery) -> web.Respo
             status=query.status,
             company_id=query.company_id,
         )
-    return web.Response(
-        text=body,
-        content_type="text/csv",
-        charset="utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="hours-{query.by}-{query.month}.csv"'
-        },
-    )
+    return csv_response(body, f"hours-{query.by}-{query.month}.csv")

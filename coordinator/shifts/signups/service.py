@@ -23,6 +23,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from coordinator.auth.service import Principal
 from coordinator.people.models import Team, TeamMember
+from coordinator.platform import changes
 from coordinator.platform.cache import Kept
 from coordinator.platform.db import Database, sqlstate, utcnow
 from coordinator.platform.i18n import Text
@@ -130,6 +131,7 @@ async def take_place(
     if signup is None:
         await _lock(connection, shift_id)
         signup = await _claim_locked(connection, shift_id, person_id, actor, caller)
+    changes.wrote_in(session)  # claimed through the connection: no flush says so
     # Into the session as if loaded (no statement), for whatever the caller does next.
     make_transient_to_detached(signup)
     session.add(signup)
@@ -206,6 +208,8 @@ async def sign_up_team(
                 if sqlstate(exc) != "23P01":
                     raise
                 skipped.append({"person_id": str(person_id), "reason": "overlap"})
+        if done:
+            changes.wrote_in(session)  # claimed through the connection: no flush says so
         return done, skipped
 
     return await database.transaction(work)

@@ -18,12 +18,13 @@ from coordinator.auth.service import Principal
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.categories.schemas import CategoryIn
 from coordinator.cases.categories.service import create_category
+from coordinator.cases.models import Urgency
 from coordinator.visits.models import NeedCategory
 
 GROUP = "企业服务"
 RESPONSE_HOURS = 8
 RESOLUTION_DAYS = 5
-FACTORS = {"urgent": 0.2, "high": 0.4, "normal": 1.0, "low": 2.0}
+FACTORS = {Urgency.urgent: 0.2, Urgency.high: 0.4, Urgency.normal: 1.0, Urgency.low: 2.0}
 LADDER = [
     {"after_hours": 0, "to": "department_lead"},
     {"after_hours": 8, "to": "coordinators"},
@@ -72,4 +73,5 @@ async def ensure_category(session: AsyncSession, actor: Principal, code: NeedCat
     await session.execute(select(func.pg_advisory_xact_lock(key)))
     if await session.scalar(stmt) is not None:
         return
-    await create_category(session=session, actor=actor, data=CategoryIn(**definition(code)))
+    data = CategoryIn.model_validate(definition(code))
+    await create_category(session=session, actor=actor, data=data)

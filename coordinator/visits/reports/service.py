@@ -3,23 +3,22 @@ companies not visited lately; needs by status; and CSV of each."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import DateTime, Select, and_, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.platform.db import utcnow
+from coordinator.platform.csv_text import csv_text
+from coordinator.platform.db import Database, utcnow
+from coordinator.platform.json_sql import list_json, value_json
+from coordinator.platform.listing import JsonBody, Listing
 from coordinator.registry.models import Building, Company
 from coordinator.visits.models import Visit, VisitStatus
 from coordinator.visits.needs.reading import needs_to_export
 from coordinator.visits.reports.schemas import CoverageQuery
-from coordinator.visits.schemas import VisitQuery, visit_out
-from coordinator.web.listing import paginate, search
+from coordinator.visits.schemas import VisitOut, VisitQuery
 
 
 def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -47,25 +46,57 @@ def filtered_visits(query: Any, zone: ZoneInfo) -> Select[Visit]:
     return stmt
 
 
-async def list_visits(
-    *, session: AsyncSession, query: VisitQuery, zone: ZoneInfo
-) -> dict[str, Any]:
-    stmt = filtered_visits(query, zone)
-    if (match := search([Visit.purpose, Visit.place], query.q)) is not None:
-        stmt = stmt.where(match)
-    return await paginate(
-        session,
-        stmt,
-        query=query,
-        id_column=Visit.id,
-        sortable={
-            "starts_at": Visit.starts_at,
-            "created_at": Visit.created_at,
-            "updated_at": Visit.updated_at,
-        },
-        default_sort="starts_at",
-        serialize=visit_out,
+# A window's times in UTC, as visit_out shows them; its other fields as they are.
+_WINDOW_FIELD = (
+    "to_json(f.key)::text || ': ' || CASE WHEN f.key IN ('starts_at', 'ends_at') THEN "
+    + value_json(cast(literal_column("f.value"), DateTime(timezone=True)))
+    + " ELSE to_json(f.value)::text END"
+)
+_WINDOW = (
+    f"'{{' || COALESCE((SELECT string_agg({_WINDOW_FIELD}, ', ' ORDER BY f.o)"
+    " FROM jsonb_each_text(w.value) WITH ORDINALITY AS f(key, value, o)), '') || '}'"
+)
+_WINDOWS = (
+    "CASE WHEN jsonb_typeof(visits.reschedule_windows) IS DISTINCT FROM 'array' THEN 'null' ELSE "
+    + list_json(
+        _WINDOW,
+        rows="jsonb_array_elements(visits.reschedule_windows) WITH ORDINALITY AS w(value, o)",
+        order_by=[literal_column("w.o")],
     )
+    + " END"
+)
+
+VISITS = Listing(
+    Visit,
+    VisitOut,
+    sorts={
+        "starts_at": Visit.starts_at,
+        "created_at": Visit.created_at,
+        "updated_at": Visit.updated_at,
+    },
+    default_sort="starts_at",
+    filters={
+        # The day's bounds in the zone, from the query's day (see list_visits).
+        "starts_from": lambda start: Visit.starts_at >= start,
+        "starts_before": lambda end: Visit.starts_at < end,
+        "team_id": Visit.team_id,
+        "liaison_id": Visit.liaison_id,
+        "company_id": Visit.company_id,
+        "status": Visit.status,
+        "building_id": lambda building_id: Visit.company_id.in_(
+            select(Company.id).where(Company.building_id == building_id)
+        ),
+    },
+    search=(Visit.purpose, Visit.place),
+    json={"reschedule_windows": _WINDOWS},
+)
+
+
+async def list_visits(*, database: Database, query: VisitQuery, zone: ZoneInfo) -> JsonBody:
+    """Visits filtered by day (in the zone), team, liaison, building, company and status;
+    q searches purpose and place."""
+    start, end = day_range(query.day, zone) if query.day else (None, None)
+    return await VISITS.page(database, query, starts_from=start, starts_before=end)
 
 
 async def coverage(
@@ -143,70 +174,21 @@ async def coverage(
     }
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV with a BOM so spreadsheet programs read the Chinese text right."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(getattr(value, "value", value))
-    # Keep spreadsheet programs from running formulas typed into free text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-VISIT_COLUMNS = (
-    "id",
-    "starts_at",
-    "ends_at",
-    "status",
-    "company_id",
-    "company_name",
-    "building_id",
-    "liaison_id",
-    "team_id",
-    "place",
-    "purpose",
-    "sequence",
-)
-
-
-async def visits_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
-    stmt = (
-        filtered_visits(query, zone)
-        .add_columns(Company.name, Company.building_id)
-        .join(Company, Company.id == Visit.company_id)
-        .order_by(Visit.starts_at, Visit.id)
-        .limit(100_000)
-    )
-    rows = []
-    for visit, name, building_id in (await session.execute(stmt)).all():
-        rows.append(
-            (
-                visit.id,
-                visit.starts_at.astimezone(zone),
-                visit.ends_at.astimezone(zone),
-                visit.status,
-                visit.company_id,
-                name,
-                building_id,
-                visit.liaison_id,
-                visit.team_id,
-                visit.place,
-                visit.purpose,
-                visit.sequence,
-            )
-        )
-    return to_csv(VISIT_COLUMNS, rows)
-
-
+# Each column of the visits CSV, and what it holds.
+VISIT_COLUMNS = {
+    "id": Visit.id,
+    "starts_at": Visit.starts_at,
+    "ends_at": Visit.ends_at,
+    "status": Visit.status,
+    "company_id": Visit.company_id,
+    "company_name": Company.name,
+    "building_id": Company.building_id,
+    "liaison_id": Visit.liaison_id,
+    "team_id": Visit.team_id,
+    "place": Visit.place,
+    "purpose": Visit.purpose,
+    "sequence": Visit.sequence,
+}
 NEED_COLUMNS = (
     "id",
     "company_id",
@@ -221,44 +203,27 @@ NEED_COLUMNS = (
     "description",
     "resolution",
 )
+COVERAGE_COLUMNS = ("company_id", "name", "building_id", "floor", "liaison_id", "last_visit_at")
+
+
+async def visits_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
+    stmt = (
+        filtered_visits(query, zone)
+        .with_only_columns(*VISIT_COLUMNS.values())
+        .join_from(Visit, Company, Company.id == Visit.company_id)
+        .order_by(Visit.starts_at, Visit.id)
+        .limit(100_000)
+    )
+    return csv_text(list(VISIT_COLUMNS), (await session.execute(stmt)).all(), zone)
 
 
 async def needs_csv(*, session: AsyncSession, query: Any, zone: ZoneInfo) -> str:
     """The needs (cases filed from visits) the filters select, by due time."""
-    rows = []
-    for out in await needs_to_export(session, query):
-        rows.append(
-            (
-                out.id,
-                out.company_id,
-                out.visit_id,
-                out.category,
-                out.urgency,
-                out.status,
-                out.assignee_team_id,
-                out.assignee_department,
-                out.due_at.astimezone(zone),
-                "yes" if out.overdue else "no",
-                out.description,
-                out.resolution,
-            )
-        )
-    return to_csv(NEED_COLUMNS, rows)
+    needs = await needs_to_export(session, query)
+    return csv_text(NEED_COLUMNS, ([getattr(n, c) for c in NEED_COLUMNS] for n in needs), zone)
 
 
 async def coverage_csv(*, session: AsyncSession, query: CoverageQuery, zone: ZoneInfo) -> str:
     report = await coverage(session=session, query=query)
-    return to_csv(
-        ("company_id", "name", "building_id", "floor", "liaison_id", "last_visit_at"),
-        (
-            (
-                c["company_id"],
-                c["name"],
-                c["building_id"],
-                c["floor"],
-                c["liaison_id"],
-                c["last_visit_at"].astimezone(zone) if c["last_visit_at"] else None,
-            )
-            for c in report["not_visited"]
-        ),
-    )
+    rows = ([c[name] for name in COVERAGE_COLUMNS] for c in report["not_visited"])
+    return csv_text(COVERAGE_COLUMNS, rows, zone)

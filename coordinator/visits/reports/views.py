@@ -7,7 +7,7 @@ from aiohttp import web
 from coordinator.platform import keys
 from coordinator.visits.reports import service
 from coordinator.visits.reports.schemas import CoverageOut, CoverageQuery, ExportQuery
-from coordinator.web.api import ApiRoutes, json_response
+from coordinator.web.api import ApiRoutes, csv_response, json_response
 
 routes = ApiRoutes()
 REPORT_TAGS = ("reports",)
@@ -27,15 +27,6 @@ async def coverage(request: web.Request, *, query: CoverageQuery) -> web.Respons
     return json_response(CoverageOut.model_validate(report))
 
 
-def _csv(text: str, name: str) -> web.Response:
-    return web.Response(
-        text=text,
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @routes.route(
     "GET",
     "/api/v1/exports/visits.csv",
@@ -47,7 +38,8 @@ def _csv(text: str, name: str) -> web.Response:
 async def export_visits(request: web.Request, *, query: ExportQuery) -> web.Response:
     zone = request.app[keys.SETTINGS].zone
     async with request.app[keys.DATABASE].session() as session:
-        return _csv(await service.visits_csv(session=session, query=query, zone=zone), "visits.csv")
+        text = await service.visits_csv(session=session, query=query, zone=zone)
+    return csv_response(text, "visits.csv")
 
 
 @routes.route(
@@ -61,7 +53,8 @@ async def export_visits(request: web.Request, *, query: ExportQuery) -> web.Resp
 async def export_needs(request: web.Request, *, query: ExportQuery) -> web.Response:
     zone = request.app[keys.SETTINGS].zone
     async with request.app[keys.DATABASE].session() as session:
-        return _csv(await service.needs_csv(session=session, query=query, zone=zone), "needs.csv")
+        text = await service.needs_csv(session=session, query=query, zone=zone)
+    return csv_response(text, "needs.csv")
 
 
 @routes.route(
@@ -76,4 +69,4 @@ async def export_coverage(request: web.Request, *, query: CoverageQuery) -> web.
     zone = request.app[keys.SETTINGS].zone
     async with request.app[keys.DATABASE].session() as session:
         text = await service.coverage_csv(session=session, query=query, zone=zone)
-    return _csv(text, "coverage.csv")
+    return csv_response(text, "coverage.csv")
