@@ -101,6 +101,10 @@ async def test_a_need_assigned_to_a_team_is_led_by_the_teams_department(api, dat
     )
     by_team = await api.ok("GET", f"/api/v1/needs?assignee_team_id={world.team_id}")
     assert {n["id"] for n in by_team["items"]} == {need["id"], other["id"]}
+    # overdue=false filters nothing, as it never has; none of these is overdue yet.
+    every = await api.ok("GET", f"/api/v1/needs?company_id={world.company_id}&overdue=false")
+    assert every["total"] == 2
+    assert (await api.ok("GET", "/api/v1/needs?overdue=true"))["total"] == 0
 
     # The team's lead hears of it as before; the department's people of the case's task.
     async with database.session() as session:
