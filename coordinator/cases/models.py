@@ -186,6 +186,20 @@ class CaseTask(IdMixin, TimestampMixin, Base):
             "due_at",
             postgresql_where=text("status IN ('pending', 'accepted')"),
         ),
+        # The clock (cases/clock): an open task's next reminder or escalation, and the
+        # open tasks whose due time has no plan yet (new, reopened, sent again).
+        Index(
+            "ix_case_tasks_next_step",
+            "next_step_at",
+            postgresql_where=text("status IN ('pending', 'accepted')"),
+        ),
+        Index(
+            "ix_case_tasks_unplanned",
+            "due_at",
+            postgresql_where=text(
+                "status IN ('pending', 'accepted') AND clock_due_at IS DISTINCT FROM due_at"
+            ),
+        ),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -206,6 +220,12 @@ class CaseTask(IdMixin, TimestampMixin, Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(String(2000))
     return_reason: Mapped[str | None] = mapped_column(String(500))
+    # The clock's plan (cases/clock), written by its sweep: the due time its steps were
+    # planned for, which plan of the task that is (a new due time starts afresh), and
+    # when its next reminder or escalation falls (none left: null).
+    clock_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clock_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_step_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CaseNote(IdMixin, Base):
