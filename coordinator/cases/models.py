@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -167,6 +168,13 @@ class Case(IdMixin, TimestampMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+CLOCK_AT = (
+    "CASE WHEN status IN ('pending', 'accepted') THEN"
+    " CASE WHEN clock_due_at IS DISTINCT FROM due_at THEN '-infinity'::timestamptz"
+    " ELSE next_step_at END END"
+)
+
+
 class CaseTask(IdMixin, TimestampMixin, Base):
     """One department's part of a case, on its own clock."""
 
@@ -186,20 +194,8 @@ class CaseTask(IdMixin, TimestampMixin, Base):
             "due_at",
             postgresql_where=text("status IN ('pending', 'accepted')"),
         ),
-        # The clock (cases/clock): an open task's next reminder or escalation, and the
-        # open tasks whose due time has no plan yet (new, reopened, sent again).
-        Index(
-            "ix_case_tasks_next_step",
-            "next_step_at",
-            postgresql_where=text("status IN ('pending', 'accepted')"),
-        ),
-        Index(
-            "ix_case_tasks_unplanned",
-            "due_at",
-            postgresql_where=text(
-                "status IN ('pending', 'accepted') AND clock_due_at IS DISTINCT FROM due_at"
-            ),
-        ),
+        # The clock's sweep (cases/clock) reads only open tasks it has something to do for.
+        Index("ix_case_tasks_clock", "clock_at", postgresql_where=text("clock_at IS NOT NULL")),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -226,6 +222,12 @@ class CaseTask(IdMixin, TimestampMixin, Base):
     clock_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     clock_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_step_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the sweep is to look at the task: at once while its due time has no plan,
+    # else at its next step; never once it is no longer open. Kept by PostgreSQL, so
+    # every writer keeps it true, and its statistics are those of the sweep's question.
+    clock_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), Computed(CLOCK_AT, persisted=True), deferred=True
+    )
 
 
 class CaseNote(IdMixin, Base):

@@ -6,11 +6,14 @@ Create Date: 2026-12-08 09:00:00
 
 A task's reminder before its due time and its category's escalation ladder after it
 (coordinator/cases/clock): on case_tasks the due time the plan was made for, which plan it
-is and when the next step falls, with partial indexes of open tasks only (a step due, a due
-time not planned yet), so the sweep reads no closed case; case_steps keeps each step taken,
-once per task, kind, step and plan. case_steps is bookkeeping, read by nothing kept in
-memory: no change trigger (platform.changes.UNWATCHED). Tasks open when this runs are
-planned by the first sweep.
+is and when the next step falls, and `clock_at`, computed by PostgreSQL from them and the
+task's state: when the sweep is to look at the task (at once while its due time has no
+plan, else at its next step, never once the task is done, handed back or dropped). Its
+partial index holds open tasks only, so the sweep reads no closed case, and its
+statistics are those of the sweep's own question. case_steps keeps each step taken, once
+per task, kind, step and plan. case_steps is bookkeeping, read by nothing kept in memory:
+no change trigger (platform.changes.UNWATCHED). Tasks open when this runs are planned by
+the first sweep.
 """
 
 from collections.abc import Sequence
@@ -23,7 +26,13 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OPEN = "status IN ('pending', 'accepted')"
+# When the sweep is to look at a task: at once while its due time has no plan, else at
+# its next step; never once it is no longer open (pending or accepted).
+CLOCK_AT = (
+    "CASE WHEN status IN ('pending', 'accepted') THEN"
+    " CASE WHEN clock_due_at IS DISTINCT FROM due_at THEN '-infinity'::timestamptz"
+    " ELSE next_step_at END END"
+)
 
 
 def upgrade() -> None:
@@ -33,19 +42,21 @@ def upgrade() -> None:
         sa.Column("clock_sequence", sa.Integer(), server_default=sa.text("0"), nullable=False),
     )
     op.add_column("case_tasks", sa.Column("next_step_at", sa.DateTime(timezone=True)))
-    op.create_index(
-        "ix_case_tasks_next_step",
+    op.add_column(
         "case_tasks",
-        ["next_step_at"],
-        unique=False,
-        postgresql_where=sa.text(OPEN),
+        sa.Column(
+            "clock_at",
+            sa.DateTime(timezone=True),
+            sa.Computed(CLOCK_AT, persisted=True),
+            nullable=True,
+        ),
     )
     op.create_index(
-        "ix_case_tasks_unplanned",
+        "ix_case_tasks_clock",
         "case_tasks",
-        ["due_at"],
+        ["clock_at"],
         unique=False,
-        postgresql_where=sa.text(f"{OPEN} AND clock_due_at IS DISTINCT FROM due_at"),
+        postgresql_where=sa.text("clock_at IS NOT NULL"),
     )
     op.create_table(
         "case_steps",
@@ -75,8 +86,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_steps")
-    op.drop_index("ix_case_tasks_unplanned", table_name="case_tasks")
-    op.drop_index("ix_case_tasks_next_step", table_name="case_tasks")
+    op.drop_index("ix_case_tasks_clock", table_name="case_tasks")
+    op.drop_column("case_tasks", "clock_at")
     op.drop_column("case_tasks", "next_step_at")
     op.drop_column("case_tasks", "clock_sequence")
     op.drop_column("case_tasks", "clock_due_at")

@@ -5,6 +5,7 @@ transaction: a worker killed mid-way loses nothing, and a repeated round does no
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from arq import cron
@@ -14,7 +15,9 @@ from coordinator.platform.db import Database, utcnow
 from coordinator.platform.settings import Settings
 from coordinator.worktime.service import load_calendar
 
-# A round finds at most BATCH tasks; a backlog (workers down for a day) takes several.
+# A round finds at most BATCH tasks; a backlog (workers down for a day, every open task
+# to plan after an upgrade) takes several, for at most half the job's time: the next
+# minute's run goes on from there.
 MAX_ROUNDS = 400
 
 
@@ -22,6 +25,7 @@ async def sweep_case_clocks(ctx: dict[str, Any]) -> dict[str, int]:
     database: Database = ctx["database"]
     settings: Settings = ctx["settings"]
     now = utcnow()
+    started = time.monotonic()
     calendar = await database.transaction(lambda session: load_calendar(session, settings))
     totals = {"planned": 0, "reminders": 0, "escalations": 0}
     for _ in range(MAX_ROUNDS):
@@ -31,7 +35,7 @@ async def sweep_case_clocks(ctx: dict[str, Any]) -> dict[str, int]:
         totals["planned"] += result.planned
         totals["reminders"] += result.reminders
         totals["escalations"] += result.escalations
-        if result.found < BATCH:
+        if result.found < BATCH or time.monotonic() - started > settings.job_timeout_seconds / 2:
             break
     totals["closed"] = await database.transaction(
         lambda session: close_unanswered_cases(session, now=now)

@@ -2,35 +2,43 @@
 and its category's escalation ladder after it, and the follow-up window closing the
 resolved cases nobody answered.
 
-The sweep is a few set-based statements over open tasks only, whatever the number of
-closed cases: one SELECT (through two partial indexes of open tasks: a step whose moment
-has come, `next_step_at`, or a due time not planned yet, `clock_due_at` differing from
-`due_at`) locking what it finds (SKIP LOCKED: two sweeps share the work), one INSERT of
-the steps taken (unique per task, kind, step and plan: what a repeated sweep takes again
-is dropped, and raises nothing), the events of the steps newly taken (outbox, same
-transaction), and one UPDATE writing each task's plan and next moment. A task with a new
-due time (reopened, sent again) gets a new plan (`clock_sequence` + 1) and starts afresh.
-Killed half-way, the transaction leaves nothing: the next sweep does it all again.
+A round of the sweep is a few set-based statements over open tasks only, whatever the
+number of closed cases: the tasks with something to do, read through the partial index of
+`clock_at` (computed by PostgreSQL: at once for a due time not planned yet, else the
+next step's moment; null once the task is no longer open) and locked (SKIP LOCKED: two
+sweeps share the work); their cases and departments by id; one INSERT of the steps taken
+(unique per task, kind, step and plan: what a repeated sweep takes again conflicts and
+raises nothing); the events of the steps newly taken (the outbox, same transaction); one
+UPDATE writing each task's plan and next moment. A task given a new due time (reopened,
+sent again) gets a new plan (`clock_sequence` + 1) and starts afresh. Killed half-way,
+the transaction leaves nothing: the next sweep does it all again.
 
 Reminders and escalations re-check the case and the task when their mail is planned
 (cases/notify.py): a case resolved between the sweep and the mail tells nobody."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
-from sqlalchemy import Boolean, bindparam, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Uuid,
+    any_,
+    bindparam,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.cases.categories.models import CaseCategory
-from coordinator.cases.clock.models import CaseStep, StepKind
-from coordinator.cases.clock.steps import Step, ladder, next_step_at, plan, steps_due
+from coordinator.cases.clock.models import StepKind
+from coordinator.cases.clock.steps import Rung, Step, ladder, next_step_at, plan, steps_due
 from coordinator.cases.deadlines import department_calendar
 from coordinator.cases.events import case_event
 from coordinator.cases.followup.service import close_unanswered
@@ -51,39 +59,43 @@ _open_sql = CaseTask.status.in_(sorted(s.value for s in OPEN_TASK)).compile(
 )
 TASK_OPEN = literal_column(f"({_open_sql})", Boolean)
 
-_FOUND = (
-    select(CaseTask, Case, CaseCategory.code, CaseCategory.escalation, Department.work_hours)
-    .join(Case, Case.id == CaseTask.case_id)
+# The tasks with something to do, locked (SKIP LOCKED: two sweeps share the work).
+FOUND = (
+    select(CaseTask)
+    .where(CaseTask.clock_at <= bindparam("now"))
+    .limit(bindparam("batch", type_=Integer()))
+    .with_for_update(skip_locked=True)
+)
+_IDS = bindparam("ids", type_=ARRAY(Uuid()))
+# Their cases (what an event says of its case) and categories (the ladder), by id.
+_CASES = (
+    select(Case, CaseCategory.code, CaseCategory.escalation)
     .join(CaseCategory, CaseCategory.id == Case.category_id)
-    .join(Department, Department.id == CaseTask.department_id)
-    .where(
-        TASK_OPEN,
-        or_(
-            CaseTask.next_step_at <= bindparam("now"),
-            CaseTask.clock_due_at.is_distinct_from(CaseTask.due_at),
-        ),
-    )
-    .limit(bindparam("batch"))
-    .with_for_update(of=CaseTask, skip_locked=True)
+    .where(Case.id == any_(_IDS))
 )
-_STEPS = CaseStep.metadata.tables["case_steps"]
-_TAKE = (
-    pg_insert(_STEPS)
-    .on_conflict_do_nothing(constraint="uq_case_steps_step")
-    .returning(_STEPS.c.task_id, _STEPS.c.kind, _STEPS.c.step)
-)
-_TASKS = CaseTask.metadata.tables["case_tasks"]
-# The plan is the clock's bookkeeping, not a change to the task: updated_at stays.
-_PLANNED = (
-    update(_TASKS)
-    .where(_TASKS.c.id == bindparam("b_id"))
-    .values(
-        clock_due_at=bindparam("b_due"),
-        clock_sequence=bindparam("b_sequence"),
-        next_step_at=bindparam("b_next"),
-        updated_at=_TASKS.c.updated_at,
-    )
-)
+_HOURS = select(Department.id, Department.work_hours).where(Department.id == any_(_IDS))
+# The steps taken, one statement whatever their number: what a repeated sweep takes
+# again conflicts and is not returned.
+_TAKE = text("""
+    INSERT INTO case_steps (id, task_id, kind, step, sequence, due_at, planned_at, created_at)
+    SELECT gen_random_uuid(), s.task_id, s.kind, s.step, s.sequence, s.due_at, s.planned_at, :now
+    FROM unnest(CAST(:tasks AS uuid[]), CAST(:kinds AS text[]), CAST(:steps AS int[]),
+                CAST(:sequences AS int[]), CAST(:dues AS timestamptz[]),
+                CAST(:planned AS timestamptz[]))
+         AS s(task_id, kind, step, sequence, due_at, planned_at)
+    ON CONFLICT ON CONSTRAINT uq_case_steps_step DO NOTHING
+    RETURNING task_id, kind, step
+""")
+# Each task's plan, one statement. The plan is the clock's bookkeeping, not a change to
+# the task: updated_at stays.
+_PLANNED = text("""
+    UPDATE case_tasks AS t
+    SET clock_due_at = p.due_at, clock_sequence = p.sequence, next_step_at = p.next_at
+    FROM unnest(CAST(:tasks AS uuid[]), CAST(:dues AS timestamptz[]),
+                CAST(:sequences AS int[]), CAST(:nexts AS timestamptz[]))
+         AS p(id, due_at, sequence, next_at)
+    WHERE t.id = p.id
+""")
 
 
 @dataclass
@@ -102,25 +114,27 @@ class _Hours:
 @dataclass
 class _Found:
     task: CaseTask
-    case: Case
-    category: str
     sequence: int
-    steps: list[Step]
+    steps: list[Step]  # due now
     next_at: datetime | None
 
 
 def _plan_of(
-    calendar: WorkCalendar, row: Any, remind: timedelta, now: datetime
-) -> tuple[list[Step], list[Step]]:
-    """All the task's steps and those due now (none when its calendar has no working time)."""
-    task: CaseTask = row[0]
-    cal = department_calendar(calendar, _Hours(row.work_hours))
+    calendar: WorkCalendar,
+    task: CaseTask,
+    hours: str | None,
+    rungs: list[Rung],
+    remind: timedelta,
+    now: datetime,
+) -> tuple[list[Step], datetime | None]:
+    """The task's steps due now, and when its next one falls (none at all when its
+    calendar has no working time)."""
     try:
-        steps = plan(cal, task.due_at, remind, ladder(row.escalation))
+        steps = plan(department_calendar(calendar, _Hours(hours)), task.due_at, remind, rungs)
     except NoWorkingTime:
         log.warning("case_clock_no_working_time", task_id=str(task.id))
-        return [], []
-    return steps, steps_due(steps, task.due_at, now)
+        return [], None
+    return steps_due(steps, task.due_at, now), next_step_at(steps, now)
 
 
 async def sweep(
@@ -136,67 +150,73 @@ async def sweep(
     now = now or utcnow()
     calendar = calendar or await load_calendar(session, settings)
     remind = timedelta(hours=settings.case_remind_hours)
-    rows = (await session.execute(_FOUND, {"now": now, "batch": batch})).all()
-    result = SweepResult(found=len(rows))
-    if not rows:
+    tasks = list((await session.scalars(FOUND, {"now": now, "batch": batch})).all())
+    result = SweepResult(found=len(tasks))
+    if not tasks:
         return result
-    found: list[_Found] = []
-    taking: list[dict[str, Any]] = []
-    for row in rows:
-        task: CaseTask = row[0]
+    cases = {
+        row[0].id: row
+        for row in await session.execute(_CASES, {"ids": list({t.case_id for t in tasks})})
+    }
+    hours = dict(
+        (await session.execute(_HOURS, {"ids": list({t.department_id for t in tasks})})).all()
+    )
+    ladders = {code: ladder(escalation) for _, code, escalation in cases.values()}
+    found = []
+    for task in tasks:
         fresh = task.clock_due_at != task.due_at
         result.planned += fresh
         sequence = task.clock_sequence + 1 if fresh else task.clock_sequence
-        steps, due = _plan_of(calendar, row, remind, now)
-        found.append(_Found(task, row[1], row.code, sequence, due, next_step_at(steps, now)))
-        taking += [
-            {
-                "id": uuid.uuid4(),
-                "task_id": task.id,
-                "kind": step.kind.value,
-                "step": step.step,
-                "sequence": sequence,
-                "due_at": task.due_at,
-                "planned_at": step.at,
-                "created_at": now,
-            }
-            for step in due
-        ]
+        rungs = ladders[cases[task.case_id][1]]
+        due, next_at = _plan_of(calendar, task, hours.get(task.department_id), rungs, remind, now)
+        found.append(_Found(task, sequence, due, next_at))
+    taking = [(item, step) for item in found for step in item.steps]
     taken = set()
     if taking:
-        taken = {(r.task_id, r.kind, r.step) for r in await session.execute(_TAKE, taking)}
-    for item in found:
-        for step in item.steps:
-            if (item.task.id, step.kind.value, step.step) in taken:
-                _announce(session, item, step, settings)
-                if step.kind == StepKind.remind:
-                    result.reminders += 1
-                else:
-                    result.escalations += 1
+        rows = await session.execute(
+            _TAKE,
+            {
+                "now": now,
+                "tasks": [item.task.id for item, _ in taking],
+                "kinds": [step.kind.value for _, step in taking],
+                "steps": [step.step for _, step in taking],
+                "sequences": [item.sequence for item, _ in taking],
+                "dues": [item.task.due_at for item, _ in taking],
+                "planned": [step.at for _, step in taking],
+            },
+        )
+        taken = {(r.task_id, r.kind, r.step) for r in rows}
+    for item, step in taking:
+        if (item.task.id, step.kind.value, step.step) in taken:
+            case, code, _ = cases[item.task.case_id]
+            _announce(session, case, code, item, step, settings)
+            if step.kind == StepKind.remind:
+                result.reminders += 1
+            else:
+                result.escalations += 1
     await session.execute(
         _PLANNED,
-        [
-            {
-                "b_id": item.task.id,
-                "b_due": item.task.due_at,
-                "b_sequence": item.sequence,
-                "b_next": item.next_at,
-            }
-            for item in found
-        ],
+        {
+            "tasks": [item.task.id for item in found],
+            "dues": [item.task.due_at for item in found],
+            "sequences": [item.sequence for item in found],
+            "nexts": [item.next_at for item in found],
+        },
     )
     return result
 
 
-def _announce(session: AsyncSession, item: _Found, step: Step, settings: Settings) -> None:
+def _announce(
+    session: AsyncSession, case: Case, category: str, item: _Found, step: Step, settings: Settings
+) -> None:
     """The step's event, through the outbox (who hears of it: cases/notify.py)."""
     common = {"sequence": item.sequence, "step": step.step, "step_at": step.at.isoformat()}
     if step.kind == StepKind.remind:
         case_event(
             session,
             "case.reminder_due",
-            item.case,
-            category=item.category,
+            case,
+            category=category,
             actor=ACTOR,
             task=item.task,
             remind_hours=settings.case_remind_hours,
@@ -206,8 +226,8 @@ def _announce(session: AsyncSession, item: _Found, step: Step, settings: Setting
         case_event(
             session,
             "case.escalated",
-            item.case,
-            category=item.category,
+            case,
+            category=category,
             actor=ACTOR,
             task=item.task,
             to=step.to,
