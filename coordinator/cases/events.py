@@ -3,6 +3,8 @@ and for a task event the task), whatever raised it."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +26,7 @@ CASE_EVENTS = (
     "case.reminder_due",
 )
 TASK_EVENTS = ("task.accepted", "task.done", "task.returned", "task.dropped")
+_TASK_FIELDS = ("id", "department_id", "role", "assignee_id", "due_at", "status")
 
 
 def _id(value: Any) -> str | None:
@@ -43,16 +46,27 @@ def case_data(case: Case, category: str) -> dict[str, Any]:
     }
 
 
-def task_data(task: CaseTask) -> dict[str, Any]:
-    """What a task event adds."""
+def task_data(task: CaseTask | Mapping[str, Any]) -> dict[str, Any]:
+    """What a task event adds (of a task row, or of the values of one being inserted)."""
+    values = task if isinstance(task, Mapping) else {f: getattr(task, f) for f in _TASK_FIELDS}
     return {
-        "task_id": str(task.id),
-        "department_id": str(task.department_id),
-        "role": task.role.value,
-        "assignee_id": _id(task.assignee_id),
-        "due_at": task.due_at.isoformat(),
-        "task_status": task.status.value,
+        "task_id": str(values["id"]),
+        "department_id": str(values["department_id"]),
+        "role": values["role"].value,
+        "assignee_id": _id(values.get("assignee_id")),
+        "due_at": values["due_at"].isoformat(),
+        "task_status": values["status"].value,
     }
+
+
+def _data(
+    type: str, case: Case, category: str, task: CaseTask | Mapping[str, Any] | None, extra: Any
+) -> dict[str, Any]:
+    assert type in CASE_EVENTS or type in TASK_EVENTS, type
+    data = case_data(case, category)
+    if task is not None:
+        data |= task_data(task)
+    return data | extra
 
 
 def case_event(
@@ -67,11 +81,31 @@ def case_event(
 ) -> OutboxEvent:
     """Record `type` about `case` (and `task`) in the caller's transaction; `extra` adds
     what this event alone says (a reason, the master of a merge)."""
-    assert type in CASE_EVENTS or type in TASK_EVENTS, type
-    data = case_data(case, category)
-    if task is not None:
-        data |= task_data(task)
-    data |= extra
     return record_event(
-        session, type, data=data, subject_type="case", subject_id=case.id, actor=actor
+        session,
+        type,
+        data=_data(type, case, category, task, extra),
+        subject_type="case",
+        subject_id=case.id,
+        actor=actor,
     )
+
+
+def case_event_row(
+    type: str,
+    case: Case,
+    *,
+    category: str,
+    actor: str,
+    task: Mapping[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The outbox row case_event would add, for a statement inserting several at once."""
+    return {
+        "id": uuid.uuid4(),
+        "type": type,
+        "data": _data(type, case, category, task, extra),
+        "subject_type": "case",
+        "subject_id": case.id,
+        "actor": actor,
+    }

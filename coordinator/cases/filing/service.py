@@ -12,15 +12,16 @@ from typing import Any
 from sqlalchemy import Uuid, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.audit.service import snapshot
 from coordinator.auth.service import Principal
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.deadlines import case_clocks, task_due
-from coordinator.cases.events import case_event
+from coordinator.cases.events import case_event_row
 from coordinator.cases.filing.routing import Routing, route_case
-from coordinator.cases.models import Case, CaseSource, CaseStatus, CaseTask, TaskRole, TaskStatus
+from coordinator.cases.filing.rows import created_audit_rows, insert_filed
+from coordinator.cases.models import Case, CaseSource, CaseStatus, TaskRole, TaskStatus
 from coordinator.cases.photos import attach_photos, ensure_photos
 from coordinator.cases.schemas import CaseIn
-from coordinator.cases.service import audit
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
@@ -86,28 +87,30 @@ async def file_case(
         updated_at=now,
     )
     session.add(case)
-    tasks = _tasks(case, routing, calendar, category, now)
-    session.add_all(tasks)
     await session.flush()
+    tasks = _tasks(case, routing, calendar, category, now)
     await attach_photos(session, place["photo_ids"], case_id=case.id)
-    audit(session, actor, "create", case)
-    case_event(
-        session,
-        "case.created",
-        case,
-        category=category.code,
-        actor=actor.name,
-        source=source.value,
-        building_id=_text(case.building_id),
-        area_id=_text(case.area_id),
-        response_due_at=case.response_due_at.isoformat(),
-        resolution_due_at=case.resolution_due_at.isoformat(),
-    )
-    for task in tasks:
-        audit(session, actor, "create", task)
-        case_event(
-            session, "case.assigned", case, category=category.code, actor=actor.name, task=task
+    events = [
+        case_event_row(
+            "case.created",
+            case,
+            category=category.code,
+            actor=actor.name,
+            source=source.value,
+            building_id=_text(case.building_id),
+            area_id=_text(case.area_id),
+            response_due_at=case.response_due_at.isoformat(),
+            resolution_due_at=case.resolution_due_at.isoformat(),
         )
+    ]
+    events += [
+        case_event_row("case.assigned", case, category=category.code, actor=actor.name, task=task)
+        for task in tasks
+    ]
+    audits = created_audit_rows(
+        actor, [("case", snapshot(case)), *(("case_task", task) for task in tasks)]
+    )
+    await insert_filed(session, tasks=tasks, audits=audits, events=events)
     return case
 
 
@@ -121,25 +124,34 @@ def _tasks(
     calendar: WorkCalendar,
     category: CaseCategory,
     now: datetime,
-) -> list[CaseTask]:
+) -> list[dict[str, Any]]:
+    """The rows of the case's tasks: the lead's, then each co-handler's."""
     if routing is None:
         return []
     given = [(routing.lead, TaskRole.lead)] + [(d, TaskRole.co) for d in routing.helpers]
-    return [
-        CaseTask(
-            id=uuid.uuid4(),
-            case_id=case.id,
-            department_id=department.id,
-            role=role,
-            status=TaskStatus.pending,
-            due_at=task_due(calendar, department, category, case.urgency, now),
-            # A microsecond apart, so they list in the order given: the lead's first,
-            # then the co-handlers by name.
-            created_at=now + timedelta(microseconds=n),
-            updated_at=now + timedelta(microseconds=n),
+    rows = []
+    for n, (department, role) in enumerate(given):
+        # A microsecond apart, so they list in the order given: the lead's first, then
+        # the co-handlers by name.
+        at = now + timedelta(microseconds=n)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "case_id": case.id,
+                "department_id": department.id,
+                "role": role,
+                "assignee_id": None,
+                "status": TaskStatus.pending,
+                "due_at": task_due(calendar, department, category, case.urgency, now),
+                "accepted_at": None,
+                "done_at": None,
+                "note": None,
+                "return_reason": None,
+                "created_at": at,
+                "updated_at": at,
+            }
         )
-        for n, (department, role) in enumerate(given)
-    ]
+    return rows
 
 
 def _check_shape(data: CaseIn, source: CaseSource) -> None:
