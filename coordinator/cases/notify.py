@@ -6,6 +6,7 @@ escalated to them. Reminders and escalations re-check the case before anyone is 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,7 +182,9 @@ async def tell_lead_of_reopening(
 
 
 async def _task_still_open(session: AsyncSession, data: dict[str, Any]) -> bool:
-    """The task is still being worked on, and its case is open: else nobody is told."""
+    """The task is still being worked on, on the due time the event was raised for, and
+    its case is open (read as they are now, not as the sweep saw them): else nobody is
+    told."""
     case = await _case(session, data)
     task = await session.get(CaseTask, uuid.UUID(data["task_id"])) if data.get("task_id") else None
     return (
@@ -189,6 +192,7 @@ async def _task_still_open(session: AsyncSession, data: dict[str, Any]) -> bool:
         and case.status.value in OPEN_STATES
         and task is not None
         and task.status in OPEN_TASK
+        and ("due_at" not in data or task.due_at == datetime.fromisoformat(data["due_at"]))
     )
 
 
