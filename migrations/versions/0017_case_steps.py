@@ -1,7 +1,7 @@
 """the clock of case tasks: their plan, and the steps taken (case_steps)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-08 09:00:00
 
 A task's reminder before its due time and its category's escalation ladder after it
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
