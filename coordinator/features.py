@@ -73,6 +73,8 @@ FEATURES: tuple[Feature, ...] = (
             "coordinator.cases.followup.views",
             "coordinator.cases.merging.views",
             "coordinator.cases.notes.views",
+            "coordinator.cases.handler.views",
+            "coordinator.cases.handler.pages",
         ),
         rules=case_notify.rules,
     ),
