@@ -75,6 +75,7 @@ FEATURES: tuple[Feature, ...] = (
             "coordinator.cases.notes.views",
             "coordinator.cases.handler.views",
             "coordinator.cases.handler.pages",
+            "coordinator.cases.followup.pages",
         ),
         rules=case_notify.rules,
     ),
