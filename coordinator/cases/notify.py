@@ -22,6 +22,7 @@ from coordinator.cases.messages import (
     to_person,
     to_reporter,
     unique,
+    when,
 )
 from coordinator.cases.models import OPEN_STATES, Case, CaseTask
 from coordinator.cases.states import OPEN_TASK
@@ -223,3 +224,23 @@ async def escalate(session: AsyncSession, event: OutboxEvent, settings: Settings
     if data.get("to") == "department_lead":
         return unique([to_person(lead, headline, lines)])
     return unique(list(to_coordinators(settings, headline, lines)))
+
+
+@rules.on("handler_link.issued")
+async def mail_handler_link(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
+    """The person gets their new handler link."""
+    person = await session.get(Person, uuid.UUID(event.data["person_id"]))
+    expires = (
+        when(event.data["expires_at"], "zh", settings),
+        when(event.data["expires_at"], "en", settings),
+    )
+    lines: list[Pair] = [
+        (f"您的任务办理链接：{event.data['link']}", f"Your task link: {event.data['link']}"),
+        (
+            f"在手机上打开即可接单、记录进展、上传照片、办结；有效期至{expires[0]}",
+            f"Open it on a phone to accept, note, add photos, finish; valid until {expires[1]}",
+        ),
+    ]
+    return unique([to_person(person, ("您的任务办理链接", "Your task link"), lines)])

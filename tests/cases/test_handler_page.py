@@ -14,7 +14,10 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from coordinator.cases.models import CaseNote, CasePhoto, CaseTask
+from coordinator.events.models import OutboxEvent
+from coordinator.features import rule_book
 from coordinator.links.models import CapabilityLink, LinkUse
+from coordinator.notifications.rules import plan
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from tests.cases.conftest import World, audits_of, events_of
@@ -205,3 +208,28 @@ async def test_the_english_page_and_the_link_api_refusals(api, world):
     assert missing.status == 404
     viewer = await api.post(f"/api/v1/people/{world.leads['housing']}/handler-link", role=None)
     assert viewer.status == 401
+
+
+async def test_the_link_is_mailed_to_a_person_with_an_email(api, database, settings, world):
+    person = world.leads["urban"]
+    body = await api.ok("POST", f"/api/v1/people/{person}/handler-link", 201)
+    async with database.session() as session:
+        [event] = (
+            await session.scalars(
+                select(OutboxEvent).where(
+                    OutboxEvent.type == "handler_link.issued", OutboxEvent.subject_id == person
+                )
+            )
+        ).all()
+        assert event.data["link"] == body["url"]
+        planned = await plan(session, event, rule_book(), settings)
+    [told] = [p for p in planned if p.recipient == world.lead_emails["urban"]]
+    assert told.language == "zh"
+    assert any(body["url"] in line for line in told.context["lines"])
+    nobody = Person(id=uuid.uuid4(), name="无邮箱")
+    async with database.sessionmaker.begin() as session:
+        session.add(nobody)
+    await api.ok("POST", f"/api/v1/people/{nobody.id}/handler-link", 201)
+    async with database.session() as session:
+        none = await session.scalar(select(OutboxEvent).where(OutboxEvent.subject_id == nobody.id))
+    assert none is None

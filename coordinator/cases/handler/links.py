@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record
 from coordinator.auth.service import Principal
+from coordinator.events.service import record_event
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
@@ -23,10 +24,11 @@ PERSON = Text("人员", "person")
 
 
 async def issue_handler_link(
-    *, session: AsyncSession, actor: Principal, person_id: uuid.UUID
+    *, session: AsyncSession, actor: Principal, person_id: uuid.UUID, base_url: str
 ) -> tuple[Person, str, datetime]:
-    """A new handler link (the person, its token in clear, when it expires); the old one
-    stops working."""
+    """A new handler link (the person, its URL with the token in clear, when it
+    expires); the old one stops working. A person with an email address is mailed it
+    (the `handler_link.issued` event carries it in its private field `link`)."""
     person = await get_or_404(session, Person, person_id, PERSON, lock=True)
     await revoke_for_subject(session, subject_type="person", subject_id=person.id, purpose=PURPOSE)
     expires_at = utcnow() + timedelta(days=LINK_DAYS)
@@ -48,7 +50,17 @@ async def issue_handler_link(
         entity_id=person.id,
         after={"link_id": str(link.id), "purpose": PURPOSE, "expires_at": expires_at.isoformat()},
     )
-    return person, token, expires_at
+    url = f"{base_url}/h/{token}"
+    if person.email:
+        record_event(
+            session,
+            "handler_link.issued",
+            data={"person_id": str(person.id), "expires_at": expires_at.isoformat(), "link": url},
+            subject_type="person",
+            subject_id=person.id,
+            actor=actor.name,
+        )
+    return person, url, expires_at
 
 
 async def revoke_handler_link(

@@ -26,15 +26,17 @@ PATH = "/api/v1/people/{id}/handler-link"
     status=201,
 )
 async def issue_handler_link(request: web.Request) -> web.Response:
-    """The person's page of their departments' open tasks: accept, note, done, hand back."""
+    """The person's page of their departments' open tasks: accept, note, done, hand back.
+    Mailed to the person when they have an email address."""
     settings = request.app[keys.SETTINGS]
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        person, token, expires_at = await links.issue_handler_link(
-            session=session, actor=principal(request), person_id=path_id(request)
+        person, url, expires_at = await links.issue_handler_link(
+            session=session,
+            actor=principal(request),
+            person_id=path_id(request),
+            base_url=settings.base_url,
         )
-    out = HandlerLinkOut(
-        person_id=person.id, url=f"{settings.base_url}/h/{token}", expires_at=expires_at
-    )
+    out = HandlerLinkOut(person_id=person.id, url=url, expires_at=expires_at)
     return json_response(out, status=201, headers={"Cache-Control": "no-store"})
 
 
