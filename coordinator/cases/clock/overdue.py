@@ -11,11 +11,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Boolean, literal_column
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.clock.schemas import DueTaskQuery, DueTaskRow
-from coordinator.cases.clock.service import TASK_OPEN
 from coordinator.cases.deadlines import department_calendar
 from coordinator.cases.models import Case, CaseSource, CaseTask
+from coordinator.cases.states import OPEN_TASK
 from coordinator.departments.models import Department
 from coordinator.platform.changes import ChangeWatch
 from coordinator.platform.db import Database, utcnow
@@ -24,6 +27,12 @@ from coordinator.platform.listing import Listing
 from coordinator.platform.settings import Settings
 from coordinator.worktime.service import WorkCalendar, load_calendar, working_time_between
 
+# Written into the SQL (not a parameter), so the planner matches the partial index of
+# open tasks by due time (ix_case_tasks_open_due).
+_open_sql = CaseTask.status.in_(sorted(s.value for s in OPEN_TASK)).compile(
+    dialect=asyncpg_dialect(), compile_kwargs={"literal_binds": True}
+)
+TASK_OPEN = literal_column(f"({_open_sql})", Boolean)
 _TASKS, _CASES = CaseTask.__table__, Case.__table__
 _CATEGORIES, _DEPARTMENTS = CaseCategory.__table__, Department.__table__
 

@@ -23,17 +23,14 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import (
-    Boolean,
     Integer,
     Uuid,
     any_,
     bindparam,
-    literal_column,
     select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.cases.categories.models import CaseCategory
@@ -43,7 +40,6 @@ from coordinator.cases.deadlines import department_calendar
 from coordinator.cases.events import case_event
 from coordinator.cases.followup.service import close_unanswered
 from coordinator.cases.models import Case, CaseStatus, CaseTask
-from coordinator.cases.states import OPEN_TASK
 from coordinator.departments.models import Department
 from coordinator.platform.db import utcnow
 from coordinator.platform.settings import Settings
@@ -52,12 +48,6 @@ from coordinator.worktime.service import NoWorkingTime, WorkCalendar, load_calen
 log = structlog.get_logger("fumin.cases.clock")
 ACTOR = "sweep"
 BATCH = 500
-
-# Written into the SQL (not a parameter), so the planner matches the partial indexes.
-_open_sql = CaseTask.status.in_(sorted(s.value for s in OPEN_TASK)).compile(
-    dialect=asyncpg_dialect(), compile_kwargs={"literal_binds": True}
-)
-TASK_OPEN = literal_column(f"({_open_sql})", Boolean)
 
 # The tasks with something to do, locked (SKIP LOCKED: two sweeps share the work).
 FOUND = (
