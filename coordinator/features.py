@@ -14,6 +14,8 @@ from arq.cron import CronJob
 
 from coordinator.calendars.models import Source
 from coordinator.cases import notify as case_notify
+from coordinator.cases.clock import jobs as case_clock_jobs
+from coordinator.cases.feeds import CASE_TASKS
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -73,8 +75,14 @@ FEATURES: tuple[Feature, ...] = (
             "coordinator.cases.followup.views",
             "coordinator.cases.merging.views",
             "coordinator.cases.notes.views",
+            "coordinator.cases.clock.views",
+            "coordinator.cases.handler.views",
+            "coordinator.cases.handler.pages",
+            "coordinator.cases.followup.pages",
         ),
         rules=case_notify.rules,
+        cron_jobs=tuple(case_clock_jobs.CRON_JOBS),
+        feeds=(CASE_TASKS,),
     ),
     Feature("departments", views=("coordinator.departments.views",)),
     Feature("case categories", views=("coordinator.cases.categories.views",)),

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from coordinator.auth.models import Role
 from coordinator.campaigns.models import CampaignStatus
+from coordinator.cases.clock.models import StepKind
 from coordinator.cases.models import CaseSource, CaseStatus, TaskRole, TaskStatus, Urgency
 from coordinator.departments.models import DepartmentKind
 from coordinator.notifications.models import Channel, DeliveryStatus
@@ -97,6 +98,10 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
         "done": T("已完成", "done"),
         "returned": T("已退回", "handed back"),
         "dropped": T("已撤销", "dropped"),
+    },
+    StepKind: {
+        "remind": T("到期提醒", "reminder"),
+        "escalate": T("逾期督办", "escalation"),
     },
     DepartmentKind: {
         "urban_management": T("城管", "urban management"),

@@ -5,6 +5,7 @@ from coordinator.auth.models import ApiToken
 from coordinator.calendars.models import FeedToken
 from coordinator.campaigns.models import Campaign, CampaignLiaison, CampaignPlanItem
 from coordinator.cases.categories.models import CaseCategory, CaseRoute, CaseRouteHelper
+from coordinator.cases.clock.models import CaseStep
 from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
 from coordinator.cases.reports import models as case_report_indexes
 from coordinator.departments.models import Department, DepartmentMember
@@ -51,6 +52,7 @@ __all__ = [
     "CasePhoto",
     "CaseRoute",
     "CaseRouteHelper",
+    "CaseStep",
     "CaseTask",
     "ChecklistTick",
     "Company",

@@ -25,7 +25,13 @@ CASE_EVENTS = (
     "case.merged",
     "case.reminder_due",
 )
-TASK_EVENTS = ("task.accepted", "task.done", "task.returned", "task.dropped")
+TASK_EVENTS = (
+    "task.accepted",
+    "task.done",
+    "task.returned",
+    "task.dropped",
+    "task.noted",
+)
 _TASK_FIELDS = ("id", "department_id", "role", "assignee_id", "due_at", "status")
 
 

@@ -90,7 +90,7 @@ def to_reporter(reporter: Reporter, headline: Pair, lines: list[Pair]) -> Planne
         return None
     return mail(
         reporter.email,
-        reporter.name or ("您", "there")[reporter.language == "en"],
+        reporter.name or ("居民朋友", "there")[reporter.language == "en"],
         reporter.language,
         headline,
         lines,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -167,6 +168,13 @@ class Case(IdMixin, TimestampMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+CLOCK_AT = (
+    "CASE WHEN status IN ('pending', 'accepted') THEN"
+    " CASE WHEN clock_due_at IS DISTINCT FROM due_at THEN '-infinity'::timestamptz"
+    " ELSE next_step_at END END"
+)
+
+
 class CaseTask(IdMixin, TimestampMixin, Base):
     """One department's part of a case, on its own clock."""
 
@@ -186,6 +194,8 @@ class CaseTask(IdMixin, TimestampMixin, Base):
             "due_at",
             postgresql_where=text("status IN ('pending', 'accepted')"),
         ),
+        # The clock's sweep (cases/clock) reads only open tasks it has something to do for.
+        Index("ix_case_tasks_clock", "clock_at", postgresql_where=text("clock_at IS NOT NULL")),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -206,6 +216,18 @@ class CaseTask(IdMixin, TimestampMixin, Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(String(2000))
     return_reason: Mapped[str | None] = mapped_column(String(500))
+    # The clock's plan (cases/clock), written by its sweep: the due time its steps were
+    # planned for, which plan of the task that is (a new due time starts afresh), and
+    # when its next reminder or escalation falls (none left: null).
+    clock_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clock_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_step_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the sweep is to look at the task: at once while its due time has no plan,
+    # else at its next step; never once it is no longer open. Kept by PostgreSQL, so
+    # every writer keeps it true, and its statistics are those of the sweep's question.
+    clock_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), Computed(CLOCK_AT, persisted=True), deferred=True
+    )
 
 
 class CaseNote(IdMixin, Base):

@@ -6,6 +6,7 @@ escalated to them. Reminders and escalations re-check the case before anyone is 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from coordinator.cases.messages import (
     to_person,
     to_reporter,
     unique,
+    when,
 )
 from coordinator.cases.models import OPEN_STATES, Case, CaseTask
 from coordinator.cases.states import OPEN_TASK
@@ -181,7 +183,9 @@ async def tell_lead_of_reopening(
 
 
 async def _task_still_open(session: AsyncSession, data: dict[str, Any]) -> bool:
-    """The task is still being worked on, and its case is open: else nobody is told."""
+    """The task is still being worked on, on the due time the event was raised for, and
+    its case is open (read as they are now, not as the sweep saw them): else nobody is
+    told."""
     case = await _case(session, data)
     task = await session.get(CaseTask, uuid.UUID(data["task_id"])) if data.get("task_id") else None
     return (
@@ -189,6 +193,7 @@ async def _task_still_open(session: AsyncSession, data: dict[str, Any]) -> bool:
         and case.status.value in OPEN_STATES
         and task is not None
         and task.status in OPEN_TASK
+        and ("due_at" not in data or task.due_at == datetime.fromisoformat(data["due_at"]))
     )
 
 
@@ -219,3 +224,23 @@ async def escalate(session: AsyncSession, event: OutboxEvent, settings: Settings
     if data.get("to") == "department_lead":
         return unique([to_person(lead, headline, lines)])
     return unique(list(to_coordinators(settings, headline, lines)))
+
+
+@rules.on("handler_link.issued")
+async def mail_handler_link(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Planned]:
+    """The person gets their new handler link."""
+    person = await session.get(Person, uuid.UUID(event.data["person_id"]))
+    expires = (
+        when(event.data["expires_at"], "zh", settings),
+        when(event.data["expires_at"], "en", settings),
+    )
+    lines: list[Pair] = [
+        (f"您的任务办理链接：{event.data['link']}", f"Your task link: {event.data['link']}"),
+        (
+            f"在手机上打开即可接单、记录进展、上传照片、办结；有效期至{expires[0]}",
+            f"Open it on a phone to accept, note, add photos, finish; valid until {expires[1]}",
+        ),
+    ]
+    return unique([to_person(person, ("您的任务办理链接", "Your task link"), lines)])

@@ -61,6 +61,8 @@ EVENT_TYPES: dict[str, str] = {
     "task.done": "a department finished its task on a case",
     "task.returned": "a co-handling department handed its task back",
     "task.dropped": "a department's task on a case was dropped",
+    "task.noted": "a progress note (with photos) was added to a department's task",
+    "handler_link.issued": "a field handler's personal link was issued (mailed to them)",
     "case.escalated": "a case's task is overdue: its department lead or coordinators alerted",
     "case.resolved": "a case was resolved (办结): the reporter is asked to confirm",
     "case.closed": "a case was closed: confirmed by its reporter, unanswered, or by a coordinator",

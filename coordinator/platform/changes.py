@@ -36,7 +36,15 @@ CHANNEL = "fumin_changes"
 # Bookkeeping written on every delivery, use or reminder, which no cached answer shows:
 # no trigger (every other table has one, see migration 0009; a test holds the two apart).
 UNWATCHED = frozenset(
-    {"outbox", "deliveries", "audit_log", "link_uses", "visit_reminders", "shift_reminders"}
+    {
+        "outbox",
+        "deliveries",
+        "audit_log",
+        "link_uses",
+        "visit_reminders",
+        "shift_reminders",
+        "case_steps",
+    }
 )
 NAME = "fumin-changes"  # the listening connection's application_name
 

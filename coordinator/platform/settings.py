@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     # days of the week that are not working days unless the work calendar says otherwise.
     work_hours: WorkHours = Field(default="09:00-12:00,13:00-17:30", alias="FUMIN_WORK_HOURS")
     work_weekend: Weekend = Field(default="sat,sun", alias="FUMIN_WORK_WEEKEND")
+    # Working hours before a case task's due time its assignee is reminded (0: never).
+    case_remind_hours: float = Field(default=2.0, ge=0, le=200, alias="FUMIN_CASE_REMIND_HOURS")
     # Photos (coordinator/photos): where they are kept, the largest upload, the most pixels
     # (at most Pillow's own bomb limit, so its warning never precedes our refusal).
     photo_store: Literal["local"] = Field(default="local", alias="FUMIN_PHOTO_STORE")

@@ -54,8 +54,8 @@ async def test_every_location_header_names_a_route_that_answers_get(everything, 
         if "post" in ops and "201" in ops["post"]["responses"]
     ]
     answered = {path for path, _ in everything.locations}
-    # The personal link is a capability shown once (no-store), not a resource to read again.
-    unread = {"/api/v1/people/{id}/link"}
+    # The personal links are capabilities shown once (no-store), not resources to read again.
+    unread = {"/api/v1/people/{id}/link", "/api/v1/people/{id}/handler-link"}
     for template in creating:
         if template in unread:
             continue

@@ -416,6 +416,8 @@ def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
     tables = set(lookup_tables(feed_sources()))
     assert {"feed_tokens", "teams", "team_members", "visits", "companies", "buildings"} <= tables
     assert {"shifts", "posts", "signups", "people"} <= tables
+    case_tables = {"cases", "case_tasks", "case_categories", "departments", "areas"}
+    assert case_tables <= tables
     assert tables <= set(Base.metadata.tables) - UNWATCHED
 
     async def nothing(*_: object) -> list:  # type: ignore[type-arg]
@@ -423,4 +425,9 @@ def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
 
     needs = Source("needs", set_fingerprint("1", "needs n JOIN visits v ON true", "true"), nothing)
     assert set(lookup_tables([*feed_sources(), needs])) == tables | {"needs"}
-    assert set(lookup_tables(feed_sources()[:1])) == tables - {"shifts", "posts", "signups"}
+    assert set(lookup_tables(feed_sources()[:1])) == tables - {
+        "shifts",
+        "posts",
+        "signups",
+        *case_tables,
+    }

@@ -19,6 +19,7 @@ from coordinator.auth.service import SYSTEM, Principal
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.deadlines import case_clocks, task_due
 from coordinator.cases.events import case_event
+from coordinator.cases.followup.links import issue_reply_link
 from coordinator.cases.models import Case, CaseStatus, CaseTask, TaskRole, TaskStatus
 from coordinator.cases.photos import attach_photos, ensure_photos, photos_of_tasks
 from coordinator.cases.service import audit, category_of, lock_case, tasks_of
@@ -72,10 +73,12 @@ async def resolve_case(
     resolution: str,
     photo_ids: Sequence[uuid.UUID] = (),
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> Case:
     """The lead's sign-off (办结): only when every live task is done, with what was done,
     and a photo where the category asks for one (given here, or on a task or a note).
-    The reporter then has the category's reply days to answer."""
+    The reporter then has the category's reply days to answer: with `settings`, through a
+    follow-up link, carried by the event's private field `link` (mail and SMS only)."""
     now = now or utcnow()
     case = await lock_case(session, case_id)
     before = snapshot(case)
@@ -103,6 +106,12 @@ async def resolve_case(
     case.reply_due_at = now + timedelta(days=category.reply_days)
     await session.flush()
     audit(session, actor, "resolve", case, before)
+    link = (
+        await issue_reply_link(session, case, settings.base_url, case.reply_due_at)
+        if settings is not None
+        else None
+    )
+    private: dict[str, Any] = {"link": link} if link else {}
     case_event(
         session,
         "case.resolved",
@@ -111,6 +120,7 @@ async def resolve_case(
         actor=actor.name,
         resolution=resolution,
         reply_due_at=case.reply_due_at.isoformat(),
+        **private,
     )
     return case
 

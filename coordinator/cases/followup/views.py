@@ -40,6 +40,7 @@ async def resolve_case(request: web.Request, *, body: ResolveIn) -> web.Response
             case_id=path_id(request),
             resolution=body.resolution,
             photo_ids=body.photo_ids,
+            settings=request.app[keys.SETTINGS],
         )
         out = await case_json(session, case.id)
     return json_response(out)
