@@ -21,8 +21,9 @@ task pending, or done (done_at resolved_at, note the resolution) once resolved o
 No reply window is set on moved resolved needs, so none closes by itself.
 
 Ids are kept: the audit log's "need" entries and the outbox's need events (subject_type
-need) still name the same row. Each moved need, and each category, department and task
-made, gets an audit entry by "migration 0018".
+need) still name the same row. Each moved need, and each department and task made for
+one, gets an audit entry by "migration 0018"; the categories are reference data the
+migration brings (as a fresh database gets them), not entries of the log.
 
 Downgrade recreates `needs` from the cases filed from visits (status back in the needs'
 words: new or reopened -> open, accepted or in progress -> assigned, resolved, closed,
@@ -93,11 +94,11 @@ def _categories() -> None:
         " VALUES (gen_random_uuid(), :code, :name, :name_en, :description, '企业服务',"
         " :keywords, 8, 5, CAST(:factors AS jsonb), CAST(:ladder AS jsonb), false, 5,"
         " '[]'::jsonb, false, true, now(), now())"
-        " ON CONFLICT (code) DO NOTHING RETURNING id"
+        " ON CONFLICT (code) DO NOTHING"
     )
     bind = op.get_bind()
     for code, name, name_en, description, keywords in CATEGORIES:
-        found = bind.execute(
+        bind.execute(
             made,
             {
                 "code": code,
@@ -108,14 +109,7 @@ def _categories() -> None:
                 "factors": json.dumps(FACTORS),
                 "ladder": json.dumps(LADDER),
             },
-        ).scalar()
-        if found is not None:
-            _audit(
-                "create",
-                "case_category",
-                f"SELECT id FROM case_categories WHERE id = '{found}'",
-                after="(SELECT to_jsonb(c) FROM case_categories AS c WHERE c.id = r.id)",
-            )
+        )
 
 
 def _free_name(wanted: str, tag: str) -> str:
