@@ -101,6 +101,10 @@ async def test_a_need_assigned_to_a_team_is_led_by_the_teams_department(api, dat
     )
     by_team = await api.ok("GET", f"/api/v1/needs?assignee_team_id={world.team_id}")
     assert {n["id"] for n in by_team["items"]} == {need["id"], other["id"]}
+    # overdue=false filters nothing, as it never has; none of these is overdue yet.
+    every = await api.ok("GET", f"/api/v1/needs?company_id={world.company_id}&overdue=false")
+    assert every["total"] == 2
+    assert (await api.ok("GET", "/api/v1/needs?overdue=true"))["total"] == 0
 
     # The team's lead hears of it as before; the department's people of the case's task.
     async with database.session() as session:
@@ -133,6 +137,14 @@ async def test_a_need_assigned_to_a_team_is_led_by_the_teams_department(api, dat
     case = await api.ok("GET", f"/api/v1/cases/{need['id']}")
     lead = next(t for t in case["tasks"] if t["role"] == "lead")
     assert case["status"] == "resolved" and (lead["status"], lead["note"]) == ("done", "已协调减免")
+    # The company's contact, the case's reporter, is asked (回访) through a link.
+    async with database.session() as session:
+        event = await session.scalar(
+            select(OutboxEvent).where(
+                OutboxEvent.subject_id == need["id"], OutboxEvent.type == "case.resolved"
+            )
+        )
+    assert event is not None and event.data["link"].startswith("http://fumin.test/")
 
 
 async def test_a_reopened_need_assigned_again_is_worked_on_again(api, database, world):

@@ -168,10 +168,16 @@ async def assign_need(
 
 
 async def resolve_need(
-    *, session: AsyncSession, actor: Principal, need_id: uuid.UUID, resolution: str
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    need_id: uuid.UUID,
+    resolution: str,
+    settings: Settings | None = None,
 ) -> NeedOut:
     """The lead department's task done with the resolution, and the case signed off with
-    it (办结), in one step; co-handlers must have finished theirs (else the engine's 409)."""
+    it (办结), in one step; co-handlers must have finished theirs (else the engine's 409).
+    With `settings`, the company's contact (the case's reporter) gets the follow-up link."""
     case = await _case(session, need_id, "resolve")
     lead = next(
         (
@@ -187,7 +193,13 @@ async def resolve_need(
         await complete_task(
             session=session, actor=actor, case_id=case.id, task_id=lead.id, note=resolution
         )
-    await resolve_case(session=session, actor=actor, case_id=case.id, resolution=resolution)
+    await resolve_case(
+        session=session,
+        actor=actor,
+        case_id=case.id,
+        resolution=resolution,
+        settings=settings,
+    )
     need = await read_need(session, case.id)
     need_event(session, "need.resolved", need, actor.name, resolution=resolution)
     return need

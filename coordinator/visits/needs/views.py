@@ -123,13 +123,15 @@ async def assign_need(request: web.Request, *, body: AssignIn) -> web.Response:
 async def resolve_need(request: web.Request, *, body: ResolveIn) -> web.Response:
     """The lead department's task is done with the resolution and the case resolved
     (办结) with it, in one step; a co-handling department that has not finished its task
-    makes it a 409 naming the unfinished tasks."""
+    makes it a 409 naming the unfinished tasks. The company's contact, the case's reporter,
+    is sent the follow-up link (回访) as for any case."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         out = await service.resolve_need(
             session=session,
             actor=principal(request),
             need_id=path_id(request),
             resolution=body.resolution,
+            settings=request.app[keys.SETTINGS],
         )
     return json_response(out)
 
