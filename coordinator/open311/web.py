@@ -49,7 +49,7 @@ NO_PATH = Text("没有这个地址", "No such path")
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOT_A_FORM = Text(
-    "请以表单提交（application/x-www-form-urlencoded）",
+    "请以网页表单格式提交",
     "Post a form (Content-Type: application/x-www-form-urlencoded)",
 )
 NOT_TEXT = Text(

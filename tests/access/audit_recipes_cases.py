@@ -140,3 +140,21 @@ async def add_note(s: Scene) -> Call:
     case, _ = await _case(s)
     body = {"body": "已电话联系摊主"}
     return Call("POST", f"{CASES}/{case['id']}/notes", "create", "case_note", json=body, status=201)
+
+
+# A field handler's personal link
+
+
+@recipe("POST /api/v1/people/{id}/handler-link")
+async def issue_handler_link(s: Scene) -> Call:
+    person = await s.person()
+    path = f"/api/v1/people/{person['id']}/handler-link"
+    return Call("POST", path, "issue_link", "person", person["id"], status=201)
+
+
+@recipe("DELETE /api/v1/people/{id}/handler-link")
+async def revoke_handler_link(s: Scene) -> Call:
+    person = await s.person()
+    path = f"/api/v1/people/{person['id']}/handler-link"
+    await s.make(path, {})
+    return Call("DELETE", path, "revoke_link", "person", person["id"])

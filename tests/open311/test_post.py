@@ -175,4 +175,4 @@ async def test_a_revoked_key_or_another_content_type_is_refused(api, town: Town)
     response = await api.client.post(f"{V2}/requests.json", json=form(town))
     assert response.status == 400
     (error,) = await response.json()
-    assert error["code"] == 400 and "application/x-www-form-urlencoded" in error["description"]
+    assert error["code"] == 400 and "表单" in error["description"]

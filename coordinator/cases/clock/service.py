@@ -22,14 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import (
-    Integer,
-    Uuid,
-    any_,
-    bindparam,
-    select,
-    text,
-)
+from sqlalchemy import Integer, Uuid, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +48,7 @@ FOUND = (
     .where(CaseTask.clock_at <= bindparam("now"))
     .limit(bindparam("batch", type_=Integer()))
     .with_for_update(skip_locked=True)
+    .execution_options(populate_existing=True)
 )
 _IDS = bindparam("ids", type_=ARRAY(Uuid()))
 # Their cases (what an event says of its case) and categories (the ladder), by id.
