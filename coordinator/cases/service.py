@@ -156,10 +156,6 @@ async def task_json(
     return JsonBody(row[0].encode())
 
 
-async def case_out(session: AsyncSession, case_id: uuid.UUID) -> CaseOut:
-    return CaseOut.model_validate_json(await case_json(session, case_id))
-
-
 # What the rules share
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record
@@ -22,7 +22,7 @@ from coordinator.departments.schemas import (
     DepartmentPatch,
     DepartmentQuery,
 )
-from coordinator.people.models import Person, Team, TeamMember
+from coordinator.people.models import Team
 from coordinator.platform.db import Database
 from coordinator.platform.i18n import Text
 from coordinator.platform.listing import JsonBody, Listing
@@ -74,26 +74,6 @@ async def lead_of(session: AsyncSession, department: Department) -> uuid.UUID | 
             DepartmentMember.department_id == department.id, DepartmentMember.is_lead
         )
     )
-
-
-async def member_ids(session: AsyncSession, department: Department) -> list[uuid.UUID]:
-    """The people of a department (its team's members for a team), the lead first."""
-    if department.team_id is not None:
-        lead_first: ColumnElement[Any] = (TeamMember.role != "lead").asc()
-        stmt = (
-            select(TeamMember.person_id)
-            .join(Person, Person.id == TeamMember.person_id)
-            .where(TeamMember.team_id == department.team_id)
-            .order_by(lead_first, Person.name, Person.id)
-        )
-    else:
-        stmt = (
-            select(DepartmentMember.person_id)
-            .join(Person, Person.id == DepartmentMember.person_id)
-            .where(DepartmentMember.department_id == department.id)
-            .order_by(DepartmentMember.is_lead.desc(), Person.name, Person.id)
-        )
-    return list((await session.scalars(stmt)).all())
 
 
 def _columns(department: Department) -> dict[str, Any]:
