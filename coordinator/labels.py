@@ -13,6 +13,7 @@ from coordinator.campaigns.models import CampaignStatus
 from coordinator.cases.clock.models import StepKind
 from coordinator.cases.models import CaseSource, CaseStatus, TaskRole, TaskStatus, Urgency
 from coordinator.departments.models import DepartmentKind
+from coordinator.housing.labels import LABELS as HOUSING
 from coordinator.notifications.models import Channel, DeliveryStatus
 from coordinator.people.models import MemberRole, TeamKind
 from coordinator.platform.i18n import Lang, Text
@@ -183,6 +184,7 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
         "en": T("英文", "English"),
     },
 }
+LABELS.update(HOUSING)
 
 # What can be done to a visit, a need, a case or a task, as the refusal names it ("… 不能改期").
 ACTIONS: dict[str, Text] = {

@@ -10,6 +10,16 @@ from coordinator.cases.models import Case, CaseNote, CasePhoto, CaseTask
 from coordinator.cases.reports import models as case_report_indexes
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
+from coordinator.housing.models import (
+    Block,
+    BlockPerson,
+    BlockUnit,
+    Compound,
+    Dwelling,
+    DwellingStateChange,
+    HousingBuilding,
+    StateColour,
+)
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
@@ -41,6 +51,9 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "Block",
+    "BlockPerson",
+    "BlockUnit",
     "Building",
     "Campaign",
     "CampaignLiaison",
@@ -56,12 +69,16 @@ __all__ = [
     "CaseTask",
     "ChecklistTick",
     "Company",
+    "Compound",
     "Contact",
     "Delivery",
     "Department",
     "DepartmentMember",
+    "Dwelling",
+    "DwellingStateChange",
     "FeedToken",
     "HoursEntry",
+    "HousingBuilding",
     "LinkUse",
     "Open311Key",
     "Open311Request",
@@ -74,6 +91,7 @@ __all__ = [
     "ShiftReminder",
     "ShiftSeries",
     "Signup",
+    "StateColour",
     "Team",
     "TeamMember",
     "Visit",
