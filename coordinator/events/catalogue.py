@@ -33,6 +33,8 @@ EVENT_TYPES: dict[str, str] = {
     "visit.cancelled": "a visit was cancelled",
     "visit.completed": "a visit took place",
     "visit.no_show": "a visit did not take place",
+    "dwelling.state_changed": "a dwelling's state changed",
+    "dwelling.conflict_flagged": "a result about a dwelling changed meanwhile was kept for review",
     "need.raised": "a company raised a need",
     "need.assigned": "a need was assigned",
     "need.resolved": "a need was resolved",
