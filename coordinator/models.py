@@ -11,6 +11,7 @@ from coordinator.cases.reports import models as case_report_indexes
 from coordinator.departments.models import Department, DepartmentMember
 from coordinator.events.models import OutboxEvent
 from coordinator.housing.models import (
+    AreaSurvey,
     Block,
     BlockPerson,
     BlockUnit,
@@ -49,6 +50,7 @@ from coordinator.worktime.models import WorkCalendarDay
 __all__ = [
     "ApiToken",
     "Area",
+    "AreaSurvey",
     "AuditEntry",
     "Base",
     "Block",

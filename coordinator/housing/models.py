@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Time,
     UniqueConstraint,
     func,
     text,
@@ -77,6 +78,39 @@ class StateSource(enum.StrEnum):
 class BlockRole(enum.StrEnum):
     leader = "leader"  # 块长
     deputy = "deputy"  # 副块长
+
+
+class AreaSurvey(TimestampMixin, Base):
+    """How a residential area runs its survey: who leads it (told when a round is overdue
+    and after a dwelling's third unanswered visit), how often its blocks are walked (at
+    least `rounds_per_day` rounds between `rounds_from` and `rounds_until`, no gap longer
+    than `max_gap_minutes`), and after how many days unseen a dwelling shows as stale."""
+
+    __tablename__ = "area_surveys"
+    __table_args__ = (
+        CheckConstraint("rounds_per_day BETWEEN 0 AND 24", name="rounds_per_day_range"),
+        CheckConstraint("rounds_until > rounds_from", name="rounds_window"),
+        CheckConstraint("max_gap_minutes > 0", name="max_gap_positive"),
+        CheckConstraint("stale_days > 0", name="stale_days_positive"),
+    )
+
+    area_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    rounds_per_day: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    rounds_from: Mapped[time] = mapped_column(
+        Time, default=time(7), server_default=text("'07:00'")
+    )
+    rounds_until: Mapped[time] = mapped_column(
+        Time, default=time(21), server_default=text("'21:00'")
+    )
+    max_gap_minutes: Mapped[int] = mapped_column(
+        Integer, default=300, server_default=text("300")
+    )
+    stale_days: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 
 
 class Compound(IdMixin, TimestampMixin, Base):
