@@ -101,15 +101,11 @@ class AreaSurvey(TimestampMixin, Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     rounds_per_day: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
-    rounds_from: Mapped[time] = mapped_column(
-        Time, default=time(7), server_default=text("'07:00'")
-    )
+    rounds_from: Mapped[time] = mapped_column(Time, default=time(7), server_default=text("'07:00'"))
     rounds_until: Mapped[time] = mapped_column(
         Time, default=time(21), server_default=text("'21:00'")
     )
-    max_gap_minutes: Mapped[int] = mapped_column(
-        Integer, default=300, server_default=text("300")
-    )
+    max_gap_minutes: Mapped[int] = mapped_column(Integer, default=300, server_default=text("300"))
     stale_days: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 
 
