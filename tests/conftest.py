@@ -54,9 +54,10 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture
-def settings(servers: Servers) -> Settings:
+def settings(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return load_settings(
         FUMIN_ENV="test",
+        FUMIN_DATA_DIR=str(tmp_path_factory.getbasetemp() / "data"),
         DATABASE_URL=servers.database_url,
         REDIS_URL=servers.redis_url,
         FUMIN_PUBLIC_URL="http://fumin.test",

@@ -6,6 +6,7 @@ reject (受理/不予受理)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, and_, bindparam, exists, func, literal_column, or_, select
@@ -226,12 +227,14 @@ async def drop_live_tasks(
 # Accept or reject
 
 
-async def accept_case(*, session: AsyncSession, actor: Principal, case_id: uuid.UUID) -> Case:
+async def accept_case(
+    *, session: AsyncSession, actor: Principal, case_id: uuid.UUID, now: datetime | None = None
+) -> Case:
     """受理: the subdistrict takes the case on; its departments may start."""
     case = await lock_case(session, case_id)
     before = snapshot(case)
     case.status = ensure_case(case, "accept")
-    case.accepted_at = utcnow()
+    case.accepted_at = now or utcnow()
     await session.flush()
     audit(session, actor, "accept", case, before)
     category = await category_of(session, case)
@@ -240,14 +243,19 @@ async def accept_case(*, session: AsyncSession, actor: Principal, case_id: uuid.
 
 
 async def reject_case(
-    *, session: AsyncSession, actor: Principal, case_id: uuid.UUID, reason: str
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    case_id: uuid.UUID,
+    reason: str,
+    now: datetime | None = None,
 ) -> Case:
     """不予受理, with the reason the reporter is told; its tasks are dropped."""
     case = await lock_case(session, case_id)
     before = snapshot(case)
     case.status = ensure_case(case, "reject")
     case.rejected_reason = reason
-    case.closed_at = utcnow()
+    case.closed_at = now or utcnow()
     await session.flush()
     audit(session, actor, "reject", case, before)
     category = await category_of(session, case)

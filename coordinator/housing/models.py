@@ -1,5 +1,4 @@
-"""Residential survey (排摸): the dwellings of the residential areas, the blocks their
-leaders walk, and every state a dwelling has had.
+"""Residential survey (排摸): dwellings, the blocks their leaders walk, every state had.
 
 Where a dwelling is: an area of the registry (a residential area, 居民区) → a compound (小区,
 or a street of shops) → a building (幢/号) → a unit (单元, '' where there is none) → a floor →
@@ -64,7 +63,7 @@ class DwellingState(enum.StrEnum):
     renovating = "renovating"  # 装修中
 
 
-# The states that open a "1+4" case at the dwelling (housing/rules).
+# The states that open a "1+4" case at the dwelling.
 SUSPECT_STATES = ("suspected_group_rental", "suspected_day_rental")
 
 
@@ -81,10 +80,10 @@ class BlockRole(enum.StrEnum):
 
 
 class AreaSurvey(TimestampMixin, Base):
-    """How a residential area runs its survey: who leads it (told when a round is overdue
-    and after a dwelling's third unanswered visit), how often its blocks are walked (at
-    least `rounds_per_day` rounds between `rounds_from` and `rounds_until`, no gap longer
-    than `max_gap_minutes`), and after how many days unseen a dwelling shows as stale."""
+    """How a residential area runs its survey: its lead (told of overdue rounds and of a
+    dwelling's third unanswered visit), its blocks walked at least `rounds_per_day` times
+    between `rounds_from` and `rounds_until` with no gap over `max_gap_minutes`, and the
+    days unseen after which a dwelling shows as stale."""
 
     __tablename__ = "area_surveys"
     __table_args__ = (
@@ -101,10 +100,8 @@ class AreaSurvey(TimestampMixin, Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     rounds_per_day: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
-    rounds_from: Mapped[time] = mapped_column(Time, default=time(7), server_default=text("'07:00'"))
-    rounds_until: Mapped[time] = mapped_column(
-        Time, default=time(21), server_default=text("'21:00'")
-    )
+    rounds_from: Mapped[time] = mapped_column(Time, default=time(7), server_default="07:00")
+    rounds_until: Mapped[time] = mapped_column(Time, default=time(21), server_default="21:00")
     max_gap_minutes: Mapped[int] = mapped_column(Integer, default=300, server_default=text("300"))
     stale_days: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 

@@ -67,7 +67,7 @@ def _prepare(
     say("applying migrations")
     prepare.migrate(db_url)
     if args.demo and supervisor.stop_signal is None:
-        prepare.report_demo(asyncio.run(prepare.load_demo(db_url)))
+        prepare.report_demo(asyncio.run(prepare.load_demo(db_url, settings)))
     if supervisor.stop_signal is not None:
         return None
     return asyncio.run(
@@ -202,7 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     with database_url(settings) as url:
         prepare.migrate(url)
-        counts = asyncio.run(prepare.load_demo(url))
+        counts = asyncio.run(prepare.load_demo(url, settings))
     prepare.report_demo(counts)
     return 0 if counts is not None else 1
 

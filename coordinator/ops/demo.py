@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from coordinator.ops.demo_depts import DepartmentsDemo, build_departments
-from coordinator.ops.demo_joint import insert_joint, joint_counts
+from coordinator.ops.demo_joint import joint_counts
 from coordinator.ops.demo_words import (
     AREAS,
     BRANCH_NAMES,
@@ -38,20 +35,13 @@ from coordinator.ops.demo_words import (
     person_names,
     pinyin,
 )
-from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
-from coordinator.platform.db import Database
+from coordinator.people.models import MemberRole, TeamKind
 from coordinator.registry.models import (
-    Area,
     AreaKind,
     BranchKind,
-    Building,
     BuildingKind,
-    Company,
     CompanyStatus,
-    Contact,
     Language,
-    PartyBranch,
-    party_branch_buildings,
 )
 
 
@@ -253,47 +243,3 @@ def _teams(rng: random.Random, new_id: Any, data: DemoData) -> None:
                 }
             )
     rng.shuffle(data.members)  # insertion order should not carry meaning
-
-
-# Tables whose rows make a database "not empty" for the demo loader.
-_REGISTRY_TABLES = (Area, Building, PartyBranch, Company, Person, Team)
-# Any fixed number, so two loaders at once take turns instead of both inserting.
-_LOCK_KEY = 0x46554D494E  # "FUMIN"
-
-
-async def is_empty(session: AsyncSession) -> bool:
-    """Whether the registry holds no areas, buildings, branches, companies, people or teams."""
-    for model in _REGISTRY_TABLES:
-        if await session.scalar(select(model.id).limit(1)) is not None:
-            return False
-    return True
-
-
-async def insert_demo(session: AsyncSession, data: DemoData) -> None:
-    """Insert the rows in an order that satisfies every foreign key."""
-    await session.execute(insert(Area), data.areas)
-    await session.execute(insert(Building), data.buildings)
-    # Branches and people refer to each other: branches first, secretaries after.
-    await session.execute(insert(PartyBranch), [b | {"secretary_id": None} for b in data.branches])
-    await session.execute(insert(party_branch_buildings), data.branch_buildings)
-    await session.execute(insert(Person), data.people)
-    await session.execute(
-        update(PartyBranch),
-        [{"id": b["id"], "secretary_id": b["secretary_id"]} for b in data.branches],
-    )
-    await session.execute(insert(Company), data.companies)
-    await session.execute(insert(Contact), data.contacts)
-    await session.execute(insert(Team), data.teams)
-    await session.execute(insert(TeamMember), data.members)
-    await insert_joint(session, data.departments)
-
-
-async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:
-    """Load the demo data in one transaction; None (and nothing written) if not empty."""
-    data = build_demo(seed)
-    async with database.sessionmaker.begin() as session:
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        if not await is_empty(session):
-            return None
-        await insert_demo(session, data)
-    return data.counts()

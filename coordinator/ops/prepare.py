@@ -54,10 +54,10 @@ def migrate(url: str) -> None:
     upgrade(to_asyncpg_url(url))
 
 
-async def load_demo(url: str) -> dict[str, int] | None:
-    from coordinator.ops.demo import load_demo as load  # the demo data: only when asked
+async def load_demo(url: str, settings: Settings) -> dict[str, int] | None:
+    from coordinator.ops.demo_load import load_demo as load  # the demo data: only when asked
 
-    return await with_database(url, load)
+    return await with_database(url, lambda database: load(database, settings))
 
 
 def report_demo(counts: dict[str, int] | None) -> None:

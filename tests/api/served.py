@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from aiohttp import web
 from coordinator.app import create_app
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.ops.demo import load_demo
+from coordinator.ops.demo_load import load_demo
 from coordinator.platform.db import Database
 from coordinator.platform.settings import load_settings
 from tests.conftest import Servers, truncate_all
@@ -40,6 +41,7 @@ class _ServerThread(threading.Thread):
             REDIS_URL=servers.redis_url,
             FUMIN_PUBLIC_URL=self.base_url,
             FUMIN_LOG_LEVEL="warning",
+            FUMIN_DATA_DIR=tempfile.mkdtemp(prefix="fumin-served-"),
         )
         self.sock = sock
         self.ready = threading.Event()
@@ -60,7 +62,7 @@ class _ServerThread(threading.Thread):
     async def _serve(self) -> None:
         database = Database.from_url(self.settings.async_database_url, pool_size=10)
         try:
-            await load_demo(database)
+            await load_demo(database, self.settings)
             async with database.sessionmaker.begin() as session:
                 row, self.token = await create_token(
                     session=session, name="schemathesis", role=Role.admin

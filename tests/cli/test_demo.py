@@ -1,4 +1,5 @@
-"""The demo subdistrict: the promised counts, valid identifiers, loaded only once."""
+"""The demo subdistrict: the promised counts, valid identifiers, loaded only once, and its
+cases in every state."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from coordinator.audit.models import AuditEntry
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.categories.service import resolve_route
+from coordinator.cases.models import Case, CaseSource, CaseStatus, CaseTask, TaskStatus
 from coordinator.departments.models import Department, DepartmentKind
 from coordinator.departments.service import lead_of
-from coordinator.ops.demo import COUNTS, build_demo, load_demo
+from coordinator.events.models import OutboxEvent
+from coordinator.ops.demo import COUNTS, build_demo
+from coordinator.ops.demo_load import load_demo
 from coordinator.people.models import MemberRole, Person, Team, TeamKind, TeamMember
+from coordinator.platform.db import utcnow
 from coordinator.registry.codes import credit_code_problem, valid_mobile
 from coordinator.registry.models import (
     Area,
@@ -25,8 +31,8 @@ from coordinator.registry.models import (
 from coordinator.visits.models import NeedCategory
 
 
-async def test_demo_loads_the_promised_counts_into_an_empty_database(database) -> None:
-    counts = await load_demo(database)
+async def test_demo_loads_the_promised_counts_into_an_empty_database(database, settings) -> None:
+    counts = await load_demo(database, settings)
     assert counts is not None
     async with database.session() as session:
 
@@ -72,17 +78,17 @@ async def test_demo_loads_the_promised_counts_into_an_empty_database(database) -
         assert leads == team_leads
 
 
-async def test_demo_is_not_loaded_twice(database) -> None:
-    assert await load_demo(database) is not None
-    assert await load_demo(database) is None
+async def test_demo_is_not_loaded_twice(database, settings) -> None:
+    assert await load_demo(database, settings) is not None
+    assert await load_demo(database, settings) is None
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(Company)) == 200
 
 
-async def test_demo_is_not_loaded_into_a_database_with_a_registry(database) -> None:
+async def test_demo_is_not_loaded_into_a_database_with_a_registry(database, settings) -> None:
     async with database.sessionmaker.begin() as session:
         session.add(Area(name="自建居民区", kind="residential"))
-    assert await load_demo(database) is None
+    assert await load_demo(database, settings) is None
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(Company)) == 0
 
@@ -92,8 +98,10 @@ def test_demo_is_the_same_every_time() -> None:
     assert build_demo(seed=1).companies != build_demo().companies
 
 
-async def test_demo_departments_have_a_lead_and_categories_route_to_them(database) -> None:
-    assert await load_demo(database) is not None
+async def test_demo_departments_have_a_lead_and_categories_route_to_them(
+    database, settings
+) -> None:
+    assert await load_demo(database, settings) is not None
     async with database.session() as session:
         departments = (await session.scalars(select(Department).order_by(Department.name))).all()
         assert len(departments) == 11
@@ -128,3 +136,39 @@ async def test_demo_departments_have_a_lead_and_categories_route_to_them(databas
         )
         assert (await routed("group_rental"))[:2] == ("category", "南京西路房办")
         assert await resolve_route(session, category["other"]) is None
+
+
+async def test_demo_cases_pass_through_every_state_by_the_engines_rules(database, settings) -> None:
+    counts = await load_demo(database, settings)
+    assert counts is not None and counts["cases"] == 12
+    async with database.session() as session:
+        cases = (await session.scalars(select(Case).order_by(Case.number))).all()
+        assert len(cases) == 12
+        assert {c.status for c in cases} == set(CaseStatus)
+        closed_by = sorted(c.closed_by or "" for c in cases if c.status is CaseStatus.closed)
+        assert closed_by == ["confirmed", "unanswered"]
+        merged = next(c for c in cases if c.status is CaseStatus.merged)
+        master = next(c for c in cases if c.id == merged.merged_into_id)
+        assert master.category_id == merged.category_id and master.status is CaseStatus.accepted
+        hotline = [c for c in cases if c.hotline_number]
+        assert len(hotline) == 1 and hotline[0].source is CaseSource.hotline
+        tasks = (await session.scalars(select(CaseTask))).all()
+        statuses = {t.status for t in tasks}
+        assert {TaskStatus.pending, TaskStatus.accepted, TaskStatus.done} <= statuses
+        assert TaskStatus.returned in statuses and TaskStatus.dropped in statuses
+        now = utcnow()
+        # Some work is late from the start, so the clock and the overdue list have something.
+        assert any(t.status is TaskStatus.accepted and t.due_at < now for t in tasks)
+        assert all(c.created_at <= c.updated_at <= now for c in cases)
+        # Every step was the engine's: each case has its creation event and audit entry.
+        events = (
+            await session.scalars(
+                select(OutboxEvent.type).where(OutboxEvent.subject_type == "case")
+            )
+        ).all()
+        assert events.count("case.created") == 12
+        assert {"case.resolved", "case.closed", "case.reopened", "case.merged"} <= set(events)
+        audited = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "case")
+        )
+        assert audited is not None and audited >= 12

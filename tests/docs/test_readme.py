@@ -12,7 +12,7 @@ from pathlib import Path
 from coordinator.app import create_app
 from coordinator.auth.models import Role
 from coordinator.auth.service import create_token
-from coordinator.ops.demo import load_demo
+from coordinator.ops.demo_load import load_demo
 from coordinator.platform.settings import load_settings
 from tests.docs import readme
 
@@ -37,8 +37,9 @@ async def test_every_sh_block_runs_and_answers_what_its_comments_say(
         REDIS_URL=servers.redis_url,
         FUMIN_PUBLIC_URL=f"http://127.0.0.1:{port}",
         FUMIN_LOG_LEVEL="warning",
+        FUMIN_DATA_DIR=str(tmp_path / "data"),
     )
-    assert await load_demo(committed_database) is not None
+    assert await load_demo(committed_database, settings) is not None
     async with committed_database.sessionmaker.begin() as session:
         _, token = await create_token(session=session, name="fumin up", role=Role.admin)
     # what `make run` leaves for the README's first block: var/admin_token, PORT

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.ops.demo import load_demo
 from coordinator.ops.demo_calendar import calendar_days
+from coordinator.ops.demo_load import load_demo
 from coordinator.platform.settings import SettingsError, load_settings
 from coordinator.worktime.models import WorkCalendarDay
 from coordinator.worktime.service import is_working_day, load_calendar
@@ -28,7 +28,7 @@ def test_the_2026_schedule_moves_the_days_the_state_council_named():
 
 
 async def test_the_demo_loads_the_calendar_and_deadlines_count_with_it(database, settings):
-    counts = await load_demo(database)
+    counts = await load_demo(database, settings)
     assert counts is not None and counts["work_calendar_days"] == len(calendar_days())
     async with database.session() as session:
         stored = await session.scalar(select(func.count()).select_from(WorkCalendarDay))
