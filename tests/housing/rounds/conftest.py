@@ -78,9 +78,15 @@ async def make_blocks(
             [
                 BlockUnit(building_id=building.id, unit="1", block_id=blocks[0].id),
                 BlockUnit(building_id=building.id, unit="2", block_id=blocks[1].id),
-                BlockPerson(block_id=blocks[0].id, person_id=people["leader"].id, role=BlockRole.leader),
-                BlockPerson(block_id=blocks[0].id, person_id=people["deputy"].id, role=BlockRole.deputy),
-                BlockPerson(block_id=blocks[1].id, person_id=people["deputy"].id, role=BlockRole.leader),
+                BlockPerson(
+                    block_id=blocks[0].id, person_id=people["leader"].id, role=BlockRole.leader
+                ),
+                BlockPerson(
+                    block_id=blocks[0].id, person_id=people["deputy"].id, role=BlockRole.deputy
+                ),
+                BlockPerson(
+                    block_id=blocks[1].id, person_id=people["deputy"].id, role=BlockRole.leader
+                ),
             ]
         )
     return Blocks(

@@ -33,8 +33,9 @@ async def _sweep(database, settings, now: datetime):  # type: ignore[no-untyped-
 async def _overdue(database, block_id) -> list[OutboxEvent]:  # type: ignore[no-untyped-def]
     async with database.session() as session:
         rows = await session.scalars(
-            select(OutboxEvent)
-            .where(OutboxEvent.type == "round.overdue", OutboxEvent.subject_id == block_id)
+            select(OutboxEvent).where(
+                OutboxEvent.type == "round.overdue", OutboxEvent.subject_id == block_id
+            )
         )
         return sorted(rows.all(), key=lambda e: e.data["due_at"])
 
@@ -76,7 +77,9 @@ async def test_no_reminder_outside_the_window_or_while_a_round_is_under_way(data
     blocks = await make_blocks(database, rounds_from=time(7), rounds_until=time(21))
     assert (await _sweep(database, settings, local(6, 30))).found == 0
     async with database.sessionmaker.begin() as session:
-        session.add(Round(block_id=blocks.block_id, person_id=blocks.deputy_id, started_at=local(7, 5)))
+        session.add(
+            Round(block_id=blocks.block_id, person_id=blocks.deputy_id, started_at=local(7, 5))
+        )
     under_way = await _sweep(database, settings, local(9))
     # Only the other block (nobody walking it) is reminded.
     assert (under_way.found, under_way.leaders, under_way.leads) == (1, 1, 1)

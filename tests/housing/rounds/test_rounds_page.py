@@ -47,7 +47,9 @@ async def rounds_of(database, block_id: uuid.UUID) -> list[Round]:  # type: igno
 
 async def events(database, type_: str) -> list[OutboxEvent]:  # type: ignore[no-untyped-def]
     async with database.session() as session:
-        return list((await session.scalars(select(OutboxEvent).where(OutboxEvent.type == type_))).all())
+        return list(
+            (await session.scalars(select(OutboxEvent).where(OutboxEvent.type == type_))).all()
+        )
 
 
 async def test_a_leader_starts_and_ends_a_round_from_the_phone(api, database, blocks: Blocks):
@@ -104,12 +106,16 @@ async def test_a_round_is_proven_by_scanning_the_blocks_code(api, database, bloc
     assert scan_page == f"{path}/scan/{blocks.block_id}/{code}"
     html = await (await api.client.get(scan_page)).text()
     assert "已扫码" in html and f'name="code" value="{code}"' in html
-    started = await post(api, path, "start", csrf=csrf_of(html), block_id=blocks.block_id, code=code)
+    started = await post(
+        api, path, "start", csrf=csrf_of(html), block_id=blocks.block_id, code=code
+    )
     assert started.status == 303
     [round_] = await rounds_of(database, blocks.block_id)
     assert round_.proven is True and round_.ended_at is None
 
-    wrong = await post(api, path, "end", csrf=csrf_of(html), block_id=blocks.block_id, code="0" * 24)
+    wrong = await post(
+        api, path, "end", csrf=csrf_of(html), block_id=blocks.block_id, code="0" * 24
+    )
     assert wrong.status == 422 and "二维码无效" in await wrong.text()
     bad_scan = await api.client.get(f"{path}/scan/{blocks.block_id}/{'0' * 24}")
     assert bad_scan.status == 404 and "二维码无效" in await bad_scan.text()
@@ -147,9 +153,7 @@ async def test_a_revoked_or_unknown_link_gets_the_same_page(api, blocks: Blocks)
     assert refused.status == 404
 
 
-async def test_a_new_link_is_mailed_through_its_event(
-    api, database, blocks: Blocks
-):
+async def test_a_new_link_is_mailed_through_its_event(api, database, blocks: Blocks):
     await leader_link(api, blocks.leader_id)
     [event] = await events(database, "block_leader_link.issued")
     assert event.data["person_id"] == str(blocks.leader_id) and "/b/" in event.data["link"]
