@@ -16,6 +16,9 @@ from coordinator.calendars.models import Source
 from coordinator.cases import notify as case_notify
 from coordinator.cases.clock import jobs as case_clock_jobs
 from coordinator.cases.feeds import CASE_TASKS
+from coordinator.housing.rounds import jobs as round_jobs
+from coordinator.housing.rounds import notify as round_notify
+from coordinator.housing.rounds.feeds import ROUNDS
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -100,6 +103,13 @@ FEATURES: tuple[Feature, ...] = (
         rules=shift_notify.rules,
         cron_jobs=tuple(shift_jobs.CRON_JOBS),
         feeds=(SHIFTS,),
+    ),
+    Feature(
+        "housing-rounds",
+        views=("coordinator.housing.rounds.views", "coordinator.housing.rounds.pages"),
+        rules=round_notify.rules,
+        cron_jobs=tuple(round_jobs.CRON_JOBS),
+        feeds=(ROUNDS,),
     ),
     Feature("photos", views=("coordinator.photos.views",)),
     Feature(

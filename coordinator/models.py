@@ -21,6 +21,7 @@ from coordinator.housing.models import (
     HousingBuilding,
     StateColour,
 )
+from coordinator.housing.rounds.models import Round, RoundStep
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
@@ -89,6 +90,8 @@ __all__ = [
     "Person",
     "Photo",
     "Post",
+    "Round",
+    "RoundStep",
     "Shift",
     "ShiftReminder",
     "ShiftSeries",

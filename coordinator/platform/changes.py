@@ -44,6 +44,7 @@ UNWATCHED = frozenset(
         "visit_reminders",
         "shift_reminders",
         "case_steps",
+        "round_steps",
     }
 )
 NAME = "fumin-changes"  # the listening connection's application_name

@@ -418,6 +418,8 @@ def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
     assert {"shifts", "posts", "signups", "people"} <= tables
     case_tables = {"cases", "case_tasks", "case_categories", "departments", "areas"}
     assert case_tables <= tables
+    round_tables = {"block_rounds", "blocks"}
+    assert round_tables <= tables
     assert tables <= set(Base.metadata.tables) - UNWATCHED
 
     async def nothing(*_: object) -> list:  # type: ignore[type-arg]
@@ -430,4 +432,5 @@ def test_the_tables_a_feed_is_heard_through_come_from_its_sources():
         "posts",
         "signups",
         *case_tables,
+        *round_tables,
     }
