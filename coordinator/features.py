@@ -16,6 +16,7 @@ from coordinator.calendars.models import Source
 from coordinator.cases import notify as case_notify
 from coordinator.cases.clock import jobs as case_clock_jobs
 from coordinator.cases.feeds import CASE_TASKS
+from coordinator.housing.rules import notify as housing_rules
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -85,6 +86,15 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(CASE_TASKS,),
     ),
     Feature("departments", views=("coordinator.departments.views",)),
+    Feature(
+        "housing-places",
+        views=(
+            "coordinator.housing.places.views",
+            "coordinator.housing.blocks.views",
+            "coordinator.housing.dwellings.views",
+        ),
+        rules=housing_rules.rules,
+    ),
     Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature(
         "shifts",

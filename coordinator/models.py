@@ -21,6 +21,7 @@ from coordinator.housing.models import (
     HousingBuilding,
     StateColour,
 )
+from coordinator.housing.places.models import AreaCoordinator
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
@@ -50,6 +51,7 @@ from coordinator.worktime.models import WorkCalendarDay
 __all__ = [
     "ApiToken",
     "Area",
+    "AreaCoordinator",
     "AreaSurvey",
     "AuditEntry",
     "Base",

@@ -91,6 +91,17 @@ class Settings(BaseSettings):
     photo_max_pixels: int = Field(
         default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
     )
+    # Residential survey (coordinator/housing/rules): the case category opened for each
+    # suspect state of a dwelling, and the state a dwelling takes when that case is
+    # resolved as rectified ("state=code,state=code").
+    survey_case_categories: str = Field(
+        default="suspected_group_rental=group_rental,suspected_day_rental=day_rental",
+        alias="FUMIN_SURVEY_CASE_CATEGORIES",
+    )
+    survey_rectified_states: str = Field(
+        default="suspected_group_rental=rented_whole,suspected_day_rental=vacant",
+        alias="FUMIN_SURVEY_RECTIFIED_STATES",
+    )
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
@@ -131,6 +142,12 @@ class Settings(BaseSettings):
     @classmethod
     def _reminder_hours(cls, value: str) -> str:
         parse_hours_list(value)
+        return value
+
+    @field_validator("survey_case_categories", "survey_rectified_states")
+    @classmethod
+    def _pairs(cls, value: str) -> str:
+        parse_pairs(value)
         return value
 
     @field_validator("timezone")
@@ -230,6 +247,17 @@ class Settings(BaseSettings):
         """The database URL with the asyncpg driver named."""
         assert self.database_url, "DATABASE_URL is not set"
         return to_asyncpg_url(self.database_url)
+
+
+def parse_pairs(value: str) -> dict[str, str]:
+    """ "a=b,c=d" as {"a": "b", "c": "d"} (ValueError for anything else)."""
+    pairs: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        key, sep, val = part.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise ValueError(f"expected key=value pairs separated by commas, got {part!r}")
+        pairs[key.strip()] = val.strip()
+    return pairs
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:
