@@ -63,3 +63,12 @@ async def audit_rows(database, entity_id: str, action: str | None = None) -> lis
         if action is not None:
             stmt = stmt.where(AuditEntry.action == action)
         return list((await session.scalars(stmt.order_by(AuditEntry.id))).all())
+
+
+# Real arq worker processes (and the SMTP server they mail through) for the rules' test.
+from tests.workers.conftest import (  # noqa: E402, F401
+    mail,
+    redis_client,
+    worker_env,
+    workers,
+)
