@@ -13,7 +13,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coordinator.platform.i18n import Text
-from coordinator.platform.setting_groups import FeedSettings, VisitSettings
+from coordinator.platform.setting_groups import FeedSettings, VisitSettings, parse_pairs
 from coordinator.platform.workhours import (
     Periods,
     Weekend,
@@ -91,9 +91,8 @@ class Settings(BaseSettings):
     photo_max_pixels: int = Field(
         default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
     )
-    # Residential survey (coordinator/housing/rules): the case category opened for each
-    # suspect state of a dwelling, and the state a dwelling takes when that case is
-    # resolved as rectified ("state=code,state=code").
+    # The survey's rules (housing/rules): the case category of each suspect state, and the
+    # state a dwelling takes when that case is resolved as rectified ("state=code,...").
     survey_case_categories: str = Field(
         default="suspected_group_rental=group_rental,suspected_day_rental=day_rental",
         alias="FUMIN_SURVEY_CASE_CATEGORIES",
@@ -247,17 +246,6 @@ class Settings(BaseSettings):
         """The database URL with the asyncpg driver named."""
         assert self.database_url, "DATABASE_URL is not set"
         return to_asyncpg_url(self.database_url)
-
-
-def parse_pairs(value: str) -> dict[str, str]:
-    """ "a=b,c=d" as {"a": "b", "c": "d"} (ValueError for anything else)."""
-    pairs: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in value.split(","))):
-        key, sep, val = part.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            raise ValueError(f"expected key=value pairs separated by commas, got {part!r}")
-        pairs[key.strip()] = val.strip()
-    return pairs
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:

@@ -81,7 +81,7 @@ async def _leave(session: AsyncSession, block: Block, gone: set[Pair]) -> None:
     ).all()
     if peopled:
         message = Text(
-            "有单元仍有房屋，不能不归属任何块：请把它们划给另一个块（move）",
+            "有单元仍有房屋，不能不归属任何块：请把它们划给另一个块（设置「move」）",
             "some units still have dwellings and cannot be left in no block: give them to"
             " another block (move)",
         )
@@ -126,7 +126,7 @@ async def _claim(
     ).all()
     if not move:
         message = Text(
-            "有单元已属于其他块（{names}）；如需划转请设置 move",
+            "有单元已属于其他块（{names}）；如需划转请设置「move」",
             "some units are in another block already ({names}); set move to move them",
         ).format(names="、".join(sorted({row.name for row in owners})))
         raise Conflict(

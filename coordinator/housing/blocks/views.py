@@ -142,7 +142,7 @@ async def set_units(request: web.Request, *, body: UnitsIn) -> web.Response:
     query=BlockPersonQuery,
     response=Page[BlockPersonOut],
 )
-async def list_people(request: web.Request, *, query: BlockPersonQuery) -> web.Response:
+async def list_block_people(request: web.Request, *, query: BlockPersonQuery) -> web.Response:
     """current=true: those in role now; role: leader or deputy; newest first."""
     page = await people.list_people(
         database=request.app[keys.DATABASE], block_id=path_id(request), query=query

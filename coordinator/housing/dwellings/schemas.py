@@ -13,7 +13,9 @@ from coordinator.people.schemas import Name, OneLine, Phone
 from coordinator.web.listing import ListQuery
 from coordinator.web.validation import Body, Query
 
-Unit = Annotated[str, Field(max_length=20, description="单元; empty where there is none"), OneLine]
+Unit = Annotated[
+    str, Field(max_length=20, description="the unit (单元); empty where there is none"), OneLine
+]
 Room = Annotated[str, Field(min_length=1, max_length=20, description="室/门牌"), OneLine]
 Floor = Annotated[int, Field(ge=-10, le=200)]
 Occupants = Annotated[int, Field(ge=0, le=500, description="people living there (a count)")]

@@ -111,7 +111,9 @@ async def delete_compound(request: web.Request) -> web.Response:
     query=HousingBuildingQuery,
     response=Page[HousingBuildingOut],
 )
-async def list_buildings(request: web.Request, *, query: HousingBuildingQuery) -> web.Response:
+async def list_housing_buildings(
+    request: web.Request, *, query: HousingBuildingQuery
+) -> web.Response:
     """Filter by compound_id or area_id; q searches the name; default walking order."""
     return json_response(
         await service.list_buildings(database=request.app[keys.DATABASE], query=query)
@@ -129,7 +131,7 @@ async def list_buildings(request: web.Request, *, query: HousingBuildingQuery) -
     status=201,
     errors=(409,),
 )
-async def create_building(request: web.Request, *, body: HousingBuildingIn) -> web.Response:
+async def create_housing_building(request: web.Request, *, body: HousingBuildingIn) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         out = await service.create_building(session=session, actor=principal(request), data=body)
     return created(out, f"/api/v1/housing-buildings/{out.id}")
@@ -142,7 +144,7 @@ async def create_building(request: web.Request, *, body: HousingBuildingIn) -> w
     tags=TAGS,
     response=HousingBuildingOut,
 )
-async def get_building(request: web.Request) -> web.Response:
+async def get_housing_building(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
         out = await service.get_building(session=session, building_id=path_id(request))
     return json_response(out)
@@ -158,7 +160,9 @@ async def get_building(request: web.Request) -> web.Response:
     response=HousingBuildingOut,
     errors=(409,),
 )
-async def update_building(request: web.Request, *, body: HousingBuildingPatch) -> web.Response:
+async def update_housing_building(
+    request: web.Request, *, body: HousingBuildingPatch
+) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         out = await service.update_building(
             session=session, actor=principal(request), building_id=path_id(request), patch=body
@@ -175,7 +179,7 @@ async def update_building(request: web.Request, *, body: HousingBuildingPatch) -
     status=204,
     errors=(409,),
 )
-async def delete_building(request: web.Request) -> web.Response:
+async def delete_housing_building(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         await service.delete_building(
             session=session, actor=principal(request), building_id=path_id(request)

@@ -39,7 +39,8 @@ from coordinator.housing.models import (
     StateSource,
 )
 from coordinator.platform.problems import Problem
-from coordinator.platform.settings import Settings, parse_pairs
+from coordinator.platform.setting_groups import parse_pairs
+from coordinator.platform.settings import Settings
 
 log = structlog.get_logger("fumin.housing.rules")
 RULES = Principal(token_id=None, name="rule:survey", role=Role.coordinator)
