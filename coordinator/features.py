@@ -19,6 +19,7 @@ from coordinator.cases.feeds import CASE_TASKS
 from coordinator.housing.rounds import jobs as round_jobs
 from coordinator.housing.rounds import notify as round_notify
 from coordinator.housing.rounds.feeds import ROUNDS
+from coordinator.housing.rules import notify as housing_rules
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -88,6 +89,15 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(CASE_TASKS,),
     ),
     Feature("departments", views=("coordinator.departments.views",)),
+    Feature(
+        "housing-places",
+        views=(
+            "coordinator.housing.places.views",
+            "coordinator.housing.blocks.views",
+            "coordinator.housing.dwellings.views",
+        ),
+        rules=housing_rules.rules,
+    ),
     Feature("case categories", views=("coordinator.cases.categories.views",)),
     Feature(
         "shifts",

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from coordinator.auth.models import Role
 from coordinator.campaigns.models import CampaignStatus
 from coordinator.cases.clock.models import StepKind
-from coordinator.cases.models import CaseSource, CaseStatus, TaskRole, TaskStatus, Urgency
+from coordinator.cases.models import (
+    CaseOutcome,
+    CaseSource,
+    CaseStatus,
+    TaskRole,
+    TaskStatus,
+    Urgency,
+)
 from coordinator.departments.models import DepartmentKind
 from coordinator.housing.labels import LABELS as HOUSING
 from coordinator.notifications.models import Channel, DeliveryStatus
@@ -88,6 +95,10 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
         "hotline": T("12345热线", "12345 hotline"),
         "coordinator": T("协调员登记", "coordinator"),
         "open311": T("公众上报", "public report"),
+    },
+    CaseOutcome: {
+        "rectified": T("已整改", "rectified"),
+        "unfounded": T("查无此事", "nothing found"),
     },
     TaskRole: {
         "lead": T("牵头", "lead"),

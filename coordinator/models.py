@@ -21,6 +21,7 @@ from coordinator.housing.models import (
     HousingBuilding,
     StateColour,
 )
+from coordinator.housing.places.models import AreaCoordinator
 from coordinator.housing.rounds.models import Round, RoundStep
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
@@ -51,6 +52,7 @@ from coordinator.worktime.models import WorkCalendarDay
 __all__ = [
     "ApiToken",
     "Area",
+    "AreaCoordinator",
     "AreaSurvey",
     "AuditEntry",
     "Base",

@@ -65,6 +65,14 @@ class CaseSource(enum.StrEnum):
     open311 = "open311"  # 公众上报
 
 
+class CaseOutcome(enum.StrEnum):
+    """What a resolved case found, beside the free-text resolution: a place put right, or
+    nothing found to put right. Other features read it (a dwelling rectified)."""
+
+    rectified = "rectified"  # 已整改
+    unfounded = "unfounded"  # 查无此事
+
+
 class TaskRole(enum.StrEnum):
     lead = "lead"  # 牵头
     co = "co"  # 协办
@@ -122,7 +130,9 @@ class Case(IdMixin, TimestampMixin, Base):
     company_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("companies.id", ondelete="RESTRICT"), index=True
     )
-    dwelling_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    dwelling_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("dwellings.id", ondelete="RESTRICT"), index=True
+    )
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
     longitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
@@ -152,6 +162,7 @@ class Case(IdMixin, TimestampMixin, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(String(2000))
+    outcome: Mapped[CaseOutcome | None] = mapped_column(str_enum(CaseOutcome, "case_outcome"))
     rejected_reason: Mapped[str | None] = mapped_column(String(500))
     # The follow-up with the reporter (回访): answer due by, and what they said.
     reply_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

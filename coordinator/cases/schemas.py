@@ -9,7 +9,14 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coordinator.cases.models import CaseSource, CaseStatus, TaskRole, TaskStatus, Urgency
+from coordinator.cases.models import (
+    CaseOutcome,
+    CaseSource,
+    CaseStatus,
+    TaskRole,
+    TaskStatus,
+    Urgency,
+)
 from coordinator.people.schemas import Email, Name, OneLine, Phone
 from coordinator.registry.schemas import Latitude, Longitude
 from coordinator.web.listing import ListQuery
@@ -116,6 +123,7 @@ class CaseOut(Out):
     resolved_at: datetime | None
     closed_at: datetime | None
     resolution: str | None
+    outcome: CaseOutcome | None = Field(description="what the resolution found (rectified …)")
     rejected_reason: str | None
     reply_due_at: datetime | None = Field(description="the reporter's follow-up answer by")
     satisfied: bool | None
@@ -149,6 +157,10 @@ class RejectIn(Body):
 
 class ResolveIn(Body):
     resolution: Note = Field(description="what was done (办结意见), the lead's sign-off")
+    outcome: CaseOutcome | None = Field(
+        default=None,
+        description="rectified: the place was put right (a dwelling's state follows)",
+    )
     photo_ids: PhotoIds = Field(default_factory=list)
 
 

@@ -43,6 +43,11 @@ RESOURCE_NAMES: dict[str, Text] = {
     "case_tasks": Text("案件任务", "case tasks"),
     "case_notes": Text("案件进展", "case notes"),
     "case_photos": Text("案件照片", "case photos"),
+    "compounds": Text("小区", "compounds"),
+    "housing_buildings": Text("楼栋", "housing buildings"),
+    "blocks": Text("块", "blocks"),
+    "block_units": Text("块所覆盖的单元", "block units"),
+    "dwellings": Text("房屋", "dwellings"),
 }
 
 # Rows that go with a deleted row (CASCADE) or lose their reference (SET NULL) in the

@@ -44,3 +44,14 @@ class FeedSettings:
     memory_entries: int = 64
     # How long a rendered feed stays in Redis unasked.
     redis_seconds: int = 86400
+
+
+def parse_pairs(value: str) -> dict[str, str]:
+    """ "a=b,c=d" as {"a": "b", "c": "d"} (ValueError for anything else)."""
+    pairs: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        key, sep, val = part.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise ValueError(f"expected key=value pairs separated by commas, got {part!r}")
+        pairs[key.strip()] = val.strip()
+    return pairs

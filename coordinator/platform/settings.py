@@ -13,7 +13,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coordinator.platform.i18n import Text
-from coordinator.platform.setting_groups import FeedSettings, VisitSettings
+from coordinator.platform.setting_groups import FeedSettings, VisitSettings, parse_pairs
 from coordinator.platform.workhours import (
     Periods,
     Weekend,
@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     photo_max_pixels: int = Field(
         default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
     )
+    # The survey's rules (housing/rules): the case category of each suspect state, and the
+    # state a dwelling takes when that case is resolved as rectified ("state=code,...").
+    survey_case_categories: str = Field(
+        default="suspected_group_rental=group_rental,suspected_day_rental=day_rental",
+        alias="FUMIN_SURVEY_CASE_CATEGORIES",
+    )
+    survey_rectified_states: str = Field(
+        default="suspected_group_rental=rented_whole,suspected_day_rental=vacant",
+        alias="FUMIN_SURVEY_RECTIFIED_STATES",
+    )
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
@@ -131,6 +141,12 @@ class Settings(BaseSettings):
     @classmethod
     def _reminder_hours(cls, value: str) -> str:
         parse_hours_list(value)
+        return value
+
+    @field_validator("survey_case_categories", "survey_rectified_states")
+    @classmethod
+    def _pairs(cls, value: str) -> str:
+        parse_pairs(value)
         return value
 
     @field_validator("timezone")

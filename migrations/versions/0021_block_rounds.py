@@ -1,7 +1,7 @@
 """rounds of blocks and their overdue steps
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-02 01:12:45
 
 Rounds (巡查, coordinator/housing/rounds): `block_rounds`, one walk of a block by its leader
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

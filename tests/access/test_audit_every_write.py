@@ -23,6 +23,7 @@ from tests.access import (
     audit_recipes_cases,
     audit_recipes_departments,
     audit_recipes_duty,
+    audit_recipes_housing_places,
     audit_recipes_open311,
     audit_recipes_photos,
     audit_recipes_rounds,
@@ -38,6 +39,7 @@ assert (
     and audit_recipes_cases
     and audit_recipes_departments
     and audit_recipes_duty
+    and audit_recipes_housing_places
     and audit_recipes_open311
     and audit_recipes_photos
     and audit_recipes_rounds

@@ -22,6 +22,7 @@ from coordinator.cases.filing.rows import created_audit_rows, insert_filed
 from coordinator.cases.models import Case, CaseSource, CaseStatus, TaskRole, TaskStatus
 from coordinator.cases.photos import attach_photos, ensure_photos
 from coordinator.cases.schemas import CaseIn
+from coordinator.housing.models import DWELLING, Dwelling
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
@@ -191,6 +192,7 @@ _REFERENCES = (
     ("building_id", Building, BUILDING),
     ("company_id", Company, COMPANY),
     ("visit_id", Visit, VISIT),
+    ("dwelling_id", Dwelling, DWELLING),
     ("reporter_person_id", Person, PERSON),
     ("reporter_contact_id", Contact, CONTACT),
 )

@@ -20,7 +20,14 @@ from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.deadlines import case_clocks, task_due
 from coordinator.cases.events import case_event
 from coordinator.cases.followup.links import issue_reply_link
-from coordinator.cases.models import Case, CaseStatus, CaseTask, TaskRole, TaskStatus
+from coordinator.cases.models import (
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    CaseTask,
+    TaskRole,
+    TaskStatus,
+)
 from coordinator.cases.photos import attach_photos, ensure_photos, photos_of_tasks
 from coordinator.cases.service import audit, category_of, lock_case, tasks_of
 from coordinator.cases.states import (
@@ -71,6 +78,7 @@ async def resolve_case(
     actor: Principal,
     case_id: uuid.UUID,
     resolution: str,
+    outcome: CaseOutcome | None = None,
     photo_ids: Sequence[uuid.UUID] = (),
     now: datetime | None = None,
     settings: Settings | None = None,
@@ -102,6 +110,7 @@ async def resolve_case(
     )
     case.status = target
     case.resolution = resolution
+    case.outcome = outcome
     case.resolved_at = now
     case.reply_due_at = now + timedelta(days=category.reply_days)
     await session.flush()
@@ -119,6 +128,8 @@ async def resolve_case(
         category=category.code,
         actor=actor.name,
         resolution=resolution,
+        outcome=outcome.value if outcome else None,
+        dwelling_id=str(case.dwelling_id) if case.dwelling_id else None,
         reply_due_at=case.reply_due_at.isoformat(),
         **private,
     )
@@ -180,6 +191,7 @@ async def _reopen(
     case.resolution_due_at = case_clocks(calendar, category, case.urgency, now).resolution_due_at
     case.reopened_count += 1
     case.resolved_at = case.closed_at = case.closed_by = case.reply_due_at = None
+    case.outcome = None
     for task in await tasks_of(session, case):
         if task.role == TaskRole.lead and task.status == TaskStatus.done:
             task_before = snapshot(task)

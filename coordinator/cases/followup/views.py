@@ -39,6 +39,7 @@ async def resolve_case(request: web.Request, *, body: ResolveIn) -> web.Response
             actor=principal(request),
             case_id=path_id(request),
             resolution=body.resolution,
+            outcome=body.outcome,
             photo_ids=body.photo_ids,
             settings=request.app[keys.SETTINGS],
         )
