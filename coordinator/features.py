@@ -16,6 +16,7 @@ from coordinator.calendars.models import Source
 from coordinator.cases import notify as case_notify
 from coordinator.cases.clock import jobs as case_clock_jobs
 from coordinator.cases.feeds import CASE_TASKS
+from coordinator.housing.surveys import notify as survey_notify
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -102,6 +103,11 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(SHIFTS,),
     ),
     Feature("photos", views=("coordinator.photos.views",)),
+    Feature(
+        "housing-surveys",
+        views=("coordinator.housing.surveys.views", "coordinator.housing.surveys.pages"),
+        rules=survey_notify.rules,
+    ),
     Feature(
         "case_reports",
         views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),

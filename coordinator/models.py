@@ -21,6 +21,12 @@ from coordinator.housing.models import (
     HousingBuilding,
     StateColour,
 )
+from coordinator.housing.surveys.models import (
+    SurveyCampaign,
+    SurveyCampaignArea,
+    SurveyResult,
+    SurveyRevisit,
+)
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
@@ -94,6 +100,10 @@ __all__ = [
     "ShiftSeries",
     "Signup",
     "StateColour",
+    "SurveyCampaign",
+    "SurveyCampaignArea",
+    "SurveyResult",
+    "SurveyRevisit",
     "Team",
     "TeamMember",
     "Visit",

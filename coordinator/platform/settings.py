@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     photo_max_pixels: int = Field(
         default=50_000_000, ge=10_000, le=89_478_485, alias="FUMIN_PHOTO_MAX_PIXELS"
     )
+    # Residential survey campaigns: after how many visits with nobody home the area's lead
+    # is told, and how often a walk list with results queued offline tries to send them.
+    survey_revisit_alert_after: int = Field(
+        default=3, ge=1, le=20, alias="FUMIN_SURVEY_REVISIT_ALERT_AFTER"
+    )
+    survey_retry_seconds: float = Field(
+        default=20.0, ge=1, le=3600, alias="FUMIN_SURVEY_RETRY_SECONDS"
+    )
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")
