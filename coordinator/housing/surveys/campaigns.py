@@ -85,7 +85,7 @@ async def campaign_out(session: AsyncSession, campaign: SurveyCampaign) -> Campa
 async def _check_areas(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """The areas, each once; 422 naming the first that is missing or not residential."""
     kinds = dict(
-        (await session.execute(select(Area.id, Area.kind).where(Area.id.in_(ids)))).tuples().all()
+        (await session.execute(select(Area.id, Area.kind).where(Area.id.in_(ids)))).all()
     )
     for i, area_id in enumerate(ids):
         if area_id not in kinds:
