@@ -25,6 +25,7 @@ from tests.access import (
     audit_recipes_duty,
     audit_recipes_open311,
     audit_recipes_photos,
+    audit_recipes_surveys,
     audit_recipes_worktime,
 )
 from tests.access.audit_scene import RECIPES, Scene
@@ -39,6 +40,7 @@ assert (
     and audit_recipes_duty
     and audit_recipes_open311
     and audit_recipes_photos
+    and audit_recipes_surveys
     and audit_recipes_worktime
 )  # they register their recipes on import
 
