@@ -84,9 +84,7 @@ async def campaign_out(session: AsyncSession, campaign: SurveyCampaign) -> Campa
 
 async def _check_areas(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """The areas, each once; 422 naming the first that is missing or not residential."""
-    kinds = dict(
-        (await session.execute(select(Area.id, Area.kind).where(Area.id.in_(ids)))).all()
-    )
+    kinds = dict((await session.execute(select(Area.id, Area.kind).where(Area.id.in_(ids)))).all())
     for i, area_id in enumerate(ids):
         if area_id not in kinds:
             raise invalid_field(f"area_ids.{i}", Text("片区不存在", "no such area"))

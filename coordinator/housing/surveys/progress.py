@@ -74,7 +74,7 @@ async def progress(
             "block_ids": list(block_ids) if block_ids is not None else None,
         },
     )
-    overall = Tally(total=0, covered=0, revisits=0, by_result={c: 0 for c in ResultCode})
+    overall = Tally(total=0, covered=0, revisits=0, by_result=dict.fromkeys(_CODES, 0))
     areas: list[AreaProgress] = []
     blocks: list[BlockProgress] = []
     for row in rows:

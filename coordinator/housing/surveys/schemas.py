@@ -58,7 +58,9 @@ class Tally(BaseModel):
     total: int
     covered: int
     revisits: int = Field(description="dwellings where nobody was home at the latest visit")
-    by_result: dict[ResultCode, int]
+    by_result: dict[str, int] = Field(
+        description="dwellings by the code of their latest result: " + ", ".join(ResultCode)
+    )
 
 
 class AreaProgress(Tally):
