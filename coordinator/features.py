@@ -20,6 +20,7 @@ from coordinator.housing.rounds import jobs as round_jobs
 from coordinator.housing.rounds import notify as round_notify
 from coordinator.housing.rounds.feeds import ROUNDS
 from coordinator.housing.rules import notify as housing_rules
+from coordinator.housing.surveys import notify as survey_notify
 from coordinator.notifications.rules import Rule, Rules
 from coordinator.notifications.rules import rule_book as gather
 from coordinator.people import notify as people_notify
@@ -122,6 +123,11 @@ FEATURES: tuple[Feature, ...] = (
         feeds=(ROUNDS,),
     ),
     Feature("photos", views=("coordinator.photos.views",)),
+    Feature(
+        "housing-surveys",
+        views=("coordinator.housing.surveys.views", "coordinator.housing.surveys.pages"),
+        rules=survey_notify.rules,
+    ),
     Feature(
         "case_reports",
         views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),

@@ -23,6 +23,12 @@ from coordinator.housing.models import (
 )
 from coordinator.housing.places.models import AreaCoordinator
 from coordinator.housing.rounds.models import Round, RoundStep
+from coordinator.housing.surveys.models import (
+    SurveyCampaign,
+    SurveyCampaignArea,
+    SurveyResult,
+    SurveyRevisit,
+)
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
 from coordinator.open311.models import Open311Key, Open311Request
@@ -99,6 +105,10 @@ __all__ = [
     "ShiftSeries",
     "Signup",
     "StateColour",
+    "SurveyCampaign",
+    "SurveyCampaignArea",
+    "SurveyResult",
+    "SurveyRevisit",
     "Team",
     "TeamMember",
     "Visit",

@@ -11,6 +11,7 @@ from coordinator.housing.models import (
     DwellingUse,
     StateSource,
 )
+from coordinator.housing.surveys.models import ResultCode
 from coordinator.platform.i18n import Text
 
 T = Text
@@ -45,5 +46,12 @@ LABELS: dict[type[enum.StrEnum], dict[str, Text]] = {
     BlockRole: {
         "leader": T("块长", "block leader"),
         "deputy": T("副块长", "deputy block leader"),
+    },
+    ResultCode: {
+        "confirmed": T("核实无误", "seen and confirmed"),
+        "changed": T("情况有变", "state changed"),
+        "nobody_home": T("无人在家", "nobody home"),
+        "refused": T("拒绝配合", "refused"),
+        "moved_out": T("已搬离", "moved out"),
     },
 }

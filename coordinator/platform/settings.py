@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         default="suspected_group_rental=rented_whole,suspected_day_rental=vacant",
         alias="FUMIN_SURVEY_RECTIFIED_STATES",
     )
+    # Residential survey campaigns: after how many visits with nobody home the area's lead
+    # is told, and how often a walk list with results queued offline tries to send them.
+    survey_revisit_alert_after: int = Field(
+        3, ge=1, le=20, alias="FUMIN_SURVEY_REVISIT_ALERT_AFTER"
+    )
+    survey_retry_seconds: float = Field(20.0, ge=1, le=3600, alias="FUMIN_SURVEY_RETRY_SECONDS")
     _secret_key_made: bool = PrivateAttr(default=False)
 
     @field_validator("database_url")

@@ -27,6 +27,7 @@ from tests.access import (
     audit_recipes_open311,
     audit_recipes_photos,
     audit_recipes_rounds,
+    audit_recipes_surveys,
     audit_recipes_worktime,
 )
 from tests.access.audit_scene import RECIPES, Scene
@@ -43,6 +44,7 @@ assert (
     and audit_recipes_open311
     and audit_recipes_photos
     and audit_recipes_rounds
+    and audit_recipes_surveys
     and audit_recipes_worktime
 )  # they register their recipes on import
 

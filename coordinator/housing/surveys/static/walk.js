@@ -1,0 +1,203 @@
+/* The walk list on the phone: each result is saved in IndexedDB with an id made here, and
+   the saved results are sent in the order they were made whenever the phone is online
+   (the `online` event, a retry timer, each new result). The server takes a result once
+   whatever the number of times it is sent. */
+"use strict";
+
+(function () {
+  const root = document.querySelector("[data-walk]");
+  if (!root) {
+    return;
+  }
+  const POST = root.dataset.post;
+  const CSRF = root.dataset.csrf;
+  const RETRY = Math.max(1, Number(root.dataset.retry || "20")) * 1000;
+  const text = (name) => root.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
+  const STORE = "results";
+  let sending = false;
+  let serial = 0;
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker
+      .register(root.dataset.worker, { scope: location.pathname })
+      .catch(() => undefined);
+  }
+
+  function newId() {
+    if (crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function open() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("fumin-walk", 1);
+      request.onupgradeneeded = () => {
+        const store = request.result.createObjectStore(STORE, { keyPath: "id" });
+        store.createIndex("post", "post");
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function all() {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const request = db.transaction(STORE).objectStore(STORE).index("post").getAll(POST);
+      request.onsuccess = () => resolve(request.result.sort((a, b) => a.seq - b.seq));
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function put(item) {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, "readwrite");
+      tx.objectStore(STORE).put(item);
+      tx.oncomplete = () => resolve(item);
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+
+  function card(dwellingId) {
+    return root.querySelector(`.door[data-dwelling="${dwellingId}"]`);
+  }
+
+  function show(item) {
+    const door = card(item.body.dwelling_id);
+    if (!door) {
+      return;
+    }
+    if (item.status === "sent" && !item.answer.conflict) {
+      const version = Math.max(Number(door.dataset.version), item.answer.version_after);
+      door.dataset.version = String(version);
+    }
+    const local = door.querySelector("[data-local]");
+    let words = text(item.status);
+    if (item.status === "sent" && item.answer.conflict) {
+      words = text("conflict");
+    }
+    if (item.status === "refused" && item.problem) {
+      words += `：${item.problem}`;
+    }
+    local.textContent = words;
+    local.dataset.status = item.status === "sent" && item.answer.conflict ? "conflict" : item.status;
+    local.dataset.result = item.id;
+  }
+
+  async function render() {
+    const items = await all();
+    items.forEach(show);
+    root.querySelector("[data-queued]").textContent = String(
+      items.filter((i) => i.status === "queued").length
+    );
+    root.querySelector("[data-sent]").textContent = String(
+      items.filter((i) => i.status === "sent").length
+    );
+    const online = navigator.onLine;
+    const connection = root.querySelector("[data-connection]");
+    connection.textContent = online ? text("online") : text("offline");
+    connection.dataset.online = String(online);
+  }
+
+  async function send(item, items) {
+    const body = Object.assign({}, item.body);
+    const before = item.after && items.find((i) => i.id === item.after);
+    if (before && before.status === "sent" && !before.answer.conflict) {
+      body.base_version = before.answer.version_after;
+    }
+    const response = await fetch(POST, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    if (response.status === 429 || response.status >= 500) {
+      return false;
+    }
+    const answer = await response.json();
+    if (response.ok) {
+      item.status = "sent";
+      item.answer = answer;
+    } else {
+      item.status = "refused";
+      item.problem = answer.detail || String(response.status);
+    }
+    await put(item);
+    return true;
+  }
+
+  async function flush() {
+    if (sending || !navigator.onLine) {
+      await render();
+      return;
+    }
+    sending = true;
+    try {
+      const items = await all();
+      for (const item of items.filter((i) => i.status === "queued")) {
+        if (!(await send(item, items))) {
+          break;
+        }
+      }
+    } catch (error) {
+      /* no connection after all: the next try sends what is left */
+    } finally {
+      sending = false;
+      await render();
+    }
+  }
+
+  async function record(form) {
+    const data = new FormData(form);
+    const dwellingId = form.dataset.dwelling;
+    const code = data.get("code");
+    const occupants = String(data.get("occupants") || "").trim();
+    const note = String(data.get("note") || "").trim();
+    const items = await all();
+    const pending = items.filter((i) => i.status === "queued" && i.body.dwelling_id === dwellingId);
+    const id = newId();
+    const item = {
+      id: id,
+      post: POST,
+      seq: Date.now() * 1000 + (serial++ % 1000),
+      status: "queued",
+      after: pending.length ? pending[pending.length - 1].id : null,
+      body: {
+        id: id,
+        campaign_id: form.dataset.campaign,
+        dwelling_id: dwellingId,
+        code: code,
+        state: ["confirmed", "changed", "moved_out"].includes(code) ? data.get("state") : null,
+        occupants: occupants === "" ? null : Number(occupants),
+        note: note === "" ? null : note,
+        base_version: Number(card(dwellingId).dataset.version),
+        recorded_at: new Date().toISOString(),
+      },
+    };
+    await put(item);
+    form.reset();
+    form.closest("details").open = false;
+    await render();
+    await flush();
+  }
+
+  root.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-result]");
+    if (form) {
+      event.preventDefault();
+      record(form);
+    }
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", render);
+  setInterval(flush, RETRY);
+  flush();
+})();
