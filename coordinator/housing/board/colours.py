@@ -47,7 +47,7 @@ def _check(items: list[ColourIn]) -> None:
     for index, item in enumerate(items):
         if item.state in seen:
             raise invalid_field(
-                f"items[{index}].state", Text("每种状态只能出现一次", "each state only once")
+                f"items.{index}.state", Text("每种状态只能出现一次", "each state only once")
             )
         seen.add(item.state)
     missing = [state for state in DwellingState if state not in seen]
