@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.housing.models import (
@@ -20,6 +21,7 @@ from coordinator.housing.models import (
     Dwelling,
     DwellingState,
     HousingBuilding,
+    StateColour,
 )
 from coordinator.registry.models import Area, AreaKind
 
@@ -88,8 +90,35 @@ class Places:
         )
 
 
+# The legend migration 0019 seeds. Emptying the tables after a test that commits
+# (tests/conftest.py truncate_all) empties it too, so tests that read it put it back.
+SEEDED = (
+    ("owner_occupied", "#4caf50"),
+    ("rented_whole", "#ffeb3b"),
+    ("rented_shared", "#ff9800"),
+    ("suspected_group_rental", "#e53935"),
+    ("suspected_day_rental", "#8e24aa"),
+    ("vacant", "#90caf9"),
+    ("renovating", "#8d6e63"),
+    ("unsurveyed", "#e0e0e0"),
+)
+
+
+async def seeded_legend(session: AsyncSession) -> None:
+    rows = [{"state": s, "colour": c, "position": n} for n, (s, c) in enumerate(SEEDED)]
+    await session.execute(insert(StateColour).values(rows).on_conflict_do_nothing())
+
+
 @pytest.fixture
-async def scene(database):  # type: ignore[no-untyped-def]
+async def legend(database):  # type: ignore[no-untyped-def]
+    """The seeded legend, in the test's rolled-back database."""
+    async with database.sessionmaker.begin() as session:
+        await seeded_legend(session)
+    return dict(SEEDED)
+
+
+@pytest.fixture
+async def scene(database, legend):  # type: ignore[no-untyped-def]
     """The small area of scene.py, in the test's rolled-back database."""
     from tests.housing.board.scene import small_area
 

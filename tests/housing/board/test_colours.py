@@ -18,14 +18,14 @@ def legend_body(**colours: str) -> dict[str, object]:
     return {"items": [{"state": s.value, "colour": colours.get(s.value, "#9e9e9e")} for s in order]}
 
 
-async def test_the_seeded_legend_names_every_state(api):
+async def test_the_seeded_legend_names_every_state(api, legend):
     body = await api.ok("GET", "/api/v1/dwelling-colours", role=Role.viewer)
     states = [item["state"] for item in body["items"]]
     assert sorted(states) == sorted(s.value for s in DwellingState)
     assert [item["position"] for item in body["items"]] == list(range(len(states)))
     owner = next(item for item in body["items"] if item["state"] == "owner_occupied")
     assert owner["label"] == "自住" and owner["label_en"] == "owner-occupied"
-    assert owner["colour"].startswith("#") and owner["ink"] in ("#1f2328", "#ffffff")
+    assert owner["colour"] == legend["owner_occupied"] and owner["ink"] == "#1f2328"
 
 
 async def test_a_coordinator_sets_the_legend_and_the_board_follows(api, database, scene):
@@ -52,7 +52,7 @@ async def test_a_coordinator_sets_the_legend_and_the_board_follows(api, database
     assert entry.before is not None and entry.before["suspected_group_rental"] != "#d32f2f"
 
 
-async def test_a_legend_must_name_every_state_once_with_a_colour(api):
+async def test_a_legend_must_name_every_state_once_with_a_colour(api, legend):
     body = legend_body()
     items = body["items"]
     assert isinstance(items, list)
