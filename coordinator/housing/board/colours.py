@@ -67,7 +67,7 @@ async def set_colours(
     """Replace the legend: every state once, the list's order the legend's order."""
     _check(items)
     before = {row["state"]: row["colour"] for row in await colours(session)}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"state": item.state, "colour": item.colour.lower(), "position": n}
         for n, item in enumerate(items)
     ]

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.housing.board import layout
 from coordinator.housing.models import DwellingState
-from coordinator.registry.models import Area
 from coordinator.platform.db import utcnow
+from coordinator.registry.models import Area
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,8 @@ SELECT a.name AS area_name,
                  cp.id, cp.name, cp.kind, hb.id, hb.name,
                  d.id, d.unit, d.floor, d.room, d.use, d.state, d.occupants, d.surveyed_at,
                  bu.block_id,
-                 d.state <> 'unsurveyed' AND (d.surveyed_at IS NULL
-                   OR d.surveyed_at < CAST(:now AS timestamptz) - make_interval(days => coalesce(s.stale_days,
-                                                                          :default_stale))),
+                 d.state <> 'unsurveyed'
+                   AND (d.surveyed_at IS NULL OR d.surveyed_at < t.stale_before),
                  (CAST(:state AS text) IS NULL OR d.state::text = :state)
                    AND (CAST(:block AS uuid) IS NULL OR bu.block_id = :block)
                    AND (CAST(:seen_before AS timestamptz) IS NULL OR d.surveyed_at IS NULL
@@ -74,6 +73,10 @@ SELECT a.name AS area_name,
          WHERE d.area_id = a.id) AS cells
   FROM areas a
   LEFT JOIN area_surveys s ON s.area_id = a.id
+ CROSS JOIN LATERAL (
+       SELECT CAST(:now AS timestamptz)
+              - make_interval(days => coalesce(s.stale_days, :default_stale)) AS stale_before
+       ) t
  WHERE a.id = :area
 """
 )

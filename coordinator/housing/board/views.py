@@ -56,9 +56,7 @@ def filters(query: BoardQuery) -> service.Filters:
     )
 
 
-async def read_board(
-    request: web.Request, area_id: uuid.UUID, query: BoardQuery
-) -> dict[str, Any]:
+async def read_board(request: web.Request, area_id: uuid.UUID, query: BoardQuery) -> dict[str, Any]:
     async with request.app[keys.DATABASE].session() as session:
         board = await service.board(session, area_id, filters(query))
     if board is None:
@@ -160,4 +158,3 @@ async def put_colours(request: web.Request, *, body: ColoursIn) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         items = await colours.set_colours(session, body.items, actor=principal(request))
     return json_response({"items": items})
-

@@ -47,7 +47,7 @@ def floor_name(floor: int, lang: Lang) -> str:
 
 
 def unit_name(unit: str, lang: Lang) -> str:
-    """"1" reads 1单元 (Unit 1); a unit already named ("东单元") stays as it is."""
+    """ "1" reads 1单元 (Unit 1); a unit already named ("东单元") stays as it is."""
     if unit.isdigit():
         return f"Unit {unit}" if lang == "en" else f"{unit}单元"
     return unit

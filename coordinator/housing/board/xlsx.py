@@ -15,8 +15,8 @@ import xlsxwriter
 
 from coordinator.housing.board import words
 from coordinator.housing.board.layout import ink
-from coordinator.labels import render
 from coordinator.housing.models import DwellingState, DwellingUse
+from coordinator.labels import render
 from coordinator.platform.i18n import Lang
 
 DASHED, THIN = 3, 1

@@ -35,7 +35,10 @@ async def test_the_board_reads_like_the_paper_table(api, scene):
     assert [c["name"] for c in board["compounds"]] == ["梧桐小区", "南京西路沿街"]
     assert [b["name"] for b in board["compounds"][0]["buildings"]] == ["1号楼", "2号楼"]
     one = building(board, "1号楼")
-    assert one["units"] == [{"unit": "1", "doors": ["01", "02"]}, {"unit": "2", "doors": ["01", "02"]}]
+    assert one["units"] == [
+        {"unit": "1", "doors": ["01", "02"]},
+        {"unit": "2", "doors": ["01", "02"]},
+    ]
     assert [row["floor"] for row in one["rows"]] == [3, 2, 1]  # the top floor first
     assert rooms(one) == [
         ["301", "302", "301", "302"],
@@ -54,7 +57,9 @@ async def test_cells_carry_the_legends_colour_and_stale_ones_are_marked(api, sce
     assert legend["rented_whole"]["label"] == "整租"
     assert (legend["rented_whole"]["total"], legend["unsurveyed"]["total"]) == (2, 13)
     cells = {
-        f"{c['unit']}/{c['room']}": c for row in building(board, "1号楼")["rows"] for c in row["cells"]
+        f"{c['unit']}/{c['room']}": c
+        for row in building(board, "1号楼")["rows"]
+        for c in row["cells"]
     }
     rental = cells["1/301"]
     assert rental["state"] == "suspected_group_rental"
@@ -81,7 +86,9 @@ async def test_filters_pick_cells_and_leave_out_buildings_with_none(api, scene):
     second = await api.ok("GET", f"{path}?block_id={block}")
     assert [b["name"] for c in second["compounds"] for b in c["buildings"]] == ["1号楼", "2号楼"]
     assert second["shown"] == 10
-    unit_of = {c["unit"] for row in building(second, "1号楼")["rows"] for c in row["cells"] if c["match"]}
+    unit_of = {
+        c["unit"] for row in building(second, "1号楼")["rows"] for c in row["cells"] if c["match"]
+    }
     assert unit_of == {"2"}
 
     old = await api.ok("GET", f"{path}?not_surveyed_days=7")

@@ -22,7 +22,16 @@ from tests.housing.board.scene import small_area
 from tests.test_chinese import CJK, english_words
 
 LEGEND_ORDER = [s.value for s in DwellingState]
-LEGEND_COLOURS = ["#e0e0e0", "#4caf50", "#ffeb3b", "#ff9800", "#d32f2f", "#9c27b0", "#90caf9", "#8d6e63"]
+LEGEND_COLOURS = [
+    "#e0e0e0",
+    "#4caf50",
+    "#ffeb3b",
+    "#ff9800",
+    "#d32f2f",
+    "#9c27b0",
+    "#90caf9",
+    "#8d6e63",
+]
 PAGE_TEXT = """() => {
   const body = document.body.cloneNode(true);
   body.querySelectorAll('[lang="en"]').forEach((e) => e.remove());
@@ -47,7 +56,9 @@ def css(colour: str) -> str:
 async def board_page(committed_api, committed_database):  # type: ignore[no-untyped-def]
     async with committed_database.sessionmaker.begin() as session:
         scene = await small_area(session)
-    body = await committed_api.ok("GET", f"/api/v1/areas/{scene.area.id}/board/link", role=Role.viewer)
+    body = await committed_api.ok(
+        "GET", f"/api/v1/areas/{scene.area.id}/board/link", role=Role.viewer
+    )
     assert body["url"].startswith("http://fumin.test/dwelling-board/")
     # The legend the migration seeds does not outlive an earlier test's emptied tables.
     colours = dict(zip(LEGEND_ORDER, LEGEND_COLOURS, strict=True))
@@ -77,7 +88,11 @@ async def test_the_board_draws_the_legends_colours_and_filters(
 
     one = page.locator("section[data-building='1号楼']")
     assert await one.locator("tbody tr th").all_inner_texts() == ["3层", "2层", "1层"]
-    assert await one.locator("thead tr").first.locator("th").all_inner_texts() == ["", "1单元", "2单元"]
+    assert await one.locator("thead tr").first.locator("th").all_inner_texts() == [
+        "",
+        "1单元",
+        "2单元",
+    ]
     rental = one.locator("td[data-room='1/301']")
     assert await rental.evaluate(BACKGROUND) == css(colours["suspected_group_rental"])
     stale = one.locator("td[data-room='1/201']")
@@ -124,11 +139,20 @@ async def test_the_board_prints_in_colour_on_landscape_paper(
     shot = Image.open(io.BytesIO(await page.screenshot(full_page=True))).convert("RGB")
     height = await page.evaluate("document.documentElement.scrollHeight")
     assert shot.size == (1100, height)
-    for room, state in (("1/301", "suspected_group_rental"), ("2/302", "owner_occupied"), ("1/101", "unsurveyed")):
-        box = await page.locator(f"section[data-building='1号楼'] td[data-room='{room}']").bounding_box()
+    for room, state in (
+        ("1/301", "suspected_group_rental"),
+        ("2/302", "owner_occupied"),
+        ("1/101", "unsurveyed"),
+    ):
+        box = await page.locator(
+            f"section[data-building='1号楼'] td[data-room='{room}']"
+        ).bounding_box()
         assert box is not None
         sampled = shot.getpixel((int(box["x"] + 4), int(box["y"] + box["height"] / 2)))
-        assert all(abs(a - b) <= 3 for a, b in zip(sampled, rgb(colours[state]), strict=True)), (room, sampled)
+        assert all(abs(a - b) <= 3 for a, b in zip(sampled, rgb(colours[state]), strict=True)), (
+            room,
+            sampled,
+        )
 
     a4 = await page.pdf(prefer_css_page_size=True, print_background=True)
     assert _page_size(a4) == (842, 595)  # A4 landscape, in points
@@ -165,13 +189,20 @@ async def test_the_board_in_english_and_bad_links_look_alike(
     token = path.rsplit("/", 1)[1]
     tampered = path[:-1] + ("A" if path[-1] != "A" else "B")
     holder = uuid.UUID(token.split(".")[1])
-    expired, _ = links.issue(settings.secret_key, scene.area.id, holder, utcnow() - timedelta(days=31))
+    expired, _ = links.issue(
+        settings.secret_key, scene.area.id, holder, utcnow() - timedelta(days=31)
+    )
     other_area, _ = links.issue(settings.secret_key, uuid.uuid4(), holder)
     async with aiohttp.ClientSession() as session:
         sheet = await session.get(str(live_server.make_url(path + "/board.xlsx")))
         assert sheet.status == 200 and (await sheet.read())[:2] == b"PK"
         answers = []
-        for bad in (tampered, f"/dwelling-board/{expired}", "/dwelling-board/nope", f"/dwelling-board/{other_area}"):
+        for bad in (
+            tampered,
+            f"/dwelling-board/{expired}",
+            "/dwelling-board/nope",
+            f"/dwelling-board/{other_area}",
+        ):
             answer = await session.get(str(live_server.make_url(bad)))
             answers.append((answer.status, await answer.text()))
     assert {status for status, _ in answers} == {404}

@@ -35,7 +35,9 @@ def find(sheet, value: str, below: int = 0):  # type: ignore[no-untyped-def]
 
 
 async def test_the_spreadsheet_carries_the_legends_colours(api, scene):
-    colours = {i["state"]: i["colour"] for i in (await api.ok("GET", "/api/v1/dwelling-colours"))["items"]}
+    colours = {
+        i["state"]: i["colour"] for i in (await api.ok("GET", "/api/v1/dwelling-colours"))["items"]
+    }
     book = await workbook(api, f"/api/v1/areas/{scene.area.id}/board.xlsx")
     assert book.sheetnames == ["图例", "梧桐小区", "南京西路沿街", "清单"]
 
@@ -63,7 +65,15 @@ async def test_the_spreadsheet_carries_the_legends_colours(api, scene):
     assert stale.border.left.style == "dashed"
 
     listing = book["清单"]
-    assert [c.value for c in listing[1]][:7] == ["小区", "楼栋", "单元", "楼层", "房号", "用途", "状态"]
+    assert [c.value for c in listing[1]][:7] == [
+        "小区",
+        "楼栋",
+        "单元",
+        "楼层",
+        "房号",
+        "用途",
+        "状态",
+    ]
     assert listing.max_row == 1 + 18
     shop = find(listing, "1号")
     row = [c.value for c in listing[shop.row]]
@@ -72,11 +82,15 @@ async def test_the_spreadsheet_carries_the_legends_colours(api, scene):
 
 
 async def test_the_spreadsheet_keeps_the_filters_choice_and_speaks_english(api, scene):
-    book = await workbook(api, f"/api/v1/areas/{scene.area.id}/board.xlsx?state=rented_whole&lang=en")
+    book = await workbook(
+        api, f"/api/v1/areas/{scene.area.id}/board.xlsx?state=rented_whole&lang=en"
+    )
     assert book.sheetnames == ["Legend", "梧桐小区", "南京西路沿街", "List"]
     assert find(book["Legend"], "Filters").offset(column=1).value == "rented whole"
     court = book["梧桐小区"]
-    assert [s for s in (c.value for c in court["A"]) if s and "号楼" in str(s)] == ["1号楼（12 dwellings）"]
+    assert [s for s in (c.value for c in court["A"]) if s and "号楼" in str(s)] == [
+        "1号楼（12 dwellings）"
+    ]
     title = find(court, "1号楼（12 dwellings）")
     top = court[title.row + 3]
     assert top[0].value == "Floor 3"

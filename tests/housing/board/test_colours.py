@@ -40,8 +40,18 @@ async def test_a_coordinator_sets_the_legend_and_the_board_follows(api, database
     assert (await api.ok("GET", "/api/v1/dwelling-colours"))["items"] == answer["items"]
 
     board = await api.ok("GET", f"/api/v1/areas/{scene.area.id}/board")
-    assert [e["state"] for e in board["legend"][:2]] == ["suspected_day_rental", "suspected_group_rental"]
-    cells = [c for comp in board["compounds"] for b in comp["buildings"] for r in b["rows"] for c in r["cells"] if c]
+    assert [e["state"] for e in board["legend"][:2]] == [
+        "suspected_day_rental",
+        "suspected_group_rental",
+    ]
+    cells = [
+        c
+        for comp in board["compounds"]
+        for b in comp["buildings"]
+        for r in b["rows"]
+        for c in r["cells"]
+        if c
+    ]
     rental = next(c for c in cells if c["state"] == "suspected_group_rental")
     assert rental["colour"] == "#d32f2f"
 
