@@ -1,8 +1,6 @@
-"""Demo data: a small subdistrict modelled on Nanjing West Road (南京西路街道), Jing'an.
-
-Every name, number and address is synthetic. The data is built from a seeded random
-generator, so every load gives the same rows with the same ids.
-"""
+"""Demo data: a small subdistrict modelled on Nanjing West Road (南京西路街道), Jing'an. Every
+name, number and address is synthetic. The data is built from a seeded random generator,
+so every load gives the same rows with the same ids."""
 
 from __future__ import annotations
 
@@ -16,6 +14,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.ops.demo_depts import DepartmentsDemo, build_departments
+from coordinator.ops.demo_housing import HousingDemo, build_housing
 from coordinator.ops.demo_joint import insert_joint, joint_counts
 from coordinator.ops.demo_words import (
     AREAS,
@@ -69,6 +68,7 @@ class DemoData:
     teams: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
     departments: DepartmentsDemo = field(default_factory=DepartmentsDemo)
+    housing: HousingDemo = field(default_factory=HousingDemo)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -80,7 +80,7 @@ class DemoData:
             "people": len(self.people),
             "teams": len(self.teams),
             "team_members": len(self.members),
-        } | joint_counts(self.departments)
+        } | joint_counts(self.departments, self.housing)
 
 
 def build_demo(seed: int = SEED) -> DemoData:
@@ -112,8 +112,7 @@ def build_demo(seed: int = SEED) -> DemoData:
             }
         )
 
-    # Four building joint branches, each covering three buildings, and one residential
-    # general branch; secretaries are set once the people exist.
+    # Four building joint branches of three buildings each, and one residential general branch.
     for index, name in enumerate(BRANCH_NAMES):
         branch_id = new_id()
         data.branches.append({"id": branch_id, "name": name, "kind": BranchKind.building_joint})
@@ -151,6 +150,7 @@ def build_demo(seed: int = SEED) -> DemoData:
     data.departments = build_departments(
         seed, areas=data.areas, buildings=data.buildings, people=data.people, teams=data.teams
     )
+    data.housing = build_housing(seed, data)
     return data
 
 
@@ -285,7 +285,7 @@ async def insert_demo(session: AsyncSession, data: DemoData) -> None:
     await session.execute(insert(Contact), data.contacts)
     await session.execute(insert(Team), data.teams)
     await session.execute(insert(TeamMember), data.members)
-    await insert_joint(session, data.departments)
+    await insert_joint(session, data.departments, data.housing)
 
 
 async def load_demo(database: Database, *, seed: int = SEED) -> dict[str, int] | None:

@@ -1,5 +1,6 @@
 """The demo's joint-case side: the work calendar, departments, categories and their
-routing rules, inserted after the registry and people they name."""
+routing rules; and the residential survey (demo_housing), whose findings become cases:
+inserted after the registry and people they name."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.ops.demo_calendar import calendar_days, insert_calendar
 from coordinator.ops.demo_depts import DepartmentsDemo, insert_departments
+from coordinator.ops.demo_housing import HousingDemo, insert_housing
 
 
-def joint_counts(departments: DepartmentsDemo) -> dict[str, int]:
-    return {"work_calendar_days": len(calendar_days())} | departments.counts()
+def joint_counts(departments: DepartmentsDemo, housing: HousingDemo) -> dict[str, int]:
+    return {"work_calendar_days": len(calendar_days())} | departments.counts() | housing.counts()
 
 
-async def insert_joint(session: AsyncSession, departments: DepartmentsDemo) -> None:
+async def insert_joint(
+    session: AsyncSession, departments: DepartmentsDemo, housing: HousingDemo
+) -> None:
     await insert_calendar(session)
     await insert_departments(session, departments)
+    await insert_housing(session, housing)
