@@ -32,7 +32,9 @@ from coordinator.labels import label
     BLOCK_ID,
     STALE,
     MATCH,
-) = range(16)
+    COMPOUND_POSITION,
+    BUILDING_POSITION,
+) = range(18)
 NO_COLOUR = "#ffffff"
 _DIGITS = re.compile(r"(\d+)")
 
@@ -85,6 +87,9 @@ def lay_out(
         building.append(row)
     if building:
         _add(compounds, building, colours, filtered)
+    compounds.sort(key=lambda c: (c.pop("position"), natural(c["name"])))
+    for compound in compounds:
+        compound["buildings"].sort(key=lambda b: (b.pop("position"), natural(b["name"])))
     return {
         "area": area,
         "as_of": as_of.isoformat(),
@@ -131,9 +136,11 @@ def _add(
                 "name": first[COMPOUND_NAME],
                 "kind": first[COMPOUND_KIND],
                 "buildings": [],
+                "position": first[COMPOUND_POSITION],
             }
         )
-    compounds[-1]["buildings"].append(grid(rows, colours) | {"total": len(rows), "shown": shown})
+    counts = {"total": len(rows), "shown": shown, "position": first[BUILDING_POSITION]}
+    compounds[-1]["buildings"].append(grid(rows, colours) | counts)
 
 
 def grid(rows: list[list[Any]], colours: dict[str, str]) -> dict[str, Any]:

@@ -63,9 +63,10 @@ SELECT a.name AS area_name,
                  (CAST(:state AS text) IS NULL OR d.state::text = :state)
                    AND (CAST(:block AS uuid) IS NULL OR bu.block_id = :block)
                    AND (CAST(:seen_before AS timestamptz) IS NULL OR d.surveyed_at IS NULL
-                        OR d.surveyed_at < CAST(:seen_before AS timestamptz)))
-                 ORDER BY cp.position, cp.name, cp.id, hb.position, hb.name, hb.id,
-                          d.unit, d.floor DESC, d.room)
+                        OR d.surveyed_at < CAST(:seen_before AS timestamptz)),
+                 cp.position, hb.position)
+                 -- Each building's rows together; layout orders names and rooms naturally.
+                 ORDER BY cp.position, cp.id, hb.position, hb.id)
           FROM dwellings d
           JOIN housing_buildings hb ON hb.id = d.building_id
           JOIN compounds cp ON cp.id = hb.compound_id

@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from coordinator.auth.models import Role
 from coordinator.housing.board import service
+from coordinator.housing.board.schemas import BoardOut
 from coordinator.housing.models import DwellingState
 from coordinator.platform.changes import CHANGES
 from tests.housing.board.scene import small_area
@@ -31,6 +32,7 @@ def rooms(grid):  # type: ignore[no-untyped-def]
 
 async def test_the_board_reads_like_the_paper_table(api, scene):
     board = await api.ok("GET", f"/api/v1/areas/{scene.area.id}/board", role=Role.viewer)
+    BoardOut.model_validate(board)  # the documented shape
     assert board["area"] == {"id": str(scene.area.id), "name": "梧桐里居民区"}
     assert [c["name"] for c in board["compounds"]] == ["梧桐小区", "南京西路沿街"]
     assert [b["name"] for b in board["compounds"][0]["buildings"]] == ["1号楼", "2号楼"]
