@@ -132,6 +132,10 @@ FEATURES: tuple[Feature, ...] = (
         "case_reports",
         views=("coordinator.cases.reports.views", "coordinator.cases.reports.pages"),
     ),
+    Feature(
+        "housing-board",
+        views=("coordinator.housing.board.views", "coordinator.housing.board.pages"),
+    ),
     Feature("calendars", views=("coordinator.calendars.views", "coordinator.calendars.feed.views")),
     Feature(
         "open311",

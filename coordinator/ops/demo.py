@@ -1,8 +1,6 @@
-"""Demo data: a small subdistrict modelled on Nanjing West Road (南京西路街道), Jing'an.
-
-Every name, number and address is synthetic. The data is built from a seeded random
-generator, so every load gives the same rows with the same ids.
-"""
+"""Demo data: a small subdistrict modelled on Nanjing West Road (南京西路街道), Jing'an. Every
+name, number and address is synthetic. The data is built from a seeded random generator,
+so every load gives the same rows with the same ids."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from coordinator.ops.demo_depts import DepartmentsDemo, build_departments
+from coordinator.ops.demo_housing import HousingDemo, build_housing
 from coordinator.ops.demo_joint import joint_counts
 from coordinator.ops.demo_words import (
     AREAS,
@@ -59,6 +58,7 @@ class DemoData:
     teams: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
     departments: DepartmentsDemo = field(default_factory=DepartmentsDemo)
+    housing: HousingDemo = field(default_factory=HousingDemo)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -70,7 +70,7 @@ class DemoData:
             "people": len(self.people),
             "teams": len(self.teams),
             "team_members": len(self.members),
-        } | joint_counts(self.departments)
+        } | joint_counts(self.departments, self.housing)
 
 
 def build_demo(seed: int = SEED) -> DemoData:
@@ -102,8 +102,7 @@ def build_demo(seed: int = SEED) -> DemoData:
             }
         )
 
-    # Four building joint branches, each covering three buildings, and one residential
-    # general branch; secretaries are set once the people exist.
+    # Four building joint branches of three buildings each, and one residential general branch.
     for index, name in enumerate(BRANCH_NAMES):
         branch_id = new_id()
         data.branches.append({"id": branch_id, "name": name, "kind": BranchKind.building_joint})
@@ -141,6 +140,7 @@ def build_demo(seed: int = SEED) -> DemoData:
     data.departments = build_departments(
         seed, areas=data.areas, buildings=data.buildings, people=data.people, teams=data.teams
     )
+    data.housing = build_housing(seed, data)
     return data
 
 

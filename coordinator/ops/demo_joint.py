@@ -1,6 +1,6 @@
 """The demo's joint-case side: the work calendar, departments, categories and their
-routing rules, inserted after the registry and people they name, and then the cases filed
-and moved through the engine (demo_cases)."""
+routing rules, the residential survey (demo_housing), inserted after the registry and
+people they name, and then the cases filed and moved through the engine (demo_cases)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.ops.demo_calendar import calendar_days, insert_calendar
 from coordinator.ops.demo_cases import CASES, insert_cases
 from coordinator.ops.demo_depts import DepartmentsDemo, insert_departments
+from coordinator.ops.demo_housing import HousingDemo, insert_housing
 from coordinator.platform.settings import Settings
 
 
-def joint_counts(departments: DepartmentsDemo) -> dict[str, int]:
+def joint_counts(departments: DepartmentsDemo, housing: HousingDemo) -> dict[str, int]:
     return (
-        {"work_calendar_days": len(calendar_days())} | departments.counts() | {"cases": len(CASES)}
+        {"work_calendar_days": len(calendar_days())}
+        | departments.counts()
+        | housing.counts()
+        | {"cases": len(CASES)}
     )
 
 
@@ -24,10 +28,12 @@ async def insert_joint(
     session: AsyncSession,
     settings: Settings,
     departments: DepartmentsDemo,
+    housing: HousingDemo,
     *,
     areas: list[dict[str, Any]],
     buildings: list[dict[str, Any]],
 ) -> None:
     await insert_calendar(session)
     await insert_departments(session, departments)
+    await insert_housing(session, housing)
     await insert_cases(session, settings, areas=areas, buildings=buildings)

@@ -51,7 +51,12 @@ async def insert_demo(session: AsyncSession, settings: Settings, data: DemoData)
     await session.execute(insert(Team), data.teams)
     await session.execute(insert(TeamMember), data.members)
     await insert_joint(
-        session, settings, data.departments, areas=data.areas, buildings=data.buildings
+        session,
+        settings,
+        data.departments,
+        data.housing,
+        areas=data.areas,
+        buildings=data.buildings,
     )
 
 

@@ -20,6 +20,7 @@ from coordinator.auth.models import ApiToken, Role
 from coordinator.web.api import Operation
 from tests.access import (
     audit_recipes,
+    audit_recipes_board,
     audit_recipes_cases,
     audit_recipes_departments,
     audit_recipes_duty,
@@ -37,6 +38,7 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 MUTATING = [op for op in operations() if op.method in WRITES]
 assert (
     audit_recipes
+    and audit_recipes_board
     and audit_recipes_cases
     and audit_recipes_departments
     and audit_recipes_duty
