@@ -3,6 +3,7 @@ TEST_REDIS_URL, else embedded servers started for this test session."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -45,6 +46,7 @@ def servers() -> Iterator[Servers]:
             redis = EmbeddedRedis(workdir / "redis")
             redis_url = redis.start()
         upgrade(to_asyncpg_url(database_url))
+        keep_seeds(database_url)
         yield Servers(database_url=database_url, redis_url=redis_url)
     finally:
         if redis:
@@ -85,10 +87,41 @@ async def committed_database(settings: Settings) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+# Reference rows the migrations seed (the colour board's legend, 0019): emptied with the
+# rest and put back as the migrations left them, kept aside in schema test_seeds.
+SEEDED = ("dwelling_state_colours",)
+
+
 async def truncate_all(database: Database) -> None:
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE SCHEMA IF NOT EXISTS test_seeds"))
+        for table in SEEDED:
+            kept = await connection.scalar(text(f"SELECT to_regclass('test_seeds.{table}')"))
+            if kept is None:
+                raise RuntimeError("the seeded rows were not kept before the first test")
         await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in SEEDED:
+            await connection.execute(text(f"INSERT INTO {table} SELECT * FROM test_seeds.{table}"))
+
+
+def keep_seeds(database_url: str) -> None:
+    """Set aside the rows the migrations seeded, for truncate_all to put back."""
+
+    async def keep() -> None:
+        engine = create_async_engine(to_asyncpg_url(database_url))
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("CREATE SCHEMA IF NOT EXISTS test_seeds"))
+                for table in SEEDED:
+                    await connection.execute(text(f"DROP TABLE IF EXISTS test_seeds.{table}"))
+                    await connection.execute(
+                        text(f"CREATE TABLE test_seeds.{table} AS SELECT * FROM {table}")
+                    )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(keep())
 
 
 @dataclass

@@ -90,8 +90,8 @@ class Places:
         )
 
 
-# The legend migration 0019 seeds. Emptying the tables after a test that commits
-# (tests/conftest.py truncate_all) empties it too, so tests that read it put it back.
+# The legend migration 0019 seeds (tests/conftest.py truncate_all puts it back after a
+# test that commits); `legend` makes sure of it in the test's own rolled-back database.
 SEEDED = (
     ("owner_occupied", "#4caf50"),
     ("rented_whole", "#ffeb3b"),

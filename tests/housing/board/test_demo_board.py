@@ -15,11 +15,11 @@ from coordinator.housing.models import (
     DwellingStateChange,
     DwellingUse,
 )
-from coordinator.ops.demo import load_demo
+from coordinator.ops.demo_load import load_demo
 
 
-async def test_the_demo_survey_fills_three_boards(database):
-    counts = await load_demo(database)
+async def test_the_demo_survey_fills_three_boards(database, settings):
+    counts = await load_demo(database, settings)
     assert counts is not None
     assert counts["dwellings"] > 2500 and counts["blocks"] == 15
     async with database.session() as session:
