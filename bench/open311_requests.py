@@ -9,9 +9,10 @@ answers its first 1000.
 
 Fumin keeps GeoReport answers while the tables they read are unchanged (and a minute at
 most: the window moves), so in this steady read the figure is that of a kept answer.
-The same load with `Cache-Control: no-cache` (every page read and rendered afresh by
-PostgreSQL in one statement) is measured alongside as `fresh`, and reported; the target
-is p99 under 50 ms for both (the issue's), and the ratio is reported without a target.
+The same load with `Cache-Control: no-cache` (every page read afresh by PostgreSQL in
+one statement, from the requests it keeps rendered) is measured alongside as `fresh`,
+and reported; the target is p99 under 50 ms for both (the issue's), and the ratio is
+reported without a target.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from coordinator.housing.surveys.models import (
 )
 from coordinator.links.models import CapabilityLink, LinkUse
 from coordinator.notifications.models import Delivery, WebhookSubscription
-from coordinator.open311.models import Open311Key, Open311Request
+from coordinator.open311.models import Open311Item, Open311Key, Open311Request
 from coordinator.people.models import Person, Team, TeamMember
 from coordinator.photos.models import Photo
 from coordinator.platform.db import Base
@@ -91,6 +91,7 @@ __all__ = [
     "HoursEntry",
     "HousingBuilding",
     "LinkUse",
+    "Open311Item",
     "Open311Key",
     "Open311Request",
     "OutboxEvent",

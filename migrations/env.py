@@ -1,4 +1,7 @@
-"""Alembic environment: async engine, URL from the config or DATABASE_URL."""
+"""Alembic environment: async engine, URL from the config or DATABASE_URL.
+
+After the versioned migrations, in their transaction, what the database keeps written by
+the code is brought up to it: Open311's rendering (`coordinator.open311.items`)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from coordinator.models import Base
+from coordinator.open311.items import ensure_render
 from coordinator.platform.settings import to_asyncpg_url
 
 config = context.config
@@ -28,6 +32,7 @@ def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
+        ensure_render(connection)
 
 
 async def _run_async() -> None:

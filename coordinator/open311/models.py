@@ -1,5 +1,5 @@
-"""Open311's own tables: the API keys of its clients, and what a client sent with a
-request that a case has no column for. Plus the index the requests list reads by."""
+"""Open311's own tables: the API keys of its clients, what a client sent with a request
+that a case has no column for, and every case rendered as GeoReport's request."""
 
 from __future__ import annotations
 
@@ -7,7 +7,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
+from sqlalchemy import (
+    Text as SqlText,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,3 +72,46 @@ class Open311Request(Base):
 # GET requests reads cases newest first within a window of requested times (created_at):
 # a backward scan of this index stops after one page (migration 0015).
 CASES_BY_REQUESTED = Index("ix_cases_created", Case.created_at, Case.id)
+
+
+class Open311Item(Base):
+    """A case as GeoReport's request, in the JSON text clients receive (items.py renders
+    it; the triggers of migration 0023 keep it to the case, its category, department,
+    building and Open311 request): in Chinese and English, and the extended attributes
+    apart. The columns a page of requests is chosen by are beside it."""
+
+    __tablename__ = "open311_items"
+    __table_args__ = (
+        Index(
+            "ix_open311_items_requested",
+            text("created_at DESC"),
+            text("case_id DESC"),
+            postgresql_where=text("public"),
+        ),
+        Index(
+            "ix_open311_items_open",
+            text("created_at DESC"),
+            text("case_id DESC"),
+            postgresql_where=text("public AND open"),
+        ),
+        Index(
+            "ix_open311_items_code",
+            "code",
+            text("created_at DESC"),
+            text("case_id DESC"),
+            postgresql_where=text("public"),
+        ),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    public: Mapped[bool] = mapped_column(Boolean)
+    open: Mapped[bool] = mapped_column(Boolean)
+    code: Mapped[str] = mapped_column(String(50))
+    zh: Mapped[str] = mapped_column(SqlText)
+    en: Mapped[str] = mapped_column(SqlText)
+    ext_zh: Mapped[str] = mapped_column(SqlText)
+    ext_en: Mapped[str] = mapped_column(SqlText)

@@ -227,34 +227,64 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-async def fetch_row(reader: Database | AsyncSession, sql: str, args: Sequence[Any]) -> Any:
+async def fetch_row(
+    reader: Database | AsyncSession, sql: str, args: Sequence[Any], *, custom_plan: bool = False
+) -> Any:
     """The one row of a statement, run on asyncpg directly.
 
     Reading outside a transaction (a Database, or a read session: autocommit), any pooled
     connection sees the same, so one is taken straight from the pool, with no session,
     ORM or Connection around it. Otherwise (a transaction, or tests sharing one
-    connection) the session's own connection runs it.
+    connection) the session's own connection runs it. `custom_plan`: planned for these
+    values every time, never with the plan PostgreSQL keeps for any values (for a range
+    whose width decides the plan).
     """
     if isinstance(reader, Database):
         if reader.autocommit is not None:
-            return await _pooled(reader.autocommit, sql, args)
+            return await _pooled(reader.autocommit, sql, args, custom_plan)
         async with reader.session() as session:
-            return await fetch_row(session, sql, args)
+            return await fetch_row(session, sql, args, custom_plan=custom_plan)
     bind = reader.bind
     if (
         isinstance(bind, AsyncEngine)
         and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     ):
-        return await _pooled(bind, sql, args)
+        return await _pooled(bind, sql, args, custom_plan)
     connection = await reader.connection()
     raw = await connection.get_raw_connection()
-    return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+    driver = raw.driver_connection
+    if not custom_plan:
+        return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
+    before = await driver.fetchval(_CUSTOM_PLAN)  # type: ignore[union-attr]
+    try:
+        return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
+    finally:
+        await driver.execute(f"SELECT set_config('plan_cache_mode', '{before}', true)")  # type: ignore[union-attr]
 
 
-async def _pooled(engine: AsyncEngine, sql: str, args: Sequence[Any]) -> Any:
+# Sets the mode for the transaction and answers the one it replaces.
+_CUSTOM_PLAN = (
+    "SELECT current_setting('plan_cache_mode')"
+    " FROM set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
+
+
+async def _pooled(
+    engine: AsyncEngine, sql: str, args: Sequence[Any], custom_plan: bool = False
+) -> Any:
     raw = await engine.raw_connection()
     try:
-        return await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+        driver = raw.driver_connection
+        if not custom_plan:
+            return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
+        # One round trip opens the transaction the mode holds for, one closes it.
+        await driver.execute(  # type: ignore[union-attr]
+            "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+        )
+        try:
+            return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
+        finally:
+            await driver.execute("COMMIT")  # type: ignore[union-attr]
     except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError) as exc:
         await greenlet_spawn(raw.invalidate, exc)
         raise
