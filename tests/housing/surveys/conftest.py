@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from coordinator.housing.leaders import PURPOSE
 from coordinator.housing.models import (
     AreaSurvey,
     Block,
@@ -20,7 +21,6 @@ from coordinator.housing.models import (
     DwellingState,
     HousingBuilding,
 )
-from coordinator.housing.surveys.walk import PURPOSE
 from coordinator.links.service import issue_link
 from coordinator.people.models import Person
 from coordinator.platform.db import Database, utcnow
