@@ -5,12 +5,11 @@ or deputise now", shared by the rounds (home page) and the survey's walk list.""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.housing.models import Block, BlockPerson
+from coordinator.housing.models import Block, BlockPerson, BlockRole
 from coordinator.links.models import CapabilityLink
 from coordinator.links.service import resolve
 from coordinator.people.models import Person
@@ -28,7 +27,7 @@ async def holder(session: AsyncSession, token: str) -> tuple[CapabilityLink, Per
     return (link, person) if person is not None else None
 
 
-def live_blocks(person_id: uuid.UUID) -> Select[Any]:
+def live_blocks(person_id: uuid.UUID) -> Select[Block, str, BlockRole]:
     """The blocks the person leads or deputises now, with the area's name and the
     person's role, by area and block name (callers add columns or conditions)."""
     return (
