@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from coordinator.ops.demo_campaign import CampaignDemo, build_campaign
 from coordinator.ops.demo_depts import DepartmentsDemo, build_departments
 from coordinator.ops.demo_housing import HousingDemo, build_housing
 from coordinator.ops.demo_joint import joint_counts
@@ -59,6 +60,7 @@ class DemoData:
     members: list[dict[str, Any]] = field(default_factory=list)
     departments: DepartmentsDemo = field(default_factory=DepartmentsDemo)
     housing: HousingDemo = field(default_factory=HousingDemo)
+    campaign: CampaignDemo = field(default_factory=CampaignDemo)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -70,7 +72,7 @@ class DemoData:
             "people": len(self.people),
             "teams": len(self.teams),
             "team_members": len(self.members),
-        } | joint_counts(self.departments, self.housing)
+        } | joint_counts(self.departments, self.housing, self.campaign)
 
 
 def build_demo(seed: int = SEED) -> DemoData:
@@ -141,6 +143,7 @@ def build_demo(seed: int = SEED) -> DemoData:
         seed, areas=data.areas, buildings=data.buildings, people=data.people, teams=data.teams
     )
     data.housing = build_housing(seed, data)
+    data.campaign = build_campaign(seed, data.housing)
     return data
 
 

@@ -35,7 +35,6 @@ from coordinator.housing.models import (
     StateSource,
 )
 from coordinator.ops.demo_words import GIVEN, SURNAMES, mobile
-from coordinator.platform.db import utcnow
 
 S = DwellingState
 # (walk-up compound, tower compound, street) per area, in the order of demo_words.AREAS.
@@ -267,9 +266,8 @@ def _at(now: datetime, days: int | None) -> datetime | None:
     return None if days is None else now - timedelta(days=days, hours=days % 9)
 
 
-async def insert_housing(session: AsyncSession, data: HousingDemo) -> None:
+async def insert_housing(session: AsyncSession, data: HousingDemo, now: datetime) -> None:
     """Insert the rows after the registry and people they name, one statement a table."""
-    now = utcnow()
     await session.execute(insert(AreaSurvey), data.surveys)
     await session.execute(insert(Compound), data.compounds)
     await session.execute(insert(HousingBuilding), data.buildings)
@@ -283,9 +281,9 @@ async def insert_housing(session: AsyncSession, data: HousingDemo) -> None:
     await session.execute(insert(BlockPerson), people)
     dwellings = []
     for d in data.dwellings:
-        row = {k: v for k, v in d.items() if k not in ("surveyed_days", "evidence")}
-        seen = _at(now, d["surveyed_days"])
-        row |= {"surveyed_at": seen, "state_set_at": seen, "state_evidence": d.get("evidence")}
+        row = {k: v for k, v in d.items() if k not in ("surveyed_days", "evidence", "set_days")}
+        seen, set_at = _at(now, d["surveyed_days"]), _at(now, d.get("set_days", d["surveyed_days"]))
+        row |= {"surveyed_at": seen, "state_set_at": set_at, "state_evidence": d.get("evidence")}
         dwellings.append(
             row | {"version": d.get("version", 1), "state_set_by": d.get("state_set_by")}
         )

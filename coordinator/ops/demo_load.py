@@ -3,13 +3,15 @@ one transaction: the registry and people, then the joint-case side (demo_joint).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.ops.demo import SEED, DemoData, build_demo
 from coordinator.ops.demo_joint import insert_joint
 from coordinator.people.models import Person, Team, TeamMember
-from coordinator.platform.db import Database
+from coordinator.platform.db import Database, utcnow
 from coordinator.platform.settings import Settings
 from coordinator.registry.models import (
     Area,
@@ -34,8 +36,10 @@ async def is_empty(session: AsyncSession) -> bool:
     return True
 
 
-async def insert_demo(session: AsyncSession, settings: Settings, data: DemoData) -> None:
-    """Insert the rows in an order that satisfies every foreign key."""
+async def insert_demo(
+    session: AsyncSession, settings: Settings, data: DemoData, *, now: datetime, seed: int
+) -> None:
+    """Insert the rows in an order that satisfies every foreign key (times before `now`)."""
     await session.execute(insert(Area), data.areas)
     await session.execute(insert(Building), data.buildings)
     # Branches and people refer to each other: branches first, secretaries after.
@@ -54,20 +58,23 @@ async def insert_demo(session: AsyncSession, settings: Settings, data: DemoData)
         session,
         settings,
         data.departments,
-        data.housing,
+        (data.housing, data.campaign),
         areas=data.areas,
         buildings=data.buildings,
+        now=now,
+        seed=seed,
     )
 
 
 async def load_demo(
-    database: Database, settings: Settings, *, seed: int = SEED
+    database: Database, settings: Settings, *, seed: int = SEED, now: datetime | None = None
 ) -> dict[str, int] | None:
-    """Load the demo data in one transaction; None (and nothing written) if not empty."""
+    """Load the demo data in one transaction; None (and nothing written) if not empty. Its
+    times are before `now` (the moment of the load unless given)."""
     data = build_demo(seed)
     async with database.sessionmaker.begin() as session:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         if not await is_empty(session):
             return None
-        await insert_demo(session, settings, data)
+        await insert_demo(session, settings, data, now=now or utcnow(), seed=seed)
     return data.counts()

@@ -172,7 +172,37 @@ class Everything:
         self.made["visit_for_need"] = visit
         await self.build_cases(n, building["id"])
         await self._cases(n, area, building, person)
+        await self._housing(n, area, person)
         return self
+
+    async def _housing(self, n: int, area: dict[str, Any], person: dict[str, Any]) -> None:
+        """The residential survey: a compound, a building, a block covering its unit with a
+        deputy, a dwelling in it, a survey campaign under way."""
+        compound = await self.create(
+            "compound", "/api/v1/compounds", {"area_id": area["id"], "name": f"小区{n}"}
+        )
+        building = await self.create(
+            "housing_building",
+            "/api/v1/housing-buildings",
+            {"compound_id": compound["id"], "name": "1号", "floors": 6},
+        )
+        block = await self.create(
+            "block", "/api/v1/blocks", {"area_id": area["id"], "name": "一块"}
+        )
+        units = {"units": [{"building_id": building["id"], "unit": "1"}]}
+        await self.api.ok("PUT", f"/api/v1/blocks/{block['id']}/units", json=units)
+        await self.create(
+            "deputy", f"/api/v1/blocks/{block['id']}/deputies", {"person_id": person["id"]}
+        )
+        place = {"building_id": building["id"], "unit": "1", "floor": 1, "room": "101"}
+        await self.create("dwelling", "/api/v1/dwellings", place)
+        today = date.today()
+        period = {"starts_on": today.isoformat(), "ends_on": (today + timedelta(7)).isoformat()}
+        await self.create(
+            "survey_campaign",
+            "/api/v1/survey-campaigns",
+            {"name": f"排摸{n}", "area_ids": [area["id"]]} | period,
+        )
 
     async def build_cases(self, n: int, building_id: str) -> None:
         """A case filed, a department added to it, a note on it. Categories and their

@@ -157,10 +157,13 @@ async def end_role(
     role: BlockRole,
     person_id: uuid.UUID | None = None,
 ) -> None:
-    """The leader (or that deputy) steps down; the row stays, ended. 404 if none."""
+    """The leader (or that deputy) steps down; the row stays, ended. A block with no
+    leader is a 409 (the block is there, in that state); no such deputy a 404."""
     await get_or_404(session, Block, block_id, BLOCK, lock=True)
     for row in await _live(session, block_id):
         if row.role == role and (person_id is None or row.person_id == person_id):
             _end(session, actor, row)
             return
+    if role == BlockRole.leader:
+        raise Conflict(Text("该块目前没有块长", "the block has no leader at present"))
     raise not_found(BLOCK_PERSON)

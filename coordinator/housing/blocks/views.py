@@ -178,6 +178,7 @@ async def set_leader(request: web.Request, *, body: PersonIn) -> web.Response:
     tags=TAGS,
     role=Role.coordinator,
     status=204,
+    errors=(409,),
 )
 async def end_leader(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -35,7 +35,15 @@ class ColourOut(BaseModel):
 
 
 class ColoursOut(BaseModel):
+    """The whole legend, shaped as every list is (one page: it is never long)."""
+
     items: list[ColourOut]
+    next_cursor: str | None = Field(description="always null: the legend is one page")
+    total: int
+
+    @classmethod
+    def of(cls, items: list[Any]) -> ColoursOut:
+        return cls(items=items, next_cursor=None, total=len(items))
 
 
 class ColourIn(Body):

@@ -141,7 +141,7 @@ async def board_link(request: web.Request) -> web.Response:
 )
 async def get_colours(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].session() as session:
-        return json_response({"items": await colours.colours(session)})
+        return json_response(ColoursOut.of(await colours.colours(session)))
 
 
 @routes.route(
@@ -157,4 +157,4 @@ async def put_colours(request: web.Request, *, body: ColoursIn) -> web.Response:
     """Two states may share a colour. The board, its page and its spreadsheet all follow."""
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         items = await colours.set_colours(session, body.items, actor=principal(request))
-    return json_response({"items": items})
+    return json_response(ColoursOut.of(items))

@@ -39,8 +39,17 @@ async def list_conflicts(*, session: AsyncSession, query: ConflictQuery) -> Hist
     return await page_of_changes(session, stmt, query)
 
 
-async def _open_conflict(session: AsyncSession, change_id: int) -> DwellingStateChange:
-    """The conflict, locked; 404 if there is none, 409 once it has been reviewed."""
+async def _locked(session: AsyncSession, change_id: int) -> tuple[Dwelling, DwellingStateChange]:
+    """The conflict's dwelling and the conflict, both locked (the dwelling first: the order
+    every change to a dwelling locks in); 404 if there is none, 409 once reviewed."""
+    dwelling_id = await session.scalar(
+        select(DwellingStateChange.dwelling_id).where(
+            DwellingStateChange.id == change_id, DwellingStateChange.conflict
+        )
+    )
+    if dwelling_id is None:
+        raise not_found(CONFLICT)
+    dwelling = await lock_dwelling(session, dwelling_id)
     change = await session.scalar(
         select(DwellingStateChange)
         .where(DwellingStateChange.id == change_id, DwellingStateChange.conflict)
@@ -53,21 +62,14 @@ async def _open_conflict(session: AsyncSession, change_id: int) -> DwellingState
             Text("该冲突已核对过", "this conflict has been reviewed already"),
             current="reviewed",
         )
-    return change
+    return dwelling, change
 
 
 async def apply_conflict(
     *, session: AsyncSession, actor: Principal, change_id: int, note: str | None
 ) -> StateOutcomeOut:
     """Make the state the conflict carried the dwelling's (a new history row)."""
-    # The dwelling first, then the conflict: the order every change to a dwelling locks in.
-    dwelling_id = await session.scalar(
-        select(DwellingStateChange.dwelling_id).where(DwellingStateChange.id == change_id)
-    )
-    if dwelling_id is None:
-        raise not_found(CONFLICT)
-    dwelling = await lock_dwelling(session, dwelling_id)
-    conflict = await _open_conflict(session, change_id)
+    dwelling, conflict = await _locked(session, change_id)
     before = audit_state(dwelling)
     outcome = await set_state(
         session,
@@ -92,13 +94,7 @@ async def dismiss_conflict(
     *, session: AsyncSession, actor: Principal, change_id: int, note: str | None
 ) -> StateOutcomeOut:
     """Keep the dwelling as it is; the conflict stays in its history, reviewed."""
-    dwelling_id = await session.scalar(
-        select(DwellingStateChange.dwelling_id).where(DwellingStateChange.id == change_id)
-    )
-    if dwelling_id is None:
-        raise not_found(CONFLICT)
-    dwelling = await lock_dwelling(session, dwelling_id)
-    conflict = await _open_conflict(session, change_id)
+    dwelling, conflict = await _locked(session, change_id)
     before = audit_state(dwelling)
     conflict.reviewed_at = utcnow()
     await session.flush()

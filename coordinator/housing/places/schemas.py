@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from coordinator.housing.models import CompoundKind
 from coordinator.people.schemas import OneLine
@@ -89,11 +98,34 @@ class HousingBuildingQuery(ListQuery):
     area_id: uuid.UUID | None = None
 
 
+def _local_time(value: object) -> object:
+    """A time of day in the subdistrict's zone, "HH:MM" (no offset: the zone is set)."""
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return time(int(value[:2]), int(value[3:]))
+    raise PydanticCustomError("clock", "must be HH:MM", {"zh": "应为 HH:MM 格式的时间"})
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    PlainSerializer(lambda t: f"{t:%H:%M}", return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+
+
 class AreaSurveyIn(Body):
     lead_id: uuid.UUID | None = Field(default=None, description="the person leading the survey")
     rounds_per_day: int = Field(default=3, ge=0, le=24)
-    rounds_from: time = Field(default=time(7), description="rounds are walked from (local time)")
-    rounds_until: time = Field(default=time(21), description="… until (local time)")
+    rounds_from: LocalTime = Field(
+        default="07:00",
+        validate_default=True,
+        description="rounds are walked from (local time, HH:MM)",
+    )
+    rounds_until: LocalTime = Field(
+        default="21:00", validate_default=True, description="… until (local time, HH:MM)"
+    )
     max_gap_minutes: int = Field(default=300, ge=1, le=1440)
     stale_days: int = Field(default=30, ge=1, le=3650)
     coordinator_token_ids: list[uuid.UUID] | None = Field(
@@ -108,8 +140,8 @@ class AreaSurveyOut(Out):
     area_id: uuid.UUID
     lead_id: uuid.UUID | None
     rounds_per_day: int
-    rounds_from: time
-    rounds_until: time
+    rounds_from: LocalTime
+    rounds_until: LocalTime
     max_gap_minutes: int
     stale_days: int
     coordinator_token_ids: list[uuid.UUID]

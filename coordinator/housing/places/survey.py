@@ -14,11 +14,11 @@ from coordinator.auth.models import ApiToken, Principal, Role
 from coordinator.housing.models import AreaSurvey
 from coordinator.housing.places.models import AreaCoordinator
 from coordinator.housing.places.schemas import AreaSurveyIn, AreaSurveyOut
-from coordinator.housing.places.service import residential_area
 from coordinator.people.models import Person
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, Forbidden, ValidationFailed, invalid_field
-from coordinator.platform.resources import ensure_exists
+from coordinator.platform.resources import ensure_exists, get_or_404
+from coordinator.registry.models import AREA, Area, AreaKind
 
 PERSON = Text("人员", "person")
 
@@ -56,9 +56,14 @@ def _out(area_id: uuid.UUID, survey: AreaSurvey | None, tokens: list[uuid.UUID])
     )
 
 
+async def _residential(session: AsyncSession, area_id: uuid.UUID) -> None:
+    """The area of the path: 404 unless it is a residential area."""
+    await get_or_404(session, Area, area_id, AREA, where=Area.kind == AreaKind.residential)
+
+
 async def get_survey(*, session: AsyncSession, area_id: uuid.UUID) -> AreaSurveyOut:
     """The area's settings (the defaults while none are set)."""
-    await residential_area(session, area_id, "id")
+    await _residential(session, area_id)
     survey = await session.get(AreaSurvey, area_id)
     return _out(area_id, survey, await coordinator_tokens(session, area_id))
 
@@ -86,7 +91,7 @@ async def put_survey(
     *, session: AsyncSession, actor: Principal, area_id: uuid.UUID, data: AreaSurveyIn
 ) -> AreaSurveyOut:
     """Set the area's survey settings (and, by an admin, its coordinators)."""
-    await residential_area(session, area_id, "id")
+    await _residential(session, area_id)
     await _check(session, actor, data)
     survey = await session.get(AreaSurvey, area_id, with_for_update=True)
     tokens_before = await coordinator_tokens(session, area_id)

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.audit.service import record
 from coordinator.auth.service import Principal
 from coordinator.events.service import record_event
+from coordinator.housing.leaders import PURPOSE
 from coordinator.links.service import issue_link, revoke_for_subject
 from coordinator.people.models import Person
 from coordinator.platform.db import utcnow
 from coordinator.platform.i18n import Text
 from coordinator.platform.resources import get_or_404
 
-PURPOSE = "block_leader"
 ACTIONS = ("start", "end", "walk", "result")
 LINK_DAYS = 180
 PERSON = Text("人员", "person")

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from coordinator.housing import leaders
 from coordinator.housing.rounds import qr, queries, service
 from coordinator.links.service import csrf_token, resolve
 from coordinator.links.web import (
@@ -57,11 +58,13 @@ async def _page(
     settings = request.app[keys.SETTINGS]
     token = request.match_info["token"]
     async with request.app[keys.DATABASE].session() as session:
-        found = await service.holder(session, token)
+        found = await leaders.holder(session, token)
         if found is None:
             return invalid_link(request)
         link, person = found
-        blocks = await queries.my_blocks(session, person.id, utcnow(), settings.zone)
+        now = utcnow()
+        blocks = await queries.my_blocks(session, person.id, now, settings.zone)
+        campaign = await queries.campaign_under_way(session, blocks, now, settings.zone)
     if scan is not None:
         blocks = [b for b in blocks if b.block.id == scan[0]]
         if not blocks or not qr.code_ok(blocks[0].block, scan[1]):
@@ -74,6 +77,7 @@ async def _page(
         status=status,
         person=person,
         blocks=blocks,
+        campaign=campaign if scan is None else None,
         csrf=csrf_token(settings.secret_key, link.id),
         base=f"/b/{token}",
         code=scan[1] if scan and blocks else None,
@@ -133,7 +137,7 @@ async def scanned(request: web.Request) -> web.Response:
     """A block's code opened by a phone's camera: on to the holder's own scan page."""
     token = request.cookies.get(COOKIE, "")
     async with request.app[keys.DATABASE].session() as session:
-        link = await resolve(session, token, purpose=service.PURPOSE) if token else None
+        link = await resolve(session, token, purpose=leaders.PURPOSE) if token else None
     if link is None:
         return render_page(request, "housing_rounds_scan.html", status=404)
     block, code = request.match_info["block_id"], request.match_info["code"]

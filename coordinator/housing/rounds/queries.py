@@ -1,5 +1,6 @@
 """What the block leader's page reads: the person's blocks (as leader or deputy, now),
-each with its area's rules and the day's rounds of the block, whoever walked them."""
+each with its area's rules and the day's rounds of the block, whoever walked them, and
+whether a survey campaign is under way in their areas (then the page links the walk list)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from datetime import datetime, time, tzinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordinator.housing.models import AreaSurvey, Block, BlockPerson, BlockRole
+from coordinator.housing.leaders import live_blocks
+from coordinator.housing.models import AreaSurvey, Block, BlockRole
 from coordinator.housing.rounds.models import Round
 from coordinator.housing.rounds.window import Window, day_of, window_of
+from coordinator.housing.surveys.campaigns import current_campaign
+from coordinator.housing.surveys.models import SurveyCampaign
 from coordinator.people.models import Person
-from coordinator.registry.models import Area
 
 # An area that has not set its rules walks by the defaults of AreaSurvey.
 DEFAULT_RULES = (3, time(7), time(21), 300)
@@ -52,6 +55,19 @@ class MyBlock:
         )
 
 
+async def campaign_under_way(
+    session: AsyncSession, blocks: list[MyBlock], now: datetime, zone: tzinfo
+) -> SurveyCampaign | None:
+    """A survey campaign under way today in one of the blocks' areas (the walk list is
+    worth a link), or None."""
+    day = day_of(now, zone)
+    for area_id in dict.fromkeys(b.block.area_id for b in blocks):
+        campaign = await current_campaign(session, area_id, day)
+        if campaign is not None:
+            return campaign
+    return None
+
+
 def rules_of(survey: AreaSurvey | None) -> tuple[int, time, time, int]:
     if survey is None:
         return DEFAULT_RULES
@@ -64,12 +80,9 @@ async def my_blocks(
     """The person's blocks now, by area and name, with today's rounds (and any of their
     own rounds still open from before)."""
     rows = await session.execute(
-        select(Block, Area.name, BlockPerson.role, AreaSurvey)
-        .join(BlockPerson, BlockPerson.block_id == Block.id)
-        .join(Area, Area.id == Block.area_id)
+        live_blocks(person_id)
+        .add_columns(AreaSurvey)
         .outerjoin(AreaSurvey, AreaSurvey.area_id == Block.area_id)
-        .where(BlockPerson.person_id == person_id, BlockPerson.until.is_(None))
-        .order_by(Area.name, Block.name)
     )
     day = day_of(now, zone)
     found: dict[uuid.UUID, MyBlock] = {}

@@ -17,14 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordinator.audit.service import record
 from coordinator.auth.models import Role
 from coordinator.auth.service import Principal
-from coordinator.housing.models import AreaSurvey, Block, BlockPerson
+from coordinator.housing.leaders import PURPOSE, holder, live_blocks
+from coordinator.housing.models import AreaSurvey, Block
 from coordinator.housing.rounds import qr
 from coordinator.housing.rounds.events import round_event
-from coordinator.housing.rounds.links import PURPOSE
 from coordinator.housing.rounds.models import Round
 from coordinator.housing.rounds.queries import rules_of
 from coordinator.housing.rounds.window import day_of, window_of
-from coordinator.links.models import CapabilityLink
 from coordinator.links.service import csrf_ok, record_use, resolve
 from coordinator.people.models import Person
 from coordinator.platform.db import Database, utcnow
@@ -82,28 +81,14 @@ class _Revoked(Exception):
     """The link stopped working while its action ran."""
 
 
-async def holder(session: AsyncSession, token: str) -> tuple[CapabilityLink, Person] | None:
-    """The live block leader link of a token and its person, or None."""
-    link = await resolve(session, token, purpose=PURPOSE)
-    if link is None:
-        return None
-    person = await session.get(Person, link.subject_id)
-    return (link, person) if person is not None else None
-
-
 async def my_block(
     session: AsyncSession, person_id: uuid.UUID, block_id: uuid.UUID
 ) -> Block | None:
     """The block, if the person leads or deputises it now."""
-    return await session.scalar(
-        select(Block)
-        .join(BlockPerson, BlockPerson.block_id == Block.id)
-        .where(
-            Block.id == block_id,
-            BlockPerson.person_id == person_id,
-            BlockPerson.until.is_(None),
-        )
+    block: Block | None = await session.scalar(
+        live_blocks(person_id).with_only_columns(Block).where(Block.id == block_id)
     )
+    return block
 
 
 def _snapshot(round_: Round) -> dict[str, object]:

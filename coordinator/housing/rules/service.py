@@ -38,7 +38,7 @@ from coordinator.housing.models import (
     HousingBuilding,
     StateSource,
 )
-from coordinator.platform.problems import Problem
+from coordinator.platform.problems import NotFound, Problem
 from coordinator.platform.setting_groups import parse_pairs
 from coordinator.platform.settings import Settings
 
@@ -68,8 +68,12 @@ def rectified_state(
 async def open_suspicion_case(
     session: AsyncSession, settings: Settings, dwelling_id: uuid.UUID
 ) -> Case | None:
-    """The case for the dwelling's suspect state, filed unless one is open already."""
-    dwelling = await lock_dwelling(session, dwelling_id)
+    """The case for the dwelling's suspect state, filed unless one is open already (or the
+    dwelling is gone since: nothing to open, and the event is handled, not retried)."""
+    try:
+        dwelling = await lock_dwelling(session, dwelling_id)
+    except NotFound:
+        return None
     code = case_categories(settings).get(dwelling.state.value)
     if code is None:
         return None

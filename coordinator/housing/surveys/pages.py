@@ -17,6 +17,7 @@ from aiohttp import web
 
 from coordinator.auth.models import Role
 from coordinator.auth.service import Principal
+from coordinator.housing import leaders
 from coordinator.housing.models import DwellingState
 from coordinator.housing.surveys import walk
 from coordinator.housing.surveys.models import ResultCode
@@ -59,7 +60,7 @@ async def show(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     today = utcnow().astimezone(settings.zone).date()
     async with request.app[keys.DATABASE].session() as session:
-        found = await walk.holder(session, token)
+        found = await leaders.holder(session, token)
         if found is None:
             return invalid_link(request)
         link, person = found
@@ -94,7 +95,7 @@ async def post_result(request: web.Request) -> web.Response:
     data = parse_body(ResultIn, await read_body(request))
     now = utcnow()
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
-        found = await walk.holder(session, token)
+        found = await leaders.holder(session, token)
         if found is None:
             raise NotFound(_INVALID)
         link, person = found

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordinator.housing.leaders import live_blocks
 from coordinator.housing.models import (
     Block,
-    BlockPerson,
     BlockRole,
     BlockUnit,
     Compound,
@@ -30,12 +30,6 @@ from coordinator.housing.surveys.models import (
 )
 from coordinator.housing.surveys.progress import progress
 from coordinator.housing.surveys.schemas import Tally
-from coordinator.links.models import CapabilityLink
-from coordinator.links.service import resolve
-from coordinator.people.models import Person
-from coordinator.registry.models import Area
-
-PURPOSE = "block_leader"
 
 
 @dataclass(frozen=True)
@@ -59,15 +53,6 @@ class BlockWalk:
     @property
     def revisits(self) -> list[Door]:
         return [d for d in self.doors if d.last_code == ResultCode.nobody_home]
-
-
-async def holder(session: AsyncSession, token: str) -> tuple[CapabilityLink, Person] | None:
-    """The live block leader link of a token and its person, or None."""
-    link = await resolve(session, token, purpose=PURPOSE)
-    if link is None:
-        return None
-    person = await session.get(Person, link.subject_id)
-    return (link, person) if person is not None else None
 
 
 async def _doors(
@@ -119,13 +104,7 @@ async def _doors(
 
 async def walk_list(session: AsyncSession, person_id: uuid.UUID, today: date) -> list[BlockWalk]:
     """The person's live blocks, each with its doors and progress."""
-    rows = await session.execute(
-        select(Block, Area.name, BlockPerson.role)
-        .join(BlockPerson, BlockPerson.block_id == Block.id)
-        .join(Area, Area.id == Block.area_id)
-        .where(BlockPerson.person_id == person_id, BlockPerson.until.is_(None))
-        .order_by(Area.name, Block.name)
-    )
+    rows = await session.execute(live_blocks(person_id))
     walks: list[BlockWalk] = []
     for block, area, role in rows.all():
         campaign = await current_campaign(session, block.area_id, today)

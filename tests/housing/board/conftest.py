@@ -1,94 +1,15 @@
-"""Rows for the board's tests, inserted directly: an area with compounds, buildings cut
-into blocks by unit, and dwellings in given states."""
+"""The board's tests: the legend as seeded, and a small area (scene.py, made with
+tests/housing/builders.py)."""
 
 from __future__ import annotations
-
-import secrets
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 
 import pytest
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.housing.models import (
-    AreaSurvey,
-    Block,
-    BlockUnit,
-    Compound,
-    CompoundKind,
-    Dwelling,
-    DwellingState,
-    HousingBuilding,
     StateColour,
 )
-from coordinator.registry.models import Area, AreaKind
-
-
-@dataclass
-class Places:
-    """Inserts the places of a board; remembers each building's area."""
-
-    session: AsyncSession
-    area_of: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
-
-    async def _add(self, row):  # type: ignore[no-untyped-def]
-        self.session.add(row)
-        await self.session.flush()
-        return row
-
-    async def area(self, name: str = "梧桐里居民区", stale_days: int | None = None) -> Area:
-        area = await self._add(Area(name=name, kind=AreaKind.residential))
-        if stale_days is not None:
-            await self._add(AreaSurvey(area_id=area.id, stale_days=stale_days))
-        return area  # type: ignore[no-any-return]
-
-    async def compound(
-        self, area: Area, name: str, position: int = 0, kind: CompoundKind = CompoundKind.compound
-    ) -> Compound:
-        return await self._add(  # type: ignore[no-any-return]
-            Compound(area_id=area.id, name=name, position=position, kind=kind)
-        )
-
-    async def building(self, compound: Compound, name: str, position: int = 0) -> HousingBuilding:
-        building = await self._add(
-            HousingBuilding(compound_id=compound.id, name=name, position=position)
-        )
-        self.area_of[building.id] = compound.area_id
-        return building  # type: ignore[no-any-return]
-
-    async def block(self, area: Area, name: str, *units: tuple[HousingBuilding, str]) -> Block:
-        block = await self._add(Block(area_id=area.id, name=name, qr_secret=secrets.token_hex(16)))
-        for building, unit in units:
-            await self._add(BlockUnit(building_id=building.id, unit=unit, block_id=block.id))
-        return block  # type: ignore[no-any-return]
-
-    async def dwelling(
-        self,
-        building: HousingBuilding,
-        unit: str,
-        floor: int,
-        room: str,
-        state: DwellingState = DwellingState.unsurveyed,
-        surveyed_at: datetime | None = None,
-        occupants: int | None = None,
-    ) -> Dwelling:
-        return await self._add(  # type: ignore[no-any-return]
-            Dwelling(
-                area_id=self.area_of[building.id],
-                building_id=building.id,
-                unit=unit,
-                floor=floor,
-                room=room,
-                state=state,
-                surveyed_at=surveyed_at,
-                occupants=occupants,
-                contact_name="张伟",
-                contact_phone="13812345678",
-            )
-        )
-
 
 # The legend migration 0019 seeds (tests/conftest.py truncate_all puts it back after a
 # test that commits); `legend` makes sure of it in the test's own rolled-back database.

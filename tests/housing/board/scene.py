@@ -9,7 +9,7 @@ from typing import Any
 
 from coordinator.housing.models import CompoundKind, DwellingState, DwellingUse
 from coordinator.platform.db import utcnow
-from tests.housing.board.conftest import Places
+from tests.housing.builders import Places
 
 S = DwellingState
 

@@ -127,4 +127,5 @@ async def test_a_new_leader_ends_the_former_ones_term_and_history_stays(api):
     assert led["total"] == 0
     await api.ok("DELETE", f"{path}/leader", 204)
     assert (await api.ok("GET", path))["leader_id"] is None
-    assert (await api.delete(f"{path}/leader")).status == 404
+    problem = await api.ok("DELETE", f"{path}/leader", 409)
+    assert problem["detail"] == "该块目前没有块长"

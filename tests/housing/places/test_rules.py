@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from coordinator.cases.categories.models import CaseCategory
 from coordinator.cases.models import Case
 from coordinator.events.models import OutboxEvent
+from coordinator.housing.rules.service import open_suspicion_case
 from tests.cases.conftest import make_world
 from tests.housing.places.conftest import dwelling_body, make_place
 from tests.workers.conftest import eventually
@@ -107,3 +108,8 @@ async def test_filing_a_case_at_a_dwelling_that_does_not_exist_is_refused(api, d
     answer = await api.post("/api/v1/cases", json=world.case(dwelling_id=str(uuid.uuid4())))
     assert answer.status == 422
     assert [e["field"] for e in (await answer.json())["errors"]] == ["dwelling_id"]
+
+
+async def test_a_suspicion_about_a_dwelling_deleted_since_opens_nothing(database, settings):
+    async with database.sessionmaker.begin() as session:
+        assert await open_suspicion_case(session, settings, uuid.uuid4()) is None

@@ -1,28 +1,18 @@
-"""An area cut into blocks for the rounds' tests, made straight in the database (the
-blocks' own API is another part's): an area with its survey rules and a lead, a compound,
+"""An area cut into blocks for the rounds' tests, made straight in the database
+(tests/housing/builders.py): an area with its survey rules and a lead, a compound,
 a building with two units, a block for each, a leader and a deputy with email addresses."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import time
 
 import pytest
 
-from coordinator.housing.models import (
-    AreaSurvey,
-    Block,
-    BlockPerson,
-    BlockRole,
-    BlockUnit,
-    Compound,
-    HousingBuilding,
-)
-from coordinator.people.models import Person
+from coordinator.housing.models import BlockRole
 from coordinator.platform.db import Database
-from coordinator.registry.models import Area, AreaKind
+from tests.housing.builders import Places
 
 
 @dataclass
@@ -47,48 +37,27 @@ async def make_blocks(
 ) -> Blocks:
     suffix = uuid.uuid4().hex[:6]
     async with database.sessionmaker.begin() as session:
-        area = Area(id=uuid.uuid4(), name=f"静安新村居民区-{suffix}", kind=AreaKind.residential)
+        places = Places(session)
         people = {
-            key: Person(id=uuid.uuid4(), name=name, email=f"{key}-{suffix}@example.test")
+            key: await places.person(name, f"{key}-{suffix}@example.test")
             for key, name in (("leader", "王块长"), ("deputy", "李副块长"), ("lead", "赵书记"))
         }
-        session.add_all([area, *people.values()])
-        await session.flush()
-        session.add(
-            AreaSurvey(
-                area_id=area.id,
-                lead_id=people["lead"].id,
-                rounds_per_day=rounds_per_day,
-                rounds_from=rounds_from,
-                rounds_until=rounds_until,
-                max_gap_minutes=max_gap_minutes,
-            )
+        area = await places.area(
+            f"静安新村居民区-{suffix}",
+            lead_id=people["lead"].id,
+            rounds_per_day=rounds_per_day,
+            rounds_from=rounds_from,
+            rounds_until=rounds_until,
+            max_gap_minutes=max_gap_minutes,
         )
-        compound = Compound(id=uuid.uuid4(), area_id=area.id, name="静安新村")
-        session.add(compound)
-        await session.flush()
-        building = HousingBuilding(id=uuid.uuid4(), compound_id=compound.id, name="12号")
+        building = await places.building(await places.compound(area, "静安新村"), "12号")
         blocks = [
-            Block(id=uuid.uuid4(), area_id=area.id, name=name, qr_secret=secrets.token_hex(16))
-            for name in ("第一块", "第二块")
+            await places.block(area, "第一块", (building, "1")),
+            await places.block(area, "第二块", (building, "2")),
         ]
-        session.add_all([building, *blocks])
-        await session.flush()
-        session.add_all(
-            [
-                BlockUnit(building_id=building.id, unit="1", block_id=blocks[0].id),
-                BlockUnit(building_id=building.id, unit="2", block_id=blocks[1].id),
-                BlockPerson(
-                    block_id=blocks[0].id, person_id=people["leader"].id, role=BlockRole.leader
-                ),
-                BlockPerson(
-                    block_id=blocks[0].id, person_id=people["deputy"].id, role=BlockRole.deputy
-                ),
-                BlockPerson(
-                    block_id=blocks[1].id, person_id=people["deputy"].id, role=BlockRole.leader
-                ),
-            ]
-        )
+        await places.role(blocks[0], people["leader"])
+        await places.role(blocks[0], people["deputy"], BlockRole.deputy)
+        await places.role(blocks[1], people["deputy"])
     return Blocks(
         area_id=area.id,
         block_id=blocks[0].id,

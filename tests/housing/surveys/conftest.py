@@ -9,22 +9,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from coordinator.housing.models import (
-    AreaSurvey,
-    Block,
-    BlockPerson,
-    BlockRole,
-    BlockUnit,
-    Compound,
-    Dwelling,
-    DwellingState,
-    HousingBuilding,
-)
-from coordinator.housing.surveys.walk import PURPOSE
-from coordinator.links.service import issue_link
-from coordinator.people.models import Person
+from coordinator.housing.models import DwellingState
 from coordinator.platform.db import Database, utcnow
-from coordinator.registry.models import Area, AreaKind
+from tests.housing.builders import Places
 
 
 @dataclass
@@ -49,65 +36,33 @@ class Estate:
 async def make_estate(database: Database) -> Estate:
     suffix = uuid.uuid4().hex[:6]
     async with database.sessionmaker.begin() as session:
-        area = Area(id=uuid.uuid4(), name=f"华山居民区-{suffix}", kind=AreaKind.residential)
-        leader = Person(id=uuid.uuid4(), name="李秀兰")
-        lead = Person(id=uuid.uuid4(), name="王建国", email=f"lead-{suffix}@example.test")
-        other = Person(id=uuid.uuid4(), name="张伟")
-        session.add_all([area, leader, lead, other])
-        await session.flush()
-        session.add(AreaSurvey(area_id=area.id, lead_id=lead.id))
+        places = Places(session)
+        leader = await places.person("李秀兰")
+        lead = await places.person("王建国", f"lead-{suffix}@example.test")
+        other = await places.person("张伟")
+        area = await places.area(f"华山居民区-{suffix}", lead_id=lead.id)
         # Walking order: compound position first, so 乙 (position 1) before 甲 (position 2).
-        first = Compound(id=uuid.uuid4(), area_id=area.id, name="乙小区", position=1)
-        second = Compound(id=uuid.uuid4(), area_id=area.id, name="甲小区", position=2)
-        session.add_all([first, second])
-        await session.flush()
-        b1 = HousingBuilding(id=uuid.uuid4(), compound_id=first.id, name="3号", position=1)
-        b2 = HousingBuilding(id=uuid.uuid4(), compound_id=second.id, name="1号", position=1)
-        session.add_all([b1, b2])
-        block = Block(id=uuid.uuid4(), area_id=area.id, name="第一块", qr_secret="x" * 32)
-        other_block = Block(id=uuid.uuid4(), area_id=area.id, name="第二块", qr_secret="y" * 32)
-        session.add_all([block, other_block])
-        await session.flush()
-        session.add_all(
-            [
-                BlockUnit(building_id=b1.id, unit="1", block_id=block.id),
-                BlockUnit(building_id=b2.id, unit="", block_id=block.id),
-                BlockUnit(building_id=b1.id, unit="2", block_id=other_block.id),
-                BlockPerson(block_id=block.id, person_id=leader.id, role=BlockRole.leader),
-                BlockPerson(block_id=other_block.id, person_id=other.id, role=BlockRole.leader),
-            ]
-        )
-        await session.flush()
+        b1 = await places.building(await places.compound(area, "乙小区", position=1), "3号", 1)
+        b2 = await places.building(await places.compound(area, "甲小区", position=2), "1号", 1)
+        block = await places.block(area, "第一块", (b1, "1"), (b2, ""))
+        other_block = await places.block(area, "第二块", (b1, "2"))
+        await places.role(block, leader)
+        await places.role(other_block, other)
         # Made out of order on purpose; the walk list puts them in order.
-        places = [(b2, "", 1, "101"), (b1, "1", 5, "502"), (b1, "1", 2, "201"), (b1, "1", 2, "202")]
+        places_made = [
+            (b2, "", 1, "101"),
+            (b1, "1", 5, "502"),
+            (b1, "1", 2, "201"),
+            (b1, "1", 2, "202"),
+        ]
         made: dict[tuple[Any, ...], uuid.UUID] = {}
-        for building, unit, floor, room in places:
-            dwelling = Dwelling(
-                id=uuid.uuid4(),
-                area_id=area.id,
-                building_id=building.id,
-                unit=unit,
-                floor=floor,
-                room=room,
-                state=DwellingState.rented_whole,
+        for building, unit, floor, room in places_made:
+            dwelling = await places.dwelling(
+                building, unit, floor, room, DwellingState.rented_whole
             )
-            session.add(dwelling)
             made[(building.name, unit, floor, room)] = dwelling.id
-        theirs = Dwelling(
-            id=uuid.uuid4(), area_id=area.id, building_id=b1.id, unit="2", floor=1, room="101"
-        )
-        session.add(theirs)
-        await session.flush()
-        _, token = await issue_link(
-            session,
-            purpose=PURPOSE,
-            subject_type="person",
-            subject_id=leader.id,
-            actions=("walk",),
-            expires_at=utcnow() + timedelta(days=30),
-            holder_type="person",
-            holder_id=leader.id,
-        )
+        theirs = await places.dwelling(b1, "2", 1, "101")
+        token = await places.leader_link(leader)
     order = [
         ("3号", "1", 2, "201"),
         ("3号", "1", 2, "202"),
