@@ -102,7 +102,9 @@ class Listing:
 
     `source` is what is read when it is more than the model's table (a join);
     `columns` names the column of an item field that is not an attribute of the model;
-    `json` gives the SQL (already JSON) of a field rendered otherwise, e.g. a nested list.
+    `json` gives the SQL (already JSON) of a field rendered otherwise, e.g. a nested list;
+    `stored` is a column in which the database keeps each row's item already rendered (a
+    trigger writing `rendered()`'s JSON): a page then joins stored text.
     """
 
     model: Any
@@ -114,6 +116,7 @@ class Listing:
     source: Any = None
     columns: Mapping[str, Any] = field(default_factory=dict)
     json: Mapping[str, str] = field(default_factory=dict)
+    stored: Any = None
     _item: ColumnElement[str] | None = field(default=None, init=False)
     _statements: dict[tuple[Any, ...], _Compiled] = field(default_factory=dict, init=False)
 
@@ -125,6 +128,10 @@ class Listing:
         return self.model.__table__ if self.source is None else self.source
 
     def item(self) -> ColumnElement[str]:
+        """The SQL of one listed row as `out`'s JSON: the stored item, else rendered."""
+        return self.rendered() if self.stored is None else self.stored.expression
+
+    def rendered(self) -> ColumnElement[str]:
         """The SQL rendering one listed row as `out`'s JSON."""
         if self._item is None:
             self._item = json_column(
