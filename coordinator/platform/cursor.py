@@ -11,13 +11,15 @@ from typing import Any
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False), made once
+
 
 def encode(sort: str, value: Any, row_id: uuid.UUID) -> str:
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
     elif isinstance(value, date):
         value = {"d": value.isoformat()}
-    raw = json.dumps([sort, value, str(row_id)], ensure_ascii=False).encode()
+    raw = _JSON.encode([sort, value, str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -12,7 +12,6 @@ cursor; the page goes out as the bytes PostgreSQL sent.
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,8 +223,9 @@ class Listing:
         values["page_fetch"] = query.limit + 1
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
         items, fetched, last_value, last_id, total = await fetch_row(reader, compiled.sql, args)
-        cursor = encode(sort, last_value, last_id) if fetched > query.limit else None
-        after = f'], "next_cursor": {json.dumps(cursor)}, "total": {total}}}'.encode()
+        # A cursor is base64url: JSON as it is, between quotes.
+        cursor = f'"{encode(sort, last_value, last_id)}"' if fetched > query.limit else "null"
+        after = f'], "next_cursor": {cursor}, "total": {total}}}'.encode()
         return JsonBody(b'{"items": [' + (items or b"") + after)
 
 
@@ -237,14 +237,15 @@ def _plain(value: Any) -> Any:
 async def fetch_row(reader: Database | AsyncSession, sql: str, args: Sequence[Any]) -> Any:
     """The one row of a statement, run on asyncpg directly.
 
-    Reading outside a transaction (a Database, or a read session: autocommit), any pooled
-    connection sees the same, so one is taken straight from the pool, with no session,
-    ORM or Connection around it. Otherwise (a transaction, or tests sharing one
-    connection) the session's own connection runs it.
+    Reading outside a transaction (a Database, or a read session: autocommit), any
+    connection sees the same, so the Database's held connections run it (platform.held),
+    or (a read session) one is taken straight from the pool, with no session, ORM or
+    Connection around it. Otherwise (a transaction, or tests sharing one connection) the
+    session's own connection runs it.
     """
     if isinstance(reader, Database):
-        if reader.autocommit is not None:
-            return await _pooled(reader.autocommit, sql, args)
+        if reader.held is not None:
+            return await reader.held.fetchrow(sql, args)
         async with reader.session() as session:
             return await fetch_row(session, sql, args)
     bind = reader.bind
