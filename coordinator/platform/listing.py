@@ -179,11 +179,16 @@ class Listing:
         page = rows.order_by(*order).limit(bindparam("page_fetch", type_=Integer())).subquery()
         limit = bindparam("page_limit", type_=Integer())
         last = page.c.n == limit
+        # Joined in the page's own order (the same as n's), which PostgreSQL sees the
+        # rows come in already: no sort of the items.
+        in_order = (
+            (page.c.s.desc(), page.c.i.desc()) if descending else (page.c.s.asc(), page.c.i.asc())
+        )
         stmt = select(
             # As bytes: sent as they come, neither decoded nor encoded again.
             func.convert_to(
                 func.string_agg(
-                    page.c.j, aggregate_order_by(literal_column("', '"), page.c.n)
+                    page.c.j, aggregate_order_by(literal_column("', '"), *in_order)
                 ).filter(page.c.n <= limit),
                 literal_column("'UTF8'"),
             ),
