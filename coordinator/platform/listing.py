@@ -179,22 +179,23 @@ class Listing:
         page = rows.order_by(*order).limit(bindparam("page_fetch", type_=Integer())).subquery()
         limit = bindparam("page_limit", type_=Integer())
         last = page.c.n == limit
-        # Joined in the page's own order (the same as n's), which PostgreSQL sees the
-        # rows come in already: no sort of the items.
+        # Every row fetched joined in the page's own order (the same as n's), which
+        # PostgreSQL sees the rows come in already: no sort of the items (a FILTER would
+        # sort them again). The one beyond the page is cut off after, by its length.
         in_order = (
             (page.c.s.desc(), page.c.i.desc()) if descending else (page.c.s.asc(), page.c.i.asc())
         )
+        utf8 = literal_column("'UTF8'")
         stmt = select(
             # As bytes: sent as they come, neither decoded nor encoded again.
             func.convert_to(
-                func.string_agg(
-                    page.c.j, aggregate_order_by(literal_column("', '"), *in_order)
-                ).filter(page.c.n <= limit),
-                literal_column("'UTF8'"),
+                func.string_agg(page.c.j, aggregate_order_by(literal_column("', '"), *in_order)),
+                utf8,
             ),
             func.count(),
             type_coerce(func.array_agg(page.c.s).filter(last), ARRAY(column.type))[1],
             type_coerce(func.array_agg(page.c.i).filter(last), ARRAY(id_column.type))[1],
+            func.max(func.octet_length(func.convert_to(page.c.j, utf8))).filter(page.c.n > limit),
             total,
         ).select_from(page)
         compiled = stmt.compile(dialect=_DIALECT)
@@ -227,9 +228,13 @@ class Listing:
         values["page_limit"] = query.limit
         values["page_fetch"] = query.limit + 1
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
-        items, fetched, last_value, last_id, total = await fetch_row(reader, compiled.sql, args)
-        # A cursor is base64url: JSON as it is, between quotes.
-        cursor = f'"{encode(sort, last_value, last_id)}"' if fetched > query.limit else "null"
+        row = await fetch_row(reader, compiled.sql, args)
+        items, fetched, last_value, last_id, beyond, total = row
+        cursor = "null"
+        if fetched > query.limit:
+            items = items[: -(beyond + 2)]  # the row beyond the page, and ", " before it
+            # A cursor is base64url: JSON as it is, between quotes.
+            cursor = f'"{encode(sort, last_value, last_id)}"'
         after = f'], "next_cursor": {cursor}, "total": {total}}}'.encode()
         return JsonBody(b'{"items": [' + (items or b"") + after)
 
