@@ -5,6 +5,7 @@ cancelled one is replaced."""
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -102,3 +103,49 @@ async def test_a_cancelled_read_gives_its_place_to_the_next(held, locker):
     with pytest.raises(asyncio.CancelledError):
         await first[0]
     assert len({(await held.fetchrow(PID, []))[0] for _ in range(3)}) == 1
+
+
+ALIKE = "SELECT pg_backend_pid(), 10 / $1::int"
+
+
+async def one_busy(held: Held, locker: asyncpg.Connection) -> list[asyncio.Task]:
+    """Every held connection busy behind the lock."""
+    await locker.execute("SELECT pg_advisory_lock($1::bigint)", LOCK)
+    busy = [asyncio.create_task(held.fetchrow(BEHIND_LOCK, [LOCK])) for _ in range(held.size)]
+
+    async def all_blocked_in_postgres() -> bool:
+        return await waiting_on_lock(locker) == held.size
+
+    await eventually(all_blocked_in_postgres, timeout=20, interval=0.02, what="busy reads")
+    return busy
+
+
+@pytest.fixture
+async def single(held: Held) -> AsyncIterator[Held]:
+    one = Held(held.engine, 1)
+    yield one
+    await one.close()
+
+
+async def test_alike_reads_waiting_together_run_in_one_go(single, locker):
+    busy = await one_busy(single, locker)
+    reads = [asyncio.create_task(single.fetchrow(ALIKE, [n], alike=True)) for n in (1, 2, 5)]
+    await asyncio.sleep(0)  # each task's first step: it joins the reads waiting together
+    assert len(single._alike) == 3
+    await locker.execute("SELECT pg_advisory_unlock($1::bigint)", LOCK)
+    rows = await asyncio.gather(*reads)
+    assert [row[1] for row in rows] == [10, 5, 2]  # each its own answer
+    assert len({row[0] for row in rows}) == 1  # on the one connection, together
+    await asyncio.gather(*busy)
+
+
+async def test_a_failing_read_among_alike_ones_fails_alone(single, locker):
+    busy = await one_busy(single, locker)
+    reads = [asyncio.create_task(single.fetchrow(ALIKE, [n], alike=True)) for n in (1, 0, 2)]
+    await asyncio.sleep(0)
+    await locker.execute("SELECT pg_advisory_unlock($1::bigint)", LOCK)
+    answers = await asyncio.gather(*reads, return_exceptions=True)
+    assert answers[0][1] == 10 and answers[2][1] == 5
+    assert isinstance(answers[1], asyncpg.exceptions.DivisionByZeroError)
+    await asyncio.gather(*busy)
+    assert single._alike == deque() and single._opened == 1

@@ -185,7 +185,7 @@ class Listing:
         in_order = (
             (page.c.s.desc(), page.c.i.desc()) if descending else (page.c.s.asc(), page.c.i.asc())
         )
-        utf8 = literal_column("'UTF8'")
+        utf8: ColumnElement[Any] = literal_column("'UTF8'")
         stmt = select(
             # As bytes: sent as they come, neither decoded nor encoded again.
             func.convert_to(
@@ -228,7 +228,8 @@ class Listing:
         values["page_limit"] = query.limit
         values["page_fetch"] = query.limit + 1
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
-        row = await fetch_row(reader, compiled.sql, args)
+        # One row always (an aggregate): pages asked at once may be read together.
+        row = await fetch_row(reader, compiled.sql, args, alike=True)
         items, fetched, last_value, last_id, beyond, total = row
         cursor = "null"
         if fetched > query.limit:
@@ -244,18 +245,21 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-async def fetch_row(reader: Database | AsyncSession, sql: str, args: Sequence[Any]) -> Any:
+async def fetch_row(
+    reader: Database | AsyncSession, sql: str, args: Sequence[Any], *, alike: bool = False
+) -> Any:
     """The one row of a statement, run on asyncpg directly.
 
     Reading outside a transaction (a Database, or a read session: autocommit), any
     connection sees the same, so the Database's held connections run it (platform.held),
     or (a read session) one is taken straight from the pool, with no session, ORM or
     Connection around it. Otherwise (a transaction, or tests sharing one connection) the
-    session's own connection runs it.
+    session's own connection runs it. `alike`: the statement gives exactly one row, so
+    it may run in one round trip with others of it (platform.held).
     """
     if isinstance(reader, Database):
         if reader.held is not None:
-            return await reader.held.fetchrow(sql, args)
+            return await reader.held.fetchrow(sql, args, alike=alike)
         async with reader.session() as session:
             return await fetch_row(session, sql, args)
     bind = reader.bind
