@@ -149,3 +149,16 @@ async def test_a_failing_read_among_alike_ones_fails_alone(single, locker):
     assert isinstance(answers[1], asyncpg.exceptions.DivisionByZeroError)
     await asyncio.gather(*busy)
     assert single._alike == deque() and single._opened == 1
+
+
+async def test_an_alike_read_cancelled_while_waiting_leaves_the_others_served(single, locker):
+    busy = await one_busy(single, locker)
+    reads = [asyncio.create_task(single.fetchrow(ALIKE, [n], alike=True)) for n in (1, 2, 5)]
+    await asyncio.sleep(0)
+    reads[0].cancel()  # the one the free connection would have gone to
+    await locker.execute("SELECT pg_advisory_unlock($1::bigint)", LOCK)
+    assert [row[1] for row in await asyncio.gather(*reads[1:])] == [5, 2]
+    with pytest.raises(asyncio.CancelledError):
+        await reads[0]
+    await asyncio.gather(*busy)
+    assert (single._opened, len(single._idle)) == (1, 1)
