@@ -6,10 +6,13 @@ import base64
 import json
 import uuid
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from coordinator.platform.i18n import Text
 from coordinator.platform.problems import FieldError, ValidationFailed
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False), made once
 
 
 def encode(sort: str, value: Any, row_id: uuid.UUID) -> str:
@@ -17,7 +20,10 @@ def encode(sort: str, value: Any, row_id: uuid.UUID) -> str:
         value = {"t": value.isoformat()}
     elif isinstance(value, date):
         value = {"d": value.isoformat()}
-    raw = json.dumps([sort, value, str(row_id)], ensure_ascii=False).encode()
+    # As json.dumps([sort, value, id], ensure_ascii=False) writes it; a text value (the
+    # usual sort) without building an encoder.
+    shown = encode_basestring(value) if isinstance(value, str) else _JSON.encode(value)
+    raw = f'[{encode_basestring(sort)}, {shown}, "{row_id}"]'.encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

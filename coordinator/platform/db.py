@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column
+from sqlalchemy.pool import QueuePool
+
+from coordinator.platform.held import Held
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -110,6 +113,7 @@ class Database:
             # Tests: reads join the test's transaction, so they see its uncommitted rows.
             self._readers = self.sessionmaker
             self.autocommit: AsyncEngine | None = None
+            self.held: Held | None = None
         else:
             self.sessionmaker = async_sessionmaker(bind=engine, expire_on_commit=False)
             # Reads run without BEGIN and ROLLBACK (two round trips of a three-trip
@@ -123,6 +127,10 @@ class Database:
                 expire_on_commit=False,
                 sync_session_class=ReadSession,
             )
+            # Reads of one statement (platform.listing.fetch_row) on connections kept
+            # out of the pool: at most half of it, so sessions always have the rest.
+            size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 2
+            self.held = Held(engine, max(1, size // 2))
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
@@ -158,4 +166,6 @@ class Database:
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
+        if self.held is not None:
+            await self.held.close()
         await self.engine.dispose()

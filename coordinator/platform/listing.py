@@ -12,7 +12,6 @@ cursor; the page goes out as the bytes PostgreSQL sent.
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from coordinator.platform.cursor import decode, encode
 from coordinator.platform.db import Database
+from coordinator.platform.held import fetch_in_transaction, fetch_planned
 from coordinator.platform.i18n import Text
 from coordinator.platform.json_sql import JsonBody, json_column, object_json
 from coordinator.platform.problems import FieldError, ValidationFailed
@@ -102,7 +102,9 @@ class Listing:
 
     `source` is what is read when it is more than the model's table (a join);
     `columns` names the column of an item field that is not an attribute of the model;
-    `json` gives the SQL (already JSON) of a field rendered otherwise, e.g. a nested list.
+    `json` gives the SQL (already JSON) of a field rendered otherwise, e.g. a nested list;
+    `stored` is a column in which the database keeps each row's item already rendered (a
+    trigger writing `rendered()`'s JSON): a page then joins stored text.
     """
 
     model: Any
@@ -114,6 +116,7 @@ class Listing:
     source: Any = None
     columns: Mapping[str, Any] = field(default_factory=dict)
     json: Mapping[str, str] = field(default_factory=dict)
+    stored: Any = None
     _item: ColumnElement[str] | None = field(default=None, init=False)
     _statements: dict[tuple[Any, ...], _Compiled] = field(default_factory=dict, init=False)
 
@@ -125,6 +128,10 @@ class Listing:
         return self.model.__table__ if self.source is None else self.source
 
     def item(self) -> ColumnElement[str]:
+        """The SQL of one listed row as `out`'s JSON: the stored item, else rendered."""
+        return self.rendered() if self.stored is None else self.stored.expression
+
+    def rendered(self) -> ColumnElement[str]:
         """The SQL rendering one listed row as `out`'s JSON."""
         if self._item is None:
             self._item = json_column(
@@ -173,17 +180,23 @@ class Listing:
         page = rows.order_by(*order).limit(bindparam("page_fetch", type_=Integer())).subquery()
         limit = bindparam("page_limit", type_=Integer())
         last = page.c.n == limit
+        # Every row fetched joined in the page's own order (the same as n's), which
+        # PostgreSQL sees the rows come in already: no sort of the items (a FILTER would
+        # sort them again). The one beyond the page is cut off after, by its length.
+        in_order = (
+            (page.c.s.desc(), page.c.i.desc()) if descending else (page.c.s.asc(), page.c.i.asc())
+        )
+        utf8: ColumnElement[Any] = literal_column("'UTF8'")
         stmt = select(
             # As bytes: sent as they come, neither decoded nor encoded again.
             func.convert_to(
-                func.string_agg(
-                    page.c.j, aggregate_order_by(literal_column("', '"), page.c.n)
-                ).filter(page.c.n <= limit),
-                literal_column("'UTF8'"),
+                func.string_agg(page.c.j, aggregate_order_by(literal_column("', '"), *in_order)),
+                utf8,
             ),
             func.count(),
             type_coerce(func.array_agg(page.c.s).filter(last), ARRAY(column.type))[1],
             type_coerce(func.array_agg(page.c.i).filter(last), ARRAY(id_column.type))[1],
+            func.max(func.octet_length(func.convert_to(page.c.j, utf8))).filter(page.c.n > limit),
             total,
         ).select_from(page)
         compiled = stmt.compile(dialect=_DIALECT)
@@ -216,9 +229,15 @@ class Listing:
         values["page_limit"] = query.limit
         values["page_fetch"] = query.limit + 1
         args = [_plain(values.get(name, compiled.defaults.get(name))) for name in compiled.names]
-        items, fetched, last_value, last_id, total = await fetch_row(reader, compiled.sql, args)
-        cursor = encode(sort, last_value, last_id) if fetched > query.limit else None
-        after = f'], "next_cursor": {json.dumps(cursor)}, "total": {total}}}'.encode()
+        # One row always (an aggregate): pages asked at once may be read together.
+        row = await fetch_row(reader, compiled.sql, args, alike=True)
+        items, fetched, last_value, last_id, beyond, total = row
+        cursor = "null"
+        if fetched > query.limit:
+            items = items[: -(beyond + 2)]  # the row beyond the page, and ", " before it
+            # A cursor is base64url: JSON as it is, between quotes.
+            cursor = f'"{encode(sort, last_value, last_id)}"'
+        after = f'], "next_cursor": {cursor}, "total": {total}}}'.encode()
         return JsonBody(b'{"items": [' + (items or b"") + after)
 
 
@@ -228,20 +247,27 @@ def _plain(value: Any) -> Any:
 
 
 async def fetch_row(
-    reader: Database | AsyncSession, sql: str, args: Sequence[Any], *, custom_plan: bool = False
+    reader: Database | AsyncSession,
+    sql: str,
+    args: Sequence[Any],
+    *,
+    alike: bool = False,
+    custom_plan: bool = False,
 ) -> Any:
     """The one row of a statement, run on asyncpg directly.
 
-    Reading outside a transaction (a Database, or a read session: autocommit), any pooled
-    connection sees the same, so one is taken straight from the pool, with no session,
-    ORM or Connection around it. Otherwise (a transaction, or tests sharing one
-    connection) the session's own connection runs it. `custom_plan`: planned for these
-    values every time, never with the plan PostgreSQL keeps for any values (for a range
-    whose width decides the plan).
+    Reading outside a transaction (a Database, or a read session: autocommit), any
+    connection sees the same, so the Database's held connections run it (platform.held),
+    or (a read session) one is taken straight from the pool, with no session, ORM or
+    Connection around it. Otherwise (a transaction, or tests sharing one connection) the
+    session's own connection runs it. `alike`: the statement gives exactly one row, so
+    it may run in one round trip with others of it (platform.held). `custom_plan`:
+    planned for these values every time, never with the plan PostgreSQL keeps for any
+    values (for a range whose width decides the plan; `held.fetch_planned`).
     """
     if isinstance(reader, Database):
-        if reader.autocommit is not None:
-            return await _pooled(reader.autocommit, sql, args, custom_plan)
+        if reader.held is not None:
+            return await reader.held.fetchrow(sql, args, alike=alike, custom_plan=custom_plan)
         async with reader.session() as session:
             return await fetch_row(session, sql, args, custom_plan=custom_plan)
     bind = reader.bind
@@ -252,21 +278,7 @@ async def fetch_row(
         return await _pooled(bind, sql, args, custom_plan)
     connection = await reader.connection()
     raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    if not custom_plan:
-        return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
-    before = await driver.fetchval(_CUSTOM_PLAN)  # type: ignore[union-attr]
-    try:
-        return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
-    finally:
-        await driver.execute(f"SELECT set_config('plan_cache_mode', '{before}', true)")  # type: ignore[union-attr]
-
-
-# Sets the mode for the transaction and answers the one it replaces.
-_CUSTOM_PLAN = (
-    "SELECT current_setting('plan_cache_mode')"
-    " FROM set_config('plan_cache_mode', 'force_custom_plan', true)"
-)
+    return await fetch_in_transaction(raw.driver_connection, sql, args, custom_plan)
 
 
 async def _pooled(
@@ -274,17 +286,7 @@ async def _pooled(
 ) -> Any:
     raw = await engine.raw_connection()
     try:
-        driver = raw.driver_connection
-        if not custom_plan:
-            return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
-        # One round trip opens the transaction the mode holds for, one closes it.
-        await driver.execute(  # type: ignore[union-attr]
-            "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
-        )
-        try:
-            return await driver.fetchrow(sql, *args)  # type: ignore[union-attr]
-        finally:
-            await driver.execute("COMMIT")  # type: ignore[union-attr]
+        return await fetch_planned(raw.driver_connection, sql, args, custom_plan)
     except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError) as exc:
         await greenlet_spawn(raw.invalidate, exc)
         raise

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
 )
+from sqlalchemy import Text as SqlText
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -161,6 +162,10 @@ class Company(IdMixin, TimestampMixin, Base):
     liaison_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("people.id", ondelete="RESTRICT"), index=True
     )
+    # The company as the list shows it (CompanyOut's JSON), written by PostgreSQL on every
+    # insert and update (migration 0024's trigger), so a page of the list joins stored
+    # text instead of rendering each item. Never loaded with the row.
+    list_item: Mapped[str] = mapped_column(SqlText, deferred=True)
 
 
 class Contact(IdMixin, TimestampMixin, Base):

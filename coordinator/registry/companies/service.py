@@ -28,7 +28,8 @@ from coordinator.registry.models import (
 )
 from coordinator.registry.schemas import CompanyIn, CompanyOut, CompanyPatch, CompanyQuery
 
-# By building: a count and a page, both on ix_companies_building_name.
+# By building: a count and a page, both on ix_companies_building_name; each item as the
+# company row keeps it (list_item).
 COMPANIES = Listing(
     Company,
     CompanyOut,
@@ -47,6 +48,7 @@ COMPANIES = Listing(
         "industry": Company.industry,
     },
     search=(Company.name, Company.credit_code),
+    stored=Company.list_item,
 )
 
 
