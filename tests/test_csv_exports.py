@@ -14,6 +14,7 @@ QUERIES = {
     "/api/v1/hours/statement": f"?month={MONTH}",
     "/api/v1/case-reports/departments.csv": f"?month={MONTH}",
     "/api/v1/case-reports/places.csv": "",
+    "/api/v1/areas/{id}/round-compliance.csv": "",  # {id}: a residential area made here
 }
 
 
@@ -27,8 +28,11 @@ async def test_every_csv_export_starts_with_a_bom_and_says_utf_8(api):
         and "text/csv" in operation.get("responses", {}).get("200", {}).get("content", {})
     }
     assert csv_routes == set(QUERIES)  # a new CSV route is checked here too
+    area = await api.ok(
+        "POST", "/api/v1/areas", 201, json={"name": "威海居民区", "kind": "residential"}
+    )
     for path, query in QUERIES.items():
-        response = await api.get(path + query)
+        response = await api.get(path.replace("{id}", area["id"]) + query)
         assert response.status == 200, path
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8", path
         body = await response.read()
