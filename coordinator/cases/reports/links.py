@@ -1,60 +1,26 @@
-"""The signed link to the page of charts: a browser carries no bearer token, so a reader
-of the reports asks the API for a link (/case-reports/{token}) and opens it.
-
-The token names the API token it was asked with and when it expires, signed with the
-secret key; nothing is stored. It works until it expires or that API token is revoked,
-and opens only the reports (read only)."""
+"""The signed link to the page of charts (/case-reports/{token}): a signed page link
+(`links.signed`) naming the API token it was asked with; it opens only the reports
+(read only)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from coordinator.links.signed import holder_live, sign, verify
 
-from coordinator.auth.models import ApiToken
-from coordinator.platform.db import utcnow
-
-LINK_DAYS = 30
-_TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
-
-
-def _mac(secret_key: str, payload: str) -> str:
-    digest = hmac.new(
-        secret_key.encode(), b"case-reports:" + payload.encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+PURPOSE = "case-reports"
+__all__ = ["holder_live", "issue", "signed_token_id"]
 
 
 def issue(
     secret_key: str, token_id: uuid.UUID, now: datetime | None = None
 ) -> tuple[str, datetime]:
     """A link token for the holder of this API token, and when it expires."""
-    expires_at = (now or utcnow()).replace(microsecond=0) + timedelta(days=LINK_DAYS)
-    payload = f"{token_id.hex}.{int(expires_at.timestamp())}"
-    return f"{payload}.{_mac(secret_key, payload)}", expires_at
+    return sign(secret_key, PURPOSE, [token_id], now)
 
 
 def signed_token_id(secret_key: str, token: str, now: datetime | None = None) -> uuid.UUID | None:
-    """The API token a link token was issued to, if its signature holds and it is
-    unexpired; None for anything else, alike."""
-    match = _TOKEN.match(token)
-    if match is None:
-        return None
-    token_hex, expires, mac = match.groups()
-    if not hmac.compare_digest(_mac(secret_key, f"{token_hex}.{expires}"), mac):
-        return None
-    if int(expires) <= (now or utcnow()).timestamp():
-        return None
-    return uuid.UUID(token_hex)
-
-
-async def holder_live(session: AsyncSession, token_id: uuid.UUID) -> bool:
-    """Whether the API token a link was issued to is still in force."""
-    stmt = select(ApiToken.id).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-    return await session.scalar(stmt) is not None
+    """The API token a link token was issued to, if it holds and is unexpired."""
+    ids = verify(secret_key, PURPOSE, token, 1, now)
+    return ids[0] if ids else None
