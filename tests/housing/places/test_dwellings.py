@@ -120,6 +120,33 @@ async def test_state_set_with_evidence_is_history_and_an_event_without_personal_
     ]
 
 
+async def test_evidence_is_free_text_about_a_home_and_stays_out_of_events(api, database):
+    """Evidence says what was seen, often about who lives there: the history keeps it,
+    the events (outbox, webhooks, the feed) only say that some was given."""
+    place = await make_place(api)
+    dwelling = await api.ok("POST", "/api/v1/dwellings", 201, json=dwelling_body(place))
+    path = f"/api/v1/dwellings/{dwelling['id']}"
+    evidence = "租客王秀兰（13812345678）称另有四人同住"
+    await api.ok("POST", f"{path}/state", json={"state": "rented_shared", "evidence": evidence})
+    stale = {"state": "vacant", "evidence": "邻居称王秀兰已搬走", "base_version": 1}
+    assert (await api.ok("POST", f"{path}/state", json=stale))["conflict"] is True
+    history = await api.ok("GET", f"{path}/history")
+    assert [h["evidence"] for h in history["items"]] == ["邻居称王秀兰已搬走", evidence]
+    async with database.session() as session:
+        events = (
+            await session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.subject_id == uuid.UUID(dwelling["id"]))
+                .order_by(OutboxEvent.seq)
+            )
+        ).all()
+    assert sorted(e.type for e in events) == ["dwelling.conflict_flagged", "dwelling.state_changed"]
+    for event in events:
+        said = json.dumps(event.data, ensure_ascii=False)
+        assert "王秀兰" not in said and "13812345678" not in said
+        assert "evidence" not in event.data and event.data["evidence_given"] is True
+
+
 async def test_a_stale_change_is_kept_as_a_conflict_then_applied_once(api):
     place = await make_place(api)
     dwelling = await api.ok("POST", "/api/v1/dwellings", 201, json=dwelling_body(place))
