@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from coordinator.auth.models import ApiToken, Role
 from coordinator.events.models import OutboxEvent
+from coordinator.platform.db import Database
 from tests.housing.places.conftest import audit_rows, dwelling_body, make_place
 
 
@@ -188,3 +191,20 @@ async def test_lists_filter_by_block_state_and_unseen_days(api):
     assert [d["room"] for d in unseen["items"]] == ["302"]
     found = await api.ok("GET", f"/api/v1/dwellings?compound_id={place.compound_id}&q=30")
     assert found["total"] == 2
+
+
+async def test_a_failed_statement_names_no_contact_so_no_log_line_does(settings):
+    """The error of a statement that failed (logged whole, with its traceback, when it is
+    not the caller's fault) never carries the values bound to it."""
+    database = Database.from_url(settings.async_database_url, pool_size=1)
+    try:
+        with pytest.raises(DBAPIError) as failed:
+            async with database.sessionmaker.begin() as session:
+                await session.execute(
+                    text("UPDATE dwellings SET contact_phone = :phone WHERE 1 / 0 = 1"),
+                    {"phone": "13812345678"},
+                )
+    finally:
+        await database.dispose()
+    assert "division by zero" in str(failed.value)
+    assert "13812345678" not in str(failed.value)
