@@ -1,7 +1,9 @@
 /* The walk list on the phone: each result is saved in IndexedDB with an id made here, and
    the saved results are sent in the order they were made whenever the phone is online
    (the `online` event, a retry timer, each new result). The server takes a result once
-   whatever the number of times it is sent. */
+   whatever the number of times it is sent. A page kept long ago may carry a CSRF token
+   the server no longer takes (its key changed): the result stays queued, the page's
+   token is read again from the server and the result sent with it. */
 "use strict";
 
 (function () {
@@ -10,7 +12,11 @@
     return;
   }
   const POST = root.dataset.post;
-  const CSRF = root.dataset.csrf;
+  const EXPIRED = "/page-expired";
+  // Problems in the page's language, whatever the phone's.
+  const LANG = document.documentElement.lang || "zh-CN";
+  let csrf = root.dataset.csrf;
+  let expired = false;
   const RETRY = Math.max(1, Number(root.dataset.retry || "20")) * 1000;
   const text = (name) => root.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
   const STORE = "results";
@@ -102,8 +108,56 @@
     );
     const online = navigator.onLine;
     const connection = root.querySelector("[data-connection]");
-    connection.textContent = online ? text("online") : text("offline");
+    const words = expired ? text("expired") : text("online");
+    connection.textContent = !online ? text("offline") : words;
     connection.dataset.online = String(online);
+    connection.dataset.expired = String(expired);
+  }
+
+  function post(body) {
+    return fetch(POST, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRF-Token": csrf,
+        "Accept-Language": LANG,
+      },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  }
+
+  async function refusedAs(response, status, type) {
+    if (response.status !== status) {
+      return false;
+    }
+    const answer = await response.clone().json().catch(() => ({}));
+    return String(answer.type || "").endsWith(type);
+  }
+
+  function isExpired(response) {
+    return refusedAs(response, 403, EXPIRED);
+  }
+
+  async function freshToken() {
+    // The page as the server gives it now (not the kept copy): the token it takes.
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) {
+        return false;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const found = page.querySelector("[data-walk]");
+      const token = found ? found.dataset.csrf : "";
+      if (!token || token === csrf) {
+        return false;
+      }
+      csrf = token;
+      return true;
+    } catch (error) {
+      return false;
+    }
   }
 
   async function send(item, items) {
@@ -112,13 +166,15 @@
     if (before && before.status === "sent" && !before.answer.conflict) {
       body.base_version = before.answer.version_after;
     }
-    const response = await fetch(POST, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-      cache: "no-store",
-    });
+    let response = await post(body);
+    if ((await isExpired(response)) && (await freshToken())) {
+      response = await post(body);
+    }
+    if (await isExpired(response)) {
+      expired = true; // kept queued: sent once the server gives the page's token again
+      return false;
+    }
+    expired = false;
     if (response.status === 429 || response.status >= 500) {
       return false;
     }

@@ -1,0 +1,98 @@
+"""The walk list's queue on a phone, where it can go wrong: a page kept with a CSRF token
+the server no longer takes, and refusals in the page's language."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.async_api import Route, expect
+from sqlalchemy import select, update
+
+from coordinator.housing.models import Dwelling
+from coordinator.housing.surveys.models import SurveyResult
+from tests.housing.surveys.conftest import make_estate, start_campaign
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True}
+# Without a service worker, Playwright's routes see every request of the page.
+NO_WORKER = PHONE | {"service_workers": "block"}
+
+
+async def _results(database) -> list[SurveyResult]:  # type: ignore[no-untyped-def]
+    async with database.session() as session:
+        return list(await session.scalars(select(SurveyResult).order_by(SurveyResult.received_at)))
+
+
+def _door(page, dwelling_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return page.locator(f".door[data-dwelling='{dwelling_id}']")
+
+
+async def _record(page, dwelling_id: uuid.UUID, code: str, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Record a result on the dwelling's card and wait until the phone has kept it."""
+    door = _door(page, dwelling_id)
+    before = await door.locator("[data-local]").get_attribute("data-result")
+    await door.locator("summary").click()
+    form = door.locator("form[data-result]")
+    await form.locator("select[name=code]").select_option(code)
+    if note:
+        await form.locator("textarea[name=note]").fill(note)
+    await form.get_by_role("button", name="保存结果").click()
+    local = door.locator("[data-local]")
+    if before is None:
+        await expect(local).to_have_attribute("data-result", re.compile(".+"))
+    else:
+        await expect(local).not_to_have_attribute("data-result", before)
+
+
+async def test_a_result_refused_for_an_expired_page_stays_queued_and_goes_with_a_fresh_token(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    first = estate.dwellings[0]
+    context = await browser.new_context(**NO_WORKER)
+    page = await context.new_page()
+    stale = {"on": True}
+
+    async def kept_long_ago(route: Route) -> None:
+        # The page as it was kept before the server's key changed: a token it no longer takes.
+        response = await route.fetch()
+        body = await response.text()
+        if stale["on"]:
+            body = re.sub(r'data-csrf="[0-9a-f]+"', 'data-csrf="' + "0" * 64 + '"', body)
+        await route.fulfill(response=response, body=body)
+
+    await page.route(re.compile(r".*/walk(\?.*)?$"), kept_long_ago)
+    await page.goto(str(live_server.make_url(estate.walk)))
+    await _record(page, first, "nobody_home")
+    local = _door(page, first).locator("[data-local]")
+    await expect(page.locator("[data-connection]")).to_have_attribute("data-expired", "true")
+    assert await local.get_attribute("data-status") == "queued"
+    assert await page.locator("[data-queued]").inner_text() == "1"
+    assert await _results(committed_database) == []
+
+    stale["on"] = False  # the server gives the page's token again
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await expect(local).to_have_attribute("data-status", "sent")
+    await expect(page.locator("[data-connection]")).to_have_attribute("data-expired", "false")
+    stored = await _results(committed_database)
+    assert [(r.dwelling_id, r.code.value) for r in stored] == [(first, "nobody_home")]
+    await context.close()
+
+
+async def test_a_refusal_reads_in_the_pages_language_not_the_phones(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    first = estate.dwellings[0]
+    context = await browser.new_context(**(NO_WORKER | {"locale": "en-US"}))
+    page = await context.new_page()
+    await page.goto(str(live_server.make_url(f"{estate.walk}?lang=zh")))
+    async with committed_database.sessionmaker.begin() as session:  # given to the other block
+        await session.execute(update(Dwelling).where(Dwelling.id == first).values(unit="2"))
+    await _record(page, first, "nobody_home")
+    local = _door(page, first).locator("[data-local]")
+    await expect(local).to_have_attribute("data-status", "refused")
+    assert await local.inner_text() == "未被接收：该房屋不在您负责的块内"
+    await context.close()
