@@ -1,5 +1,6 @@
 """The walk list's queue on a phone, where it can go wrong: a page kept with a CSRF token
-the server no longer takes, and refusals in the page's language."""
+the server no longer takes, the copy the service worker opens with no signal, and
+refusals in the page's language."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from tests.housing.surveys.conftest import make_estate, start_campaign
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True}
 # Without a service worker, Playwright's routes see every request of the page.
 NO_WORKER = PHONE | {"service_workers": "block"}
+CONTROLLED = """new Promise(done => navigator.serviceWorker.controller
+  ? done(true)
+  : navigator.serviceWorker.addEventListener('controllerchange', () => done(true)))"""
 
 
 async def _results(database) -> list[SurveyResult]:  # type: ignore[no-untyped-def]
@@ -77,6 +81,31 @@ async def test_a_result_refused_for_an_expired_page_stays_queued_and_goes_with_a
     await expect(page.locator("[data-connection]")).to_have_attribute("data-expired", "false")
     stored = await _results(committed_database)
     assert [(r.dwelling_id, r.code.value) for r in stored] == [(first, "nobody_home")]
+    await context.close()
+
+
+async def test_with_no_signal_the_page_opens_as_last_seen_not_an_older_copy(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    walk = str(live_server.make_url(estate.walk))
+    await page.goto(walk)
+    await page.evaluate(CONTROLLED)
+    await page.goto(f"{walk}?lang=en")  # looked at once in English
+    assert await page.locator("h1").inner_text() == "Hello, 李秀兰"
+    async with committed_database.sessionmaker.begin() as session:  # the door changes
+        await session.execute(
+            update(Dwelling).where(Dwelling.id == estate.dwellings[0]).values(version=7)
+        )
+    await page.goto(f"{walk}?lang=zh")  # and again in Chinese: the newest copy
+    await context.set_offline(True)
+    reopened = await page.reload()
+    assert reopened is not None and reopened.from_service_worker
+    assert await page.locator("h1").inner_text() == "李秀兰，您好"
+    assert await _door(page, estate.dwellings[0]).get_attribute("data-version") == "7"
     await context.close()
 
 
