@@ -1,11 +1,14 @@
 """The walk list's queue on a phone, where it can go wrong: a page kept with a CSRF token
-the server no longer takes, the copy the service worker opens with no signal, and
-refusals in the page's language."""
+the server no longer takes, the copy the service worker opens with no signal, a result
+made while another is on its way, the phone's clock set back, refusals in the page's
+language, and a note left on the phone once the server has it."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
+from datetime import datetime, timedelta
 
 from playwright.async_api import Route, expect
 from sqlalchemy import select, update
@@ -20,6 +23,10 @@ NO_WORKER = PHONE | {"service_workers": "block"}
 CONTROLLED = """new Promise(done => navigator.serviceWorker.controller
   ? done(true)
   : navigator.serviceWorker.addEventListener('controllerchange', () => done(true)))"""
+KEPT = """async () => {
+  const db = await new Promise(r => { const q = indexedDB.open('fumin-walk', 1); q.onsuccess = () => r(q.result); });
+  return await new Promise(r => { const q = db.transaction('results').objectStore('results').getAll(); q.onsuccess = () => r(q.result); });
+}"""
 
 
 async def _results(database) -> list[SurveyResult]:  # type: ignore[no-untyped-def]
@@ -106,6 +113,60 @@ async def test_with_no_signal_the_page_opens_as_last_seen_not_an_older_copy(
     assert reopened is not None and reopened.from_service_worker
     assert await page.locator("h1").inner_text() == "李秀兰，您好"
     assert await _door(page, estate.dwellings[0]).get_attribute("data-version") == "7"
+    await context.close()
+
+
+async def test_a_result_made_while_another_is_on_its_way_follows_at_once_and_its_note_leaves_the_phone(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    first, second = estate.dwellings[:2]
+    context = await browser.new_context(**NO_WORKER)
+    page = await context.new_page()
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_stairwell(route: Route) -> None:
+        if not held.is_set():  # the first result's answer is slow to come
+            held.set()
+            await release.wait()
+        await route.continue_()
+
+    await page.route("**/walk/results", slow_stairwell)
+    await page.goto(str(live_server.make_url(estate.walk)))
+    await _record(page, first, "refused", note="住户王秀兰不愿开门，电话13812345678")
+    await asyncio.wait_for(held.wait(), 10)
+    await _record(page, second, "nobody_home")
+    release.set()
+    # Long before the retry timer (20 s): the second goes as soon as the first is answered.
+    await expect(page.locator("[data-sent]")).to_have_text("2", timeout=8000)
+    stored = await _results(committed_database)
+    assert [(r.dwelling_id, r.note) for r in stored] == [
+        (first, "住户王秀兰不愿开门，电话13812345678"),
+        (second, None),
+    ]
+    kept = await page.evaluate(KEPT)
+    assert [(k["status"], k["body"]["note"]) for k in kept] == [("sent", None), ("sent", None)]
+    await context.close()
+
+
+async def test_results_go_in_the_order_they_were_made_though_the_clock_was_set_back(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    first, second = estate.dwellings[:2]
+    context = await browser.new_context(**NO_WORKER)
+    page = await context.new_page()
+    await page.goto(str(live_server.make_url(estate.walk)))
+    await context.set_offline(True)
+    await _record(page, first, "nobody_home")
+    await page.clock.set_system_time(datetime.now() - timedelta(hours=1))  # the phone's clock
+    await _record(page, second, "nobody_home")
+    await context.set_offline(False)
+    await expect(page.locator("[data-sent]")).to_have_text("2")
+    stored = await _results(committed_database)
+    assert [r.dwelling_id for r in stored] == [first, second]
     await context.close()
 
 

@@ -21,7 +21,7 @@
   const text = (name) => root.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
   const STORE = "results";
   let sending = false;
-  let serial = 0;
+  let again = false; // asked to send while sending: go round once more, not wait a retry
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker
@@ -182,6 +182,7 @@
     if (response.ok) {
       item.status = "sent";
       item.answer = answer;
+      item.body.note = null; // the server has it: free text about a home leaves the phone
     } else {
       item.status = "refused";
       item.problem = answer.detail || String(response.status);
@@ -192,17 +193,22 @@
 
   async function flush() {
     if (sending || !navigator.onLine) {
+      again = sending;
       await render();
       return;
     }
     sending = true;
     try {
-      const items = await all();
-      for (const item of items.filter((i) => i.status === "queued")) {
-        if (!(await send(item, items))) {
-          break;
+      do {
+        again = false;
+        const items = await all();
+        for (const item of items.filter((i) => i.status === "queued")) {
+          if (!(await send(item, items))) {
+            again = false; // the server said later, or the page expired: the timer retries
+            break;
+          }
         }
-      }
+      } while (again);
     } catch (error) {
       /* no connection after all: the next try sends what is left */
     } finally {
@@ -220,10 +226,12 @@
     const items = await all();
     const pending = items.filter((i) => i.status === "queued" && i.body.dwelling_id === dwellingId);
     const id = newId();
+    // After every result kept so far, even if the phone's clock was set back meanwhile.
+    const last = items.reduce((most, i) => Math.max(most, i.seq), 0);
     const item = {
       id: id,
       post: POST,
-      seq: Date.now() * 1000 + (serial++ % 1000),
+      seq: Math.max(Date.now() * 1000, last + 1),
       status: "queued",
       after: pending.length ? pending[pending.length - 1].id : null,
       body: {
