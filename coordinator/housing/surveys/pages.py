@@ -54,6 +54,13 @@ WALK_HEADERS = PAGE_HEADERS | {
 _INVALID = Text("链接无效或已过期", "This link is not valid (any more)")
 
 
+class LinkInvalid(NotFound):
+    """No live block leader link has this token (revoked, replaced, expired): the walk
+    list keeps the result queued for a link of the same person's that works."""
+
+    slug = "link-invalid"
+
+
 class PageExpired(Forbidden):
     """The page's CSRF token is not the one the server takes now (its key changed since
     the page was kept): the walk list keeps the result queued and sends it again with
@@ -108,7 +115,7 @@ async def post_result(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         found = await leaders.holder(session, token)
         if found is None:
-            raise NotFound(_INVALID)
+            raise LinkInvalid(_INVALID)
         link, person = found
         if not csrf_ok(settings.secret_key, link.id, request.headers.get(CSRF_HEADER)):
             raise PageExpired(_CSRF)

@@ -1,7 +1,8 @@
 """The walk list's queue on a phone, where it can go wrong: a page kept with a CSRF token
 the server no longer takes, the copy the service worker opens with no signal, a result
-made while another is on its way, the phone's clock set back, refusals in the page's
-language, and a note left on the phone once the server has it."""
+made while another is on its way, the phone's clock set back, a link replaced while
+results wait on the phone, refusals in the page's language, and a note left on the phone
+once the server has it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import re
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from playwright.async_api import Route, expect
 from sqlalchemy import select, update
@@ -185,4 +187,32 @@ async def test_a_refusal_reads_in_the_pages_language_not_the_phones(
     local = _door(page, first).locator("[data-local]")
     await expect(local).to_have_attribute("data-status", "refused")
     assert await local.inner_text() == "未被接收：该房屋不在您负责的块内"
+    await context.close()
+
+
+async def test_results_queued_under_a_link_replaced_meanwhile_go_through_the_new_one(
+    committed_api, committed_database, browser, live_server
+):
+    estate = await make_estate(committed_database)
+    await start_campaign(committed_api, estate)
+    first = estate.dwellings[0]
+    context = await browser.new_context(**NO_WORKER)
+    page = await context.new_page()
+    await page.goto(str(live_server.make_url(estate.walk)))
+    await context.set_offline(True)
+    await _record(page, first, "nobody_home")
+    issued = await committed_api.ok(
+        "POST", f"/api/v1/people/{estate.leader_id}/block-leader-link", 201
+    )
+    await context.set_offline(False)  # the old link answers no more
+    await expect(page.locator("[data-connection]")).to_have_attribute("data-gone", "true")
+    local = _door(page, first).locator("[data-local]")
+    assert await local.get_attribute("data-status") == "queued"
+    assert await _results(committed_database) == []
+
+    token = urlsplit(issued["url"]).path.split("/")[-1]
+    await page.goto(str(live_server.make_url(f"/b/{token}/walk")))
+    await expect(local).to_have_attribute("data-status", "sent")
+    [stored] = await _results(committed_database)
+    assert (stored.dwelling_id, stored.person_id) == (first, estate.leader_id)
     await context.close()

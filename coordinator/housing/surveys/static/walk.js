@@ -3,7 +3,9 @@
    (the `online` event, a retry timer, each new result). The server takes a result once
    whatever the number of times it is sent. A page kept long ago may carry a CSRF token
    the server no longer takes (its key changed): the result stays queued, the page's
-   token is read again from the server and the result sent with it. */
+   token is read again from the server and the result sent with it. A link replaced
+   meanwhile (a new one sent to the same person) keeps its results queued on the phone,
+   and the new link's page sends them as the same person's. */
 "use strict";
 
 (function () {
@@ -12,11 +14,14 @@
     return;
   }
   const POST = root.dataset.post;
+  const PERSON = root.dataset.person;
   const EXPIRED = "/page-expired";
+  const GONE = "/link-invalid";
   // Problems in the page's language, whatever the phone's.
   const LANG = document.documentElement.lang || "zh-CN";
   let csrf = root.dataset.csrf;
   let expired = false;
+  let gone = false;
   const RETRY = Math.max(1, Number(root.dataset.retry || "20")) * 1000;
   const text = (name) => root.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
   const STORE = "results";
@@ -52,11 +57,17 @@
     });
   }
 
+  // This page's results, and those still queued that its holder made through a link of
+  // theirs since replaced: sent through this one, the server takes them once by their id.
+  function mine(item) {
+    return item.post === POST || (item.person === PERSON && item.status === "queued");
+  }
+
   async function all() {
     const db = await open();
     return new Promise((resolve, reject) => {
-      const request = db.transaction(STORE).objectStore(STORE).index("post").getAll(POST);
-      request.onsuccess = () => resolve(request.result.sort((a, b) => a.seq - b.seq));
+      const request = db.transaction(STORE).objectStore(STORE).getAll();
+      request.onsuccess = () => resolve(request.result.filter(mine).sort((a, b) => a.seq - b.seq));
       request.onerror = () => reject(request.error);
     });
   }
@@ -109,9 +120,10 @@
     const online = navigator.onLine;
     const connection = root.querySelector("[data-connection]");
     const words = expired ? text("expired") : text("online");
-    connection.textContent = !online ? text("offline") : words;
+    connection.textContent = !online ? text("offline") : gone ? text("gone") : words;
     connection.dataset.online = String(online);
     connection.dataset.expired = String(expired);
+    connection.dataset.gone = String(gone);
   }
 
   function post(body) {
@@ -175,10 +187,12 @@
       return false;
     }
     expired = false;
-    if (response.status === 429 || response.status >= 500) {
-      return false;
+    gone = await refusedAs(response, 404, GONE);
+    if (gone || response.status === 429 || response.status >= 500) {
+      return false; // kept queued: a link of theirs that works sends it (gone), or later
     }
     const answer = await response.json();
+    item.post = POST;
     if (response.ok) {
       item.status = "sent";
       item.answer = answer;
@@ -231,6 +245,7 @@
     const item = {
       id: id,
       post: POST,
+      person: PERSON,
       seq: Math.max(Date.now() * 1000, last + 1),
       status: "queued",
       after: pending.length ? pending[pending.length - 1].id : null,
