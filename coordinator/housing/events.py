@@ -1,5 +1,6 @@
 """The one place the residential survey's events are written: the same keys on every event
-of a kind, whatever raised it. Events carry no personal data (no contact name or phone)."""
+of a kind, whatever raised it. Events carry no personal data: no contact name or phone,
+and no free text (a change's evidence is said to be given, never quoted)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ def dwelling_event(
             "state": change.state.value,
             "previous_state": change.previous_state.value if change.previous_state else None,
             "source": change.source.value,
-            "evidence": change.evidence,
+            # Whether evidence was given, not its words: free text about a home is
+            # personal data, read through the history by those who may.
+            "evidence_given": change.evidence is not None,
             "case_id": _id(change.case_id),
             "result_id": _id(change.result_id),
             "applied": change.applied,

@@ -140,8 +140,12 @@ class Database:
         load above pool_size connected, prepared its statements and disconnected on nearly
         every checkout. No pool_pre_ping: with asyncpg it costs BEGIN, a ping and ROLLBACK
         per checkout; a broken connection is invalidated by the error it raises instead.
+        hide_parameters: an error's text (and so every log line and traceback of it) names
+        the statement, never the values bound to it (residents' phones, notes, tokens).
         """
-        engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0)
+        engine = create_async_engine(
+            url, pool_size=2 * pool_size, max_overflow=0, hide_parameters=True
+        )
         return cls(engine)
 
     @asynccontextmanager

@@ -37,7 +37,7 @@ from coordinator.platform.references import RESOURCE_NAMES
 log = structlog.get_logger("fumin.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Paths that carry a capability token; never logged in clear.
-_SECRET_PATH = re.compile(r"^/(v|me|cal)/[^/]+")
+_SECRET_PATH = re.compile(r"^/(v|me|cal|b|h|r|case-reports|dwelling-board)/[^/]+")
 
 
 def problem_response(problem: Problem, request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordinator.audit.service import record, snapshot
@@ -93,14 +94,20 @@ async def put_survey(
     """Set the area's survey settings (and, by an admin, its coordinators)."""
     await _residential(session, area_id)
     await _check(session, actor, data)
-    survey = await session.get(AreaSurvey, area_id, with_for_update=True)
-    tokens_before = await coordinator_tokens(session, area_id)
-    before = None if survey is None else snapshot(survey)
     values = data.model_dump(exclude={"coordinator_token_ids"})
-    if survey is None:
-        survey = AreaSurvey(area_id=area_id, **values)
-        session.add(survey)
-    else:
+    # An area's first settings put twice at once: the second waits on the first's row and
+    # then sets it, as a PUT does, instead of meeting its primary key (a 409).
+    created = await session.scalar(
+        pg_insert(AreaSurvey)
+        .values(area_id=area_id, **values)
+        .on_conflict_do_nothing()
+        .returning(AreaSurvey.area_id)
+    )
+    survey = await session.get(AreaSurvey, area_id, with_for_update=True, populate_existing=True)
+    assert survey is not None  # inserted now, or by the one that came first
+    tokens_before = await coordinator_tokens(session, area_id)
+    before = None if created is not None else snapshot(survey)
+    if created is None:
         for name, value in values.items():
             setattr(survey, name, value)
     tokens = tokens_before

@@ -52,6 +52,24 @@ WALK_HEADERS = PAGE_HEADERS | {
     )
 }
 _INVALID = Text("链接无效或已过期", "This link is not valid (any more)")
+
+
+class LinkInvalid(NotFound):
+    """No live block leader link has this token (revoked, replaced, expired): the walk
+    list keeps the result queued for a link of the same person's that works."""
+
+    slug = "link-invalid"
+
+
+class PageExpired(Forbidden):
+    """The page's CSRF token is not the one the server takes now (its key changed since
+    the page was kept): the walk list keeps the result queued and sends it again with
+    the token of the page as the server gives it now, never dropping it."""
+
+    slug = "page-expired"
+    title = Text("页面已过期", "The page has expired")
+
+
 _CSRF = Text("页面已过期，请刷新后重试", "The page has expired: reload it and try again")
 
 
@@ -97,10 +115,10 @@ async def post_result(request: web.Request) -> web.Response:
     async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         found = await leaders.holder(session, token)
         if found is None:
-            raise NotFound(_INVALID)
+            raise LinkInvalid(_INVALID)
         link, person = found
         if not csrf_ok(settings.secret_key, link.id, request.headers.get(CSRF_HEADER)):
-            raise Forbidden(_CSRF)
+            raise PageExpired(_CSRF)
         actor = Principal(token_id=None, name=f"link:{link.id}", role=Role.viewer)
         taken = await take_result(
             session,

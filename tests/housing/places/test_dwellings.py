@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from coordinator.auth.models import ApiToken, Role
 from coordinator.events.models import OutboxEvent
+from coordinator.platform.db import Database
 from tests.housing.places.conftest import audit_rows, dwelling_body, make_place
 
 
@@ -120,6 +123,33 @@ async def test_state_set_with_evidence_is_history_and_an_event_without_personal_
     ]
 
 
+async def test_evidence_is_free_text_about_a_home_and_stays_out_of_events(api, database):
+    """Evidence says what was seen, often about who lives there: the history keeps it,
+    the events (outbox, webhooks, the feed) only say that some was given."""
+    place = await make_place(api)
+    dwelling = await api.ok("POST", "/api/v1/dwellings", 201, json=dwelling_body(place))
+    path = f"/api/v1/dwellings/{dwelling['id']}"
+    evidence = "租客王秀兰（13812345678）称另有四人同住"
+    await api.ok("POST", f"{path}/state", json={"state": "rented_shared", "evidence": evidence})
+    stale = {"state": "vacant", "evidence": "邻居称王秀兰已搬走", "base_version": 1}
+    assert (await api.ok("POST", f"{path}/state", json=stale))["conflict"] is True
+    history = await api.ok("GET", f"{path}/history")
+    assert [h["evidence"] for h in history["items"]] == ["邻居称王秀兰已搬走", evidence]
+    async with database.session() as session:
+        events = (
+            await session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.subject_id == uuid.UUID(dwelling["id"]))
+                .order_by(OutboxEvent.seq)
+            )
+        ).all()
+    assert sorted(e.type for e in events) == ["dwelling.conflict_flagged", "dwelling.state_changed"]
+    for event in events:
+        said = json.dumps(event.data, ensure_ascii=False)
+        assert "王秀兰" not in said and "13812345678" not in said
+        assert "evidence" not in event.data and event.data["evidence_given"] is True
+
+
 async def test_a_stale_change_is_kept_as_a_conflict_then_applied_once(api):
     place = await make_place(api)
     dwelling = await api.ok("POST", "/api/v1/dwellings", 201, json=dwelling_body(place))
@@ -161,3 +191,20 @@ async def test_lists_filter_by_block_state_and_unseen_days(api):
     assert [d["room"] for d in unseen["items"]] == ["302"]
     found = await api.ok("GET", f"/api/v1/dwellings?compound_id={place.compound_id}&q=30")
     assert found["total"] == 2
+
+
+async def test_a_failed_statement_names_no_contact_so_no_log_line_does(settings):
+    """The error of a statement that failed (logged whole, with its traceback, when it is
+    not the caller's fault) never carries the values bound to it."""
+    database = Database.from_url(settings.async_database_url, pool_size=1)
+    try:
+        with pytest.raises(DBAPIError) as failed:
+            async with database.sessionmaker.begin() as session:
+                await session.execute(
+                    text("UPDATE dwellings SET contact_phone = :phone WHERE 1 / 0 = 1"),
+                    {"phone": "13812345678"},
+                )
+    finally:
+        await database.dispose()
+    assert "division by zero" in str(failed.value)
+    assert "13812345678" not in str(failed.value)

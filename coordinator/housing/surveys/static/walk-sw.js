@@ -33,16 +33,24 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// One copy kept per page, whatever its query (?lang=en): the newest. Kept by full URL and
+// matched ignoring the query, an older copy of another query could be the one opened.
+function keyOf(request) {
+  const url = new URL(request.url);
+  return url.origin + url.pathname;
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
+  const key = keyOf(request);
   try {
     const response = await fetch(request);
     if (response.ok) {
-      await cache.put(request, response.clone());
+      await cache.put(key, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await cache.match(request, { ignoreSearch: true });
+    const kept = await cache.match(key);
     if (kept) {
       return kept;
     }

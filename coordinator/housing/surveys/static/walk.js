@@ -1,7 +1,11 @@
 /* The walk list on the phone: each result is saved in IndexedDB with an id made here, and
    the saved results are sent in the order they were made whenever the phone is online
    (the `online` event, a retry timer, each new result). The server takes a result once
-   whatever the number of times it is sent. */
+   whatever the number of times it is sent. A page kept long ago may carry a CSRF token
+   the server no longer takes (its key changed): the result stays queued, the page's
+   token is read again from the server and the result sent with it. A link replaced
+   meanwhile (a new one sent to the same person) keeps its results queued on the phone,
+   and the new link's page sends them as the same person's. */
 "use strict";
 
 (function () {
@@ -10,12 +14,19 @@
     return;
   }
   const POST = root.dataset.post;
-  const CSRF = root.dataset.csrf;
+  const PERSON = root.dataset.person;
+  const EXPIRED = "/page-expired";
+  const GONE = "/link-invalid";
+  // Problems in the page's language, whatever the phone's.
+  const LANG = document.documentElement.lang || "zh-CN";
+  let csrf = root.dataset.csrf;
+  let expired = false;
+  let gone = false;
   const RETRY = Math.max(1, Number(root.dataset.retry || "20")) * 1000;
   const text = (name) => root.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
   const STORE = "results";
   let sending = false;
-  let serial = 0;
+  let again = false; // asked to send while sending: go round once more, not wait a retry
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker
@@ -46,11 +57,17 @@
     });
   }
 
+  // This page's results, and those still queued that its holder made through a link of
+  // theirs since replaced: sent through this one, the server takes them once by their id.
+  function mine(item) {
+    return item.post === POST || (item.person === PERSON && item.status === "queued");
+  }
+
   async function all() {
     const db = await open();
     return new Promise((resolve, reject) => {
-      const request = db.transaction(STORE).objectStore(STORE).index("post").getAll(POST);
-      request.onsuccess = () => resolve(request.result.sort((a, b) => a.seq - b.seq));
+      const request = db.transaction(STORE).objectStore(STORE).getAll();
+      request.onsuccess = () => resolve(request.result.filter(mine).sort((a, b) => a.seq - b.seq));
       request.onerror = () => reject(request.error);
     });
   }
@@ -102,8 +119,57 @@
     );
     const online = navigator.onLine;
     const connection = root.querySelector("[data-connection]");
-    connection.textContent = online ? text("online") : text("offline");
+    const words = expired ? text("expired") : text("online");
+    connection.textContent = !online ? text("offline") : gone ? text("gone") : words;
     connection.dataset.online = String(online);
+    connection.dataset.expired = String(expired);
+    connection.dataset.gone = String(gone);
+  }
+
+  function post(body) {
+    return fetch(POST, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRF-Token": csrf,
+        "Accept-Language": LANG,
+      },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  }
+
+  async function refusedAs(response, status, type) {
+    if (response.status !== status) {
+      return false;
+    }
+    const answer = await response.clone().json().catch(() => ({}));
+    return String(answer.type || "").endsWith(type);
+  }
+
+  function isExpired(response) {
+    return refusedAs(response, 403, EXPIRED);
+  }
+
+  async function freshToken() {
+    // The page as the server gives it now (not the kept copy): the token it takes.
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) {
+        return false;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const found = page.querySelector("[data-walk]");
+      const token = found ? found.dataset.csrf : "";
+      if (!token || token === csrf) {
+        return false;
+      }
+      csrf = token;
+      return true;
+    } catch (error) {
+      return false;
+    }
   }
 
   async function send(item, items) {
@@ -112,20 +178,25 @@
     if (before && before.status === "sent" && !before.answer.conflict) {
       body.base_version = before.answer.version_after;
     }
-    const response = await fetch(POST, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-    if (response.status === 429 || response.status >= 500) {
+    let response = await post(body);
+    if ((await isExpired(response)) && (await freshToken())) {
+      response = await post(body);
+    }
+    if (await isExpired(response)) {
+      expired = true; // kept queued: sent once the server gives the page's token again
       return false;
     }
+    expired = false;
+    gone = await refusedAs(response, 404, GONE);
+    if (gone || response.status === 429 || response.status >= 500) {
+      return false; // kept queued: a link of theirs that works sends it (gone), or later
+    }
     const answer = await response.json();
+    item.post = POST;
     if (response.ok) {
       item.status = "sent";
       item.answer = answer;
+      item.body.note = null; // the server has it: free text about a home leaves the phone
     } else {
       item.status = "refused";
       item.problem = answer.detail || String(response.status);
@@ -136,17 +207,22 @@
 
   async function flush() {
     if (sending || !navigator.onLine) {
+      again = sending;
       await render();
       return;
     }
     sending = true;
     try {
-      const items = await all();
-      for (const item of items.filter((i) => i.status === "queued")) {
-        if (!(await send(item, items))) {
-          break;
+      do {
+        again = false;
+        const items = await all();
+        for (const item of items.filter((i) => i.status === "queued")) {
+          if (!(await send(item, items))) {
+            again = false; // the server said later, or the page expired: the timer retries
+            break;
+          }
         }
-      }
+      } while (again);
     } catch (error) {
       /* no connection after all: the next try sends what is left */
     } finally {
@@ -164,10 +240,13 @@
     const items = await all();
     const pending = items.filter((i) => i.status === "queued" && i.body.dwelling_id === dwellingId);
     const id = newId();
+    // After every result kept so far, even if the phone's clock was set back meanwhile.
+    const last = items.reduce((most, i) => Math.max(most, i.seq), 0);
     const item = {
       id: id,
       post: POST,
-      seq: Date.now() * 1000 + (serial++ % 1000),
+      person: PERSON,
+      seq: Math.max(Date.now() * 1000, last + 1),
       status: "queued",
       after: pending.length ? pending[pending.length - 1].id : null,
       body: {
