@@ -176,13 +176,16 @@ def render_function() -> str:
     """The SQL of `open311_render(ids uuid[])`: the cases `ids` rendered into
     open311_items, each row replaced."""
     is_open = _sql(Case.status.in_(OPEN_STATES))
+    # What the residential survey finds is about people's homes (its evidence the
+    # surveyor's words): kept off the public feed whatever its category.
+    public = "case_categories.public AND cases.source <> 'survey'"
     # A trigger calls it for every statement that writes cases, most of them one case:
     # PL/pgSQL keeps the statement's plan for the session, and one plan for any ids is
     # kept rather than made again for each call (which costs more than rendering a case).
     return f"""CREATE OR REPLACE FUNCTION open311_render(ids uuid[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $render$ BEGIN
 INSERT INTO open311_items (case_id, number, created_at, public, open, code, zh, en, ext_zh, ext_en)
-SELECT cases.id, cases.number, cases.created_at, case_categories.public, {is_open},
+SELECT cases.id, cases.number, cases.created_at, {public}, {is_open},
        case_categories.code, {item("zh")}, {item("en")}, {extended("zh")}, {extended("en")}
 FROM {SOURCE}
 ON CONFLICT (case_id) DO UPDATE SET

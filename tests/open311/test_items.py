@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text, update
 
 from coordinator.cases.categories.models import CaseCategory
-from coordinator.cases.models import Case, CaseStatus
+from coordinator.cases.models import Case, CaseSource, CaseStatus
 from coordinator.departments.models import Department
 from coordinator.open311.items import render_function
 from coordinator.open311.models import Open311Item, Open311Request
@@ -104,3 +104,16 @@ async def test_what_the_client_sent_is_in_the_extended_attributes(api, database,
     assert item["media_url"] == "https://example.org/a.jpg"
     assert item["extended_attributes"]["attributes"] == [{"code": "floor", "value": "12"}]
     assert item["extended_attributes"]["detailed_status_name"] == "新建"
+
+
+async def test_what_the_survey_finds_stays_off_the_public_feed(api, database, town: Town):
+    await write(
+        database,
+        update(Case).where(Case.id == town.cases["master"].id).values(source=CaseSource.survey),
+    )
+    listed = await get_json(api, "/requests.json", headers=FRESH)
+    numbers = {r["service_request_id"] for r in listed}
+    assert town.number("master") not in numbers and town.number("new") in numbers
+    path = f"/requests/{town.number('master')}.json"
+    response = await api.get(f"/open311/v2{path}", role=None, headers=FRESH)
+    assert response.status == 404
