@@ -69,8 +69,8 @@ class Open311Request(Base):
     )
 
 
-# GET requests reads cases newest first within a window of requested times (created_at):
-# a backward scan of this index stops after one page (migration 0015).
+# Cases newest first (the case list's default order, GET /api/v1/cases): a backward scan of
+# this index stops after one page (migration 0015; GeoReport's pages read open311_items).
 CASES_BY_REQUESTED = Index("ix_cases_created", Case.created_at, Case.id)
 
 
