@@ -13,7 +13,8 @@ from swagger_ui_bundle import swagger_ui_path
 from coordinator.docs.openapi import build_openapi
 from coordinator.docs.swagger import as_openapi_3_0
 from coordinator.platform import keys
-from coordinator.web.api import ApiRoutes
+from coordinator.platform.cache import Kept
+from coordinator.web.api import ApiRoutes, Operation
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)
@@ -36,14 +37,34 @@ _INIT = """window.ui = SwaggerUIBundle({
 """
 OPENAPI = web.AppKey("openapi", str)
 SWAGGER_OPENAPI = web.AppKey("swagger_openapi", str)
+_Documents = tuple[tuple[Operation, ...], str, str, str]
+# The documents of the route tables an app is built with, by server and operations: the
+# same code gives the same document, so a process builds it once, however many apps it
+# makes (half a second of pydantic's schema generation each). The entry holds on to the
+# operations, so the ids in its key stay theirs.
+_BUILT: Kept[tuple[str | None, tuple[int, ...]], _Documents] = Kept(8)
+
+
+def documents(tables: list[ApiRoutes], server_url: str | None) -> _Documents:
+    """The OpenAPI 3.1 document, its 3.0 form for Swagger UI and the docs page, as text."""
+    operations = tuple(op for table in tables for op in table.operations)
+    key = (server_url, tuple(map(id, operations)))
+    if (built := _BUILT.get(key)) is not None:
+        return built
+    document = build_openapi(tables, server_url=server_url)
+    page = _PAGES.get_template("docs.html").render(title=document["info"]["title"], static=STATIC)
+    built = (
+        operations,
+        json.dumps(document, ensure_ascii=False),
+        json.dumps(as_openapi_3_0(document), ensure_ascii=False),
+        page,
+    )
+    _BUILT.put(key, built)
+    return built
 
 
 def add_docs(app: web.Application, tables: list[ApiRoutes]) -> None:
-    settings = app[keys.SETTINGS]
-    document = build_openapi(tables, server_url=settings.base_url)
-    app[OPENAPI] = json.dumps(document, ensure_ascii=False)
-    app[SWAGGER_OPENAPI] = json.dumps(as_openapi_3_0(document), ensure_ascii=False)
-    page = _PAGES.get_template("docs.html").render(title=document["info"]["title"], static=STATIC)
+    _, app[OPENAPI], app[SWAGGER_OPENAPI], page = documents(tables, app[keys.SETTINGS].base_url)
 
     async def openapi(request: web.Request) -> web.Response:
         return web.Response(text=request.app[OPENAPI], content_type="application/json")
