@@ -1,7 +1,10 @@
 """GET requests in one statement: the requests of public categories, newest requested
 first, read from `open311_items` (each case's request as PostgreSQL rendered it when the
-case last changed, items.py), the page joined into the JSON list the client receives and
-sent as the bytes PostgreSQL wrote.
+case last changed, items.py), the page's requests joined by PostgreSQL into one value of
+bytes, which the list's brackets enclose. `textsend` gives a text's bytes in the
+connection's encoding (asyncpg's is always UTF-8) as PostgreSQL would send the text itself;
+`convert_to` gave the same bytes but checked every one, and joining text then turning it
+into bytes copied the whole page twice more (a third of PostgreSQL's time for a page).
 
 The statement is written once per shape (ids or filters, one status or both, language,
 extensions) and run with a plan made for its values (`platform.listing.fetch_row`
@@ -51,8 +54,8 @@ def statement(shape: tuple[bool, bool, str | None, Lang, bool]) -> tuple[str, tu
         f" LIMIT ${len(names) - 1} OFFSET ${len(names)}"
     )
     # The page comes in ORDER already, so joining it in that order sorts nothing.
-    joined = f"COALESCE(string_agg(j, ', ' ORDER BY {ORDER}), '')"
-    sql = f"SELECT convert_to('[' || {joined} || ']', 'UTF8') FROM ({page}) AS page"
+    joined = f"string_agg(textsend(j), '\\x2c20'::bytea ORDER BY {ORDER})"
+    sql = f"SELECT COALESCE({joined}, ''::bytea) FROM ({page}) AS page"
     found = (sql, tuple(names))
     _STATEMENTS[shape] = found
     return found
@@ -77,4 +80,4 @@ async def read_requests(database: Database, query: RequestsQuery, lang: Lang) ->
         "offset": (query.page - 1) * query.page_size,
     }
     row = await fetch_row(database, sql, [values[name] for name in names], custom_plan=True)
-    return JsonBody(row[0])
+    return JsonBody(b"".join((b"[", row[0], b"]")))
