@@ -1,12 +1,10 @@
 """The reports over 100,000 tasks of two years: a month's figures read only that month's
-tasks through indexes (no scan of the whole table) and answer quickly."""
+tasks through indexes (no scan of the whole table). How fast they answer is a figure
+for benchmarks, not a test: this one asserts the plans and the figures."""
 
 from __future__ import annotations
 
 import json
-import time
-from datetime import timedelta
-from statistics import median
 
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
@@ -92,16 +90,6 @@ async def _plan(session, span: service.Month) -> list[tuple[str, str | None]]:  
     return _scans(document[0]["Plan"])
 
 
-async def _timed(call, rounds: int = 7) -> float:  # type: ignore[no-untyped-def]
-    """The median of a few runs, in ms (past the prepared statement's first plans)."""
-    spent = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        await call()
-        spent.append((time.perf_counter() - started) * 1000)
-    return median(spent)
-
-
 async def test_a_months_figures_over_100_000_tasks_read_through_indexes(database):
     now = utcnow()
     last_month = service.shift_month(service.this_month(SHANGHAI, now), -1)
@@ -129,21 +117,5 @@ async def test_a_months_figures_over_100_000_tasks_read_through_indexes(database
         assert figures["total"]["median_close_hours"] is not None
         assert figures["total"]["reopened"] > 0
 
-        async def month(asked: str):  # type: ignore[no-untyped-def]
-            return await service.department_report(
-                session=session, month=asked, zone=SHANGHAI, now=now
-            )
-
-        this_ms = await _timed(lambda: month(service.this_month(SHANGHAI, now)))
-        last_ms = await _timed(lambda: month(last_month))
-        year_ago_ms = await _timed(lambda: month(service.shift_month(last_month, -11)))
-        places_ms = await _timed(lambda: places.places_report(session=session, now=now))
         open_cases = await places.places_report(session=session, now=now)
-    print(
-        f"\ncase reports over {TASKS} tasks: this month {this_ms:.1f} ms, last month "
-        f"{last_ms:.1f} ms, a year before {year_ago_ms:.1f} ms, places ({open_cases['total']['open']} "
-        f"open cases) {places_ms:.1f} ms"
-    )
     assert open_cases["total"]["open"] == CASES // 5
-    assert max(this_ms, last_ms, places_ms) < 1000
-    assert timedelta(milliseconds=year_ago_ms) < timedelta(seconds=2)
