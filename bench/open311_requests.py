@@ -231,11 +231,7 @@ async def run(ctx: Context) -> Result:
         return urls[i % len(urls)], fresh_headers
 
     options = ctx.options
-    postgres = (
-        {"postgres": process_cpu(services.postgres_pid, children=True)}
-        if services.postgres_pid
-        else {}
-    )
+    postgres = services.postgres_probes()
 
     def load(url: str, pid: int, fresh: bool = False, with_postgres: bool = True) -> Measure:
         probes = {"server": process_cpu(pid), **(postgres if with_postgres else {})}

@@ -198,11 +198,7 @@ async def run(ctx: Context) -> Result:
         return urls[i % len(urls)], fresh_headers
 
     options = ctx.options
-    postgres = (
-        {"postgres": process_cpu(services.postgres_pid, children=True)}
-        if services.postgres_pid
-        else {}
-    )
+    postgres = services.postgres_probes()
 
     def load(server_url: str, server_pid: int, with_postgres: bool, fresh: bool = False) -> Measure:
         probes = {"server": process_cpu(server_pid), **(postgres if with_postgres else {})}

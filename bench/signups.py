@@ -229,11 +229,7 @@ async def run(ctx: Context) -> Result:
                 )
             return None
 
-        postgres = (
-            {"postgres": process_cpu(services.postgres_pid, children=True)}
-            if services.postgres_pid
-            else {}
-        )
+        postgres = services.postgres_probes()
         options = ctx.options
 
         def load(

@@ -115,11 +115,7 @@ async def run(ctx: Context) -> Result:
         return paths[i % len(paths)], headers
 
     options = ctx.options
-    postgres = (
-        {"postgres": process_cpu(services.postgres_pid, children=True)}
-        if services.postgres_pid
-        else {}
-    )
+    postgres = services.postgres_probes()
 
     def load(url: str, pid: int, with_postgres: bool):  # type: ignore[no-untyped-def]
         probes = {"server": process_cpu(pid), **(postgres if with_postgres else {})}

@@ -17,14 +17,6 @@ routes = ApiRoutes()
 SHIFTS = ("shifts",)
 
 
-def _db(request: web.Request):
-    return request.app[keys.DATABASE]
-
-
-def _zone(request: web.Request):
-    return request.app[keys.SETTINGS].zone
-
-
 @routes.route(
     "GET",
     "/api/v1/shifts",
@@ -34,7 +26,9 @@ def _zone(request: web.Request):
     response=Page[ShiftOut],
 )
 async def list_shifts(request: web.Request, *, query: ShiftQuery) -> web.Response:
-    return json_response(await service.list_shifts(database=_db(request), query=query))
+    return json_response(
+        await service.list_shifts(database=request.app[keys.DATABASE], query=query)
+    )
 
 
 @routes.route(
@@ -48,7 +42,7 @@ async def list_shifts(request: web.Request, *, query: ShiftQuery) -> web.Respons
     status=201,
 )
 async def create_shift(request: web.Request, *, body: ShiftIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         shift = await service.create_shift(session=session, actor=principal(request), data=body)
         out = ShiftOut.model_validate(shift)
     return created(out, f"/api/v1/shifts/{out.id}")
@@ -56,7 +50,7 @@ async def create_shift(request: web.Request, *, body: ShiftIn) -> web.Response:
 
 @routes.route("GET", "/api/v1/shifts/{id}", summary="Read a shift", tags=SHIFTS, response=ShiftOut)
 async def get_shift(request: web.Request) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         shift = await service.get_shift(session=session, shift_id=path_id(request))
         return json_response(ShiftOut.model_validate(shift))
 
@@ -72,13 +66,13 @@ async def get_shift(request: web.Request) -> web.Response:
     errors=(409,),
 )
 async def update_shift(request: web.Request, *, body: ShiftPatch) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         shift = await service.update_shift(
             session=session,
             actor=principal(request),
             shift_id=path_id(request),
             patch=body,
-            zone=_zone(request),
+            zone=request.app[keys.SETTINGS].zone,
         )
         out = ShiftOut.model_validate(shift)
     return json_response(out)
@@ -94,14 +88,14 @@ async def update_shift(request: web.Request, *, body: ShiftPatch) -> web.Respons
     response=ShiftOut,
 )
 async def cancel_shift(request: web.Request, *, body: CancelShiftIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         shift = await service.cancel_shift(
             session=session,
             actor=principal(request),
             shift_id=path_id(request),
             scope=body.scope,
             reason=body.reason,
-            zone=_zone(request),
+            zone=request.app[keys.SETTINGS].zone,
         )
         out = ShiftOut.model_validate(shift)
     return json_response(out)

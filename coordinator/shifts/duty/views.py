@@ -21,10 +21,6 @@ routes = ApiRoutes()
 HOURS = ("hours",)
 
 
-def _db(request: web.Request):
-    return request.app[keys.DATABASE]
-
-
 @routes.route(
     "GET",
     "/api/v1/hours",
@@ -34,7 +30,7 @@ def _db(request: web.Request):
     response=HoursList,
 )
 async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response:
-    return json_response(await hours.list_hours(database=_db(request), query=query))
+    return json_response(await hours.list_hours(database=request.app[keys.DATABASE], query=query))
 
 
 @routes.route(
@@ -47,7 +43,7 @@ async def list_hours(request: web.Request, *, query: HoursQuery) -> web.Response
     response=HoursOut,
 )
 async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         entry = await hours.approve_hours(
             session=session,
             actor=principal(request),
@@ -68,7 +64,7 @@ async def approve_hours(request: web.Request, *, body: ApproveIn) -> web.Respons
     content_type="text/csv",
 )
 async def statement(request: web.Request, *, query: StatementQuery) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         body = await hours.statement_csv(
             session=session,
             month=query.month,

@@ -16,10 +16,6 @@ routes = ApiRoutes()
 POSTS = ("posts",)
 
 
-def _db(request: web.Request):
-    return request.app[keys.DATABASE]
-
-
 @routes.route(
     "GET",
     "/api/v1/posts",
@@ -29,7 +25,7 @@ def _db(request: web.Request):
     response=Page[PostOut],
 )
 async def list_posts(request: web.Request, *, query: PostQuery) -> web.Response:
-    return json_response(await posts.list_posts(database=_db(request), query=query))
+    return json_response(await posts.list_posts(database=request.app[keys.DATABASE], query=query))
 
 
 @routes.route(
@@ -43,7 +39,7 @@ async def list_posts(request: web.Request, *, query: PostQuery) -> web.Response:
     status=201,
 )
 async def create_post(request: web.Request, *, body: PostIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         post = await posts.create_post(session=session, actor=principal(request), data=body)
         out = PostOut.model_validate(post)
     return created(out, f"/api/v1/posts/{out.id}")
@@ -51,7 +47,7 @@ async def create_post(request: web.Request, *, body: PostIn) -> web.Response:
 
 @routes.route("GET", "/api/v1/posts/{id}", summary="Read a post", tags=POSTS, response=PostOut)
 async def get_post(request: web.Request) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         post = await posts.get_post(session=session, post_id=path_id(request))
         return json_response(PostOut.model_validate(post))
 
@@ -66,7 +62,7 @@ async def get_post(request: web.Request) -> web.Response:
     response=PostOut,
 )
 async def update_post(request: web.Request, *, body: PostPatch) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         post = await posts.update_post(
             session=session, actor=principal(request), post_id=path_id(request), patch=body
         )
@@ -84,6 +80,6 @@ async def update_post(request: web.Request, *, body: PostPatch) -> web.Response:
     errors=(409,),
 )
 async def delete_post(request: web.Request) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         await posts.delete_post(session=session, actor=principal(request), post_id=path_id(request))
     return web.Response(status=204)

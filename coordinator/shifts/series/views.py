@@ -15,14 +15,6 @@ routes = ApiRoutes()
 SHIFTS = ("shifts",)
 
 
-def _db(request: web.Request):
-    return request.app[keys.DATABASE]
-
-
-def _zone(request: web.Request):
-    return request.app[keys.SETTINGS].zone
-
-
 @routes.route(
     "POST",
     "/api/v1/shift-series",
@@ -34,9 +26,12 @@ def _zone(request: web.Request):
     status=201,
 )
 async def create_series(request: web.Request, *, body: SeriesIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         series = await service.create_series(
-            session=session, actor=principal(request), data=body, zone=_zone(request)
+            session=session,
+            actor=principal(request),
+            data=body,
+            zone=request.app[keys.SETTINGS].zone,
         )
         out = SeriesOut.model_validate(series)
     return created(out, f"/api/v1/shift-series/{out.id}")
@@ -50,7 +45,7 @@ async def create_series(request: web.Request, *, body: SeriesIn) -> web.Response
     response=SeriesOut,
 )
 async def get_series(request: web.Request) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         series = await service.get_series(session=session, series_id=path_id(request))
         return json_response(SeriesOut.model_validate(series))
 
@@ -65,13 +60,13 @@ async def get_series(request: web.Request) -> web.Response:
     response=SeriesOut,
 )
 async def add_exdates(request: web.Request, *, body: ExdatesIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         series = await service.add_exdates(
             session=session,
             actor=principal(request),
             series_id=path_id(request),
             exdates=body.exdates,
-            zone=_zone(request),
+            zone=request.app[keys.SETTINGS].zone,
         )
         out = SeriesOut.model_validate(series)
     return json_response(out)

@@ -29,14 +29,6 @@ routes = ApiRoutes()
 SIGNUPS = ("signups",)
 
 
-def _db(request: web.Request):
-    return request.app[keys.DATABASE]
-
-
-def _zone(request: web.Request):
-    return request.app[keys.SETTINGS].zone
-
-
 def signup_out(signup: Signup) -> SignupOut:
     """The signup as the API shows it (waitlist_position as the service set it)."""
     return SignupOut.model_validate(signup)
@@ -54,7 +46,7 @@ def signup_out(signup: Signup) -> SignupOut:
     response=SignupList,
 )
 async def list_signups(request: web.Request, *, query: SignupQuery) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         rows = await waitlists.list_signups(
             session=session, shift_id=path_id(request), status=query.status
         )
@@ -70,7 +62,7 @@ async def list_signups(request: web.Request, *, query: SignupQuery) -> web.Respo
     response=SignupOut,
 )
 async def read_signup(request: web.Request) -> web.Response:
-    async with _db(request).session() as session:
+    async with request.app[keys.DATABASE].session() as session:
         signup = await waitlists.get_signup(session=session, signup_id=path_id(request))
         return json_response(signup_out(signup))
 
@@ -94,7 +86,7 @@ async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response
     shift_id = path_id(request)
     if body.team_id is not None:
         done, skipped = await service.sign_up_team(
-            database=_db(request),
+            database=request.app[keys.DATABASE],
             shift_id=shift_id,
             team_id=body.team_id,
             actor=actor,
@@ -103,7 +95,7 @@ async def create_signup(request: web.Request, *, body: SignupIn) -> web.Response
         return json_response(TeamSignupOut(signups=[signup_out(s) for s in done], skipped=skipped))
     assert body.person_id is not None
     signup = await service.sign_up(
-        _db(request), shift_id, body.person_id, actor=actor, caller=caller
+        request.app[keys.DATABASE], shift_id, body.person_id, actor=actor, caller=caller
     )
     out = signup_out(signup)
     return created(out, f"/api/v1/signups/{out.id}")
@@ -115,7 +107,7 @@ async def _on_signup(
     """Run `act` on the path's signup in a transaction (retried on conflicts), as the
     caller; answer the signup it leaves."""
     caller, signup_id = principal(request), path_id(request)
-    signup = await _db(request).transaction(
+    signup = await request.app[keys.DATABASE].transaction(
         lambda s: act(session=s, signup_id=signup_id, actor=caller.name, caller=caller, **extra)
     )
     return json_response(signup_out(signup))
@@ -161,7 +153,7 @@ async def check_in(request: web.Request) -> web.Response:
 
 @_signup_action("check-out", "Check a person out; their hours go to the lead for approval")
 async def check_out(request: web.Request) -> web.Response:
-    return await _on_signup(request, duty.check_out, zone=_zone(request))
+    return await _on_signup(request, duty.check_out, zone=request.app[keys.SETTINGS].zone)
 
 
 @_signup_action("no-show", "Mark a person who did not come")
@@ -180,7 +172,7 @@ async def no_show(request: web.Request) -> web.Response:
     errors=(409,),
 )
 async def tick(request: web.Request, *, body: TickIn) -> web.Response:
-    async with _db(request).sessionmaker.begin() as session:
+    async with request.app[keys.DATABASE].sessionmaker.begin() as session:
         row = await duty.tick(
             session=session,
             signup_id=path_id(request),
