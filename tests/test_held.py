@@ -13,7 +13,7 @@ import asyncpg.exceptions
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from coordinator.platform.held import Held
+from coordinator.platform.held import CUSTOM_PLANS, Held
 from coordinator.platform.settings import Settings
 from tests.workers.conftest import eventually
 
@@ -162,3 +162,20 @@ async def test_an_alike_read_cancelled_while_waiting_leaves_the_others_served(si
         await reads[0]
     await asyncio.gather(*busy)
     assert (single._opened, len(single._idle)) == (1, 1)
+
+
+MODE = "SELECT current_setting('plan_cache_mode')"
+
+
+async def test_a_session_is_set_on_each_connection_taken_and_undone_on_return(settings):
+    engine = create_async_engine(settings.async_database_url, pool_size=1, max_overflow=0)
+    planned = Held(engine, 1, session=CUSTOM_PLANS)
+    try:
+        assert (await planned.fetchrow(MODE, []))[0] == "force_custom_plan"
+        await planned.close()
+        async with engine.connect() as connection:  # the same one, back in the pool
+            raw = await connection.get_raw_connection()
+            assert await raw.driver_connection.fetchval(MODE) == "auto"
+    finally:
+        await planned.close()
+        await engine.dispose()

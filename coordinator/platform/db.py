@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column
 from sqlalchemy.pool import QueuePool
 
-from coordinator.platform.held import Held
+from coordinator.platform.held import CUSTOM_PLANS, Held
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -114,6 +114,7 @@ class Database:
             self._readers = self.sessionmaker
             self.autocommit: AsyncEngine | None = None
             self.held: Held | None = None
+            self.planned: Held | None = None
         else:
             self.sessionmaker = async_sessionmaker(bind=engine, expire_on_commit=False)
             # Reads run without BEGIN and ROLLBACK (two round trips of a three-trip
@@ -128,9 +129,11 @@ class Database:
                 sync_session_class=ReadSession,
             )
             # Reads of one statement (platform.listing.fetch_row) on connections kept
-            # out of the pool: at most half of it, so sessions always have the rest.
+            # out of the pool: at most half of it, and a quarter for those planned for
+            # their values, so sessions always have a quarter.
             size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 2
             self.held = Held(engine, max(1, size // 2))
+            self.planned = Held(engine, max(1, size // 4), session=CUSTOM_PLANS)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
@@ -170,6 +173,7 @@ class Database:
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
-        if self.held is not None:
-            await self.held.close()
+        for held in (self.held, self.planned):
+            if held is not None:
+                await held.close()
         await self.engine.dispose()

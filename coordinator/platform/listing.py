@@ -263,9 +263,12 @@ async def fetch_row(
     session's own connection runs it. `alike`: the statement gives exactly one row, so
     it may run in one round trip with others of it (platform.held). `custom_plan`:
     planned for these values every time, never with the plan PostgreSQL keeps for any
-    values (for a range whose width decides the plan; `held.fetch_planned`).
+    values (for a range whose width decides the plan): on the Database's connections
+    set so for their session (`held.CUSTOM_PLANS`), else as `held.fetch_planned` does.
     """
     if isinstance(reader, Database):
+        if custom_plan and reader.planned is not None:
+            return await reader.planned.fetchrow(sql, args)  # its session plans so
         if reader.held is not None:
             return await reader.held.fetchrow(sql, args, alike=alike, custom_plan=custom_plan)
         async with reader.session() as session:
