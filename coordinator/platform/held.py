@@ -239,7 +239,7 @@ class Held:
         await greenlet_spawn(raw.invalidate, exc)
 
     async def _open(self) -> Any:
-        raw = await self.engine.raw_connection()
+        raw: Any = await self.engine.raw_connection()
         if self.session is not None:
             try:
                 await raw.driver_connection.execute(self.session.setup)
