@@ -129,11 +129,13 @@ class Database:
                 sync_session_class=ReadSession,
             )
             # Reads of one statement (platform.listing.fetch_row) on connections kept
-            # out of the pool: at most half of it, and a quarter for those planned for
-            # their values, so sessions always have a quarter.
+            # out of the pool: at most half of it, so sessions always have the rest but
+            # an eighth, which the reads planned for their values take (whole GeoReport
+            # pages: PostgreSQL's work, so more of them at once only share its cores;
+            # with 2, 5 and 8 connections a fresh page's p99 was 42, 50 and 55 ms).
             size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 2
             self.held = Held(engine, max(1, size // 2))
-            self.planned = Held(engine, max(1, size // 4), session=CUSTOM_PLANS)
+            self.planned = Held(engine, max(1, size // 8), session=CUSTOM_PLANS)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
