@@ -13,7 +13,9 @@ import asyncpg.exceptions
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from coordinator.platform.db import Database
 from coordinator.platform.held import CUSTOM_PLANS, Held
+from coordinator.platform.listing import fetch_row
 from coordinator.platform.settings import Settings
 from tests.workers.conftest import eventually
 
@@ -179,3 +181,17 @@ async def test_a_session_is_set_on_each_connection_taken_and_undone_on_return(se
     finally:
         await planned.close()
         await engine.dispose()
+
+
+async def test_a_database_keeps_a_connection_for_sessions_however_small_its_pool(settings):
+    for pool_size, planned in ((1, None), (2, 1), (10, 2)):
+        database = Database.from_url(settings.async_database_url, pool_size=pool_size)
+        try:
+            assert database.held is not None
+            kept = database.held.size + (database.planned.size if database.planned else 0)
+            assert kept < 2 * pool_size
+            assert (database.planned.size if database.planned else None) == planned
+            row = await fetch_row(database, MODE, [], custom_plan=True)
+            assert row[0] == "force_custom_plan"
+        finally:
+            await database.dispose()

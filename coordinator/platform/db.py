@@ -135,7 +135,12 @@ class Database:
             # with 2, 5 and 8 connections a fresh page's p99 was 42, 50 and 55 ms).
             size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 2
             self.held = Held(engine, max(1, size // 2))
-            self.planned = Held(engine, max(1, size // 8), session=CUSTOM_PLANS)
+            planned = max(1, size // 8)
+            self.planned = (
+                Held(engine, planned, session=CUSTOM_PLANS)
+                if self.held.size + planned < size
+                else None  # too small a pool: held connections plan such reads themselves
+            )
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
