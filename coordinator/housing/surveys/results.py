@@ -222,7 +222,14 @@ async def take_result(
         after=after | {"note_given": bool(result.note)},
     )
     events.result_recorded(session, result, dwelling, actor=actor.name)
-    if tell_lead:
+    lead_id = (
+        await session.scalar(
+            select(AreaSurvey.lead_id).where(AreaSurvey.area_id == dwelling.area_id)
+        )
+        if tell_lead
+        else None
+    )
+    if lead_id is not None:  # an area with no lead yet: its lead is told at the next attempt
         await session.execute(
             update(SurveyRevisit)
             .where(
@@ -230,9 +237,6 @@ async def take_result(
                 SurveyRevisit.dwelling_id == result.dwelling_id,
             )
             .values(lead_told_at=now)
-        )
-        lead_id = await session.scalar(
-            select(AreaSurvey.lead_id).where(AreaSurvey.area_id == dwelling.area_id)
         )
         events.revisit_escalated(session, result, dwelling, lead_id=lead_id, actor=actor.name)
     return Taken(_out(result), created=True)

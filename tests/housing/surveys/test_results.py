@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coordinator.events.models import OutboxEvent
 from coordinator.features import rule_book
 from coordinator.housing.dwellings.states import lock_dwelling, set_state
-from coordinator.housing.models import Dwelling, DwellingState, DwellingStateChange, StateSource
+from coordinator.housing.models import (
+    AreaSurvey,
+    Dwelling,
+    DwellingState,
+    DwellingStateChange,
+    StateSource,
+)
 from coordinator.housing.surveys.models import SurveyResult, SurveyRevisit
 from coordinator.platform import keys
 from tests.housing.surveys.conftest import make_estate, start_campaign
@@ -121,6 +127,36 @@ async def test_nobody_home_three_times_tells_the_area_lead_once(api, database):
     async with database.session() as session:
         revisit = await session.get(SurveyRevisit, (uuid.UUID(campaign["id"]), dwelling_id))
         assert revisit is not None and revisit.cleared_at is not None
+
+
+async def test_an_area_with_no_lead_tells_its_lead_once_there_is_one(api, database):
+    estate = await make_estate(database)
+    campaign = await start_campaign(api, estate)
+    csrf = await csrf_of(api.client, estate)
+    dwelling_id = estate.dwellings[2]
+    key = (uuid.UUID(campaign["id"]), dwelling_id)
+
+    async def lead(lead_id: uuid.UUID | None) -> None:
+        async with database.sessionmaker.begin() as session:
+            await session.execute(
+                update(AreaSurvey)
+                .where(AreaSurvey.area_id == estate.area_id)
+                .values(lead_id=lead_id)
+            )
+
+    await lead(None)
+    for _ in range(4):
+        await send(api.client, estate, csrf, result(campaign, dwelling_id, "nobody_home"), 201)
+    assert await _events(database, "survey.revisit_escalated", dwelling_id) == []
+    async with database.session() as session:
+        revisit = await session.get(SurveyRevisit, key)
+        assert revisit is not None and revisit.attempts == 4 and revisit.lead_told_at is None
+
+    await lead(estate.lead_id)  # a lead at last: told at the next attempt, and only then
+    for _ in range(2):
+        await send(api.client, estate, csrf, result(campaign, dwelling_id, "nobody_home"), 201)
+    [escalated] = await _events(database, "survey.revisit_escalated", dwelling_id)
+    assert escalated.data["attempts"] == 5 and escalated.data["lead_id"] == str(estate.lead_id)
 
 
 async def test_refusals_name_what_is_wrong(api, database):
