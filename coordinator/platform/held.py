@@ -17,7 +17,7 @@ was asked.
 
 The held connections are the engine's own (opened and set up by SQLAlchemy, counted
 against its pool): at most `size` of them, taken only as reads need them. A `Held` may set
-its connections up for its reads (`Session`: run once on each it takes, undone before
+its connections up for its reads (`SessionSettings`: run once on each it takes, undone before
 each goes back to the pool), as the Database's held connections for reads planned for
 their values do (`CUSTOM_PLANS`), so such a read is one round trip, not three.
 """
@@ -84,7 +84,7 @@ async def fetch_in_transaction(
 
 
 @dataclass(frozen=True)
-class Session:
+class SessionSettings:
     """What a Held sets on each connection it takes, and how that is undone."""
 
     setup: str
@@ -92,7 +92,7 @@ class Session:
 
 
 # Every statement planned for its values (see fetch_planned), for the whole session.
-CUSTOM_PLANS = Session("SET plan_cache_mode = force_custom_plan", "RESET plan_cache_mode")
+CUSTOM_PLANS = SessionSettings("SET plan_cache_mode = force_custom_plan", "RESET plan_cache_mode")
 
 ALIKE_AT_ONCE = 8
 _LEAD, _SLOT, _ROW = "lead", "slot", "row"
@@ -109,7 +109,7 @@ class _Alike:
 
 
 class Held:
-    def __init__(self, engine: AsyncEngine, size: int, *, session: Session | None = None):
+    def __init__(self, engine: AsyncEngine, size: int, *, session: SessionSettings | None = None):
         self.engine = engine
         self.size = size
         self.session = session
