@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from coordinator.campaigns import assignment
+from coordinator.campaigns.placing import sequence_all
 from coordinator.campaigns.plans import Plan, Progress, measure
 from coordinator.campaigns.problem import (
     Company,
@@ -23,7 +24,6 @@ from coordinator.campaigns.problem import (
     Visit,
     day_capacity,
 )
-from coordinator.campaigns.sequencing import sequence_all
 
 
 def _never() -> bool:

@@ -17,7 +17,6 @@ from coordinator.campaigns.problem import (
     Liaison,
     Problem,
     TravelTimes,
-    Unscheduled,
     Visit,
     Window,
     day_capacity,
@@ -207,68 +206,3 @@ def sequence_liaison(
         position += quota
         left += time_day(problem, travel, liaison, plan, chunk)
     return plans, left + ordered[position:]
-
-
-def _try(
-    problem: Problem,
-    travel: TravelTimes,
-    liaison: Liaison,
-    plans: list[DayPlan],
-    company: Company,
-    level: int,
-) -> bool:
-    """Place company on one of the liaison's days holding fewer than `level` visits."""
-    for plan in sorted(plans, key=lambda p: (len(p.visits), p.day)):
-        if len(plan.visits) < min(level, plan.capacity) and not time_day(
-            problem, travel, liaison, plan, [company]
-        ):
-            return True
-    return False
-
-
-def sequence_all(
-    problem: Problem,
-    travel: TravelTimes,
-    assigned: dict[str, list[Company]],
-    pinned: dict[str, list[Visit]],
-    *,
-    group_by_building: bool = True,
-) -> tuple[list[Visit], list[Unscheduled]]:
-    """Every liaison's days; then companies that did not fit where they were assigned get
-    a place without raising anyone's busiest day (their liaison first, then liaisons
-    already in their building, then anyone), and only then wherever there is room."""
-    days: dict[str, list[DayPlan]] = {}
-    left: list[tuple[Company, Liaison]] = []
-    for liaison in problem.liaisons:
-        days[liaison.id], missed = sequence_liaison(
-            problem,
-            travel,
-            liaison,
-            assigned.get(liaison.id, []),
-            pinned.get(liaison.id, []),
-            group_by_building=group_by_building,
-        )
-        left += [(company, liaison) for company in missed]
-    level = {x: max((len(p.visits) for p in plans), default=0) for x, plans in days.items()}
-    in_building: dict[str, set[str]] = defaultdict(set)
-    for liaison_id, plans in days.items():
-        for plan in plans:
-            for visit in plan.visits:
-                in_building[visit.building].add(liaison_id)
-    unscheduled: list[Unscheduled] = []
-    for company, own in left:
-        others = sorted(
-            (x for x in problem.liaisons if x.id != own.id),
-            key=lambda x: (x.id not in in_building[company.building], x.id),
-        )
-        tries = [(own, level[own.id]), *((x, level[x.id]) for x in others)]
-        tries += [(own, problem.days * 100), *((x, problem.days * 100) for x in others)]
-        if any(_try(problem, travel, x, days[x.id], company, cap) for x, cap in tries):
-            continue
-        if any(w for w in company.unavailable):
-            reason, detail = "company_unavailable", "unavailable whenever a liaison is free"
-        else:
-            reason, detail = "over_capacity", "every liaison's days are full"
-        unscheduled.append(Unscheduled(company.id, reason, detail))
-    visits = [v for plans in days.values() for p in plans for v in p.visits if not v.pinned]
-    return visits, unscheduled

@@ -198,3 +198,25 @@ def test_no_band_when_capacity_makes_even_days_impossible():
         designated={},
     )
     assert daily_band(inst) is None
+
+
+def test_a_day_its_companies_cannot_use_takes_a_visit_from_the_busiest():
+    # Cut in order, day 0 gets a1 and a2, day 1 a3 and a4; a2 cannot be seen on day 0, so
+    # it goes to day 1, which would then hold three visits and day 0 one: day 0 takes one
+    # of day 1's back, and both days hold two.
+    problem = small(
+        days=2,
+        buildings=(Building("A", "north"),),
+        companies=(
+            Company("a1", "A"),
+            Company("a2", "A", unavailable=(DayWindow(0, 0, 24 * H),)),
+            Company("a3", "A"),
+            Company("a4", "A"),
+        ),
+        liaisons=(Liaison("P", frozenset({0, 1}), max_per_day=3),),
+    )
+    result = plan(problem, time_limit=5, workers=2)
+    days = {v.company: v.day for v in result.visits}
+    assert days["a2"] == 1 and len(days) == 4
+    assert sorted(list(days.values()).count(d) for d in (0, 1)) == [2, 2]
+    assert result.metrics.daily_spread == 0
