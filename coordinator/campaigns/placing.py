@@ -117,7 +117,7 @@ def _take_one(
         if len(donor.visits) <= fair:
             return False
         for visit in [v for v in donor.visits if not v.pinned]:
-            if not time_day(problem, travel, liaison, short, [by_id[visit.company]]):
+            if _try(problem, travel, liaison, [short], by_id[visit.company], fair):
                 donor.visits.remove(visit)
                 return True
     return False

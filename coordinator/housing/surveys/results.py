@@ -222,13 +222,11 @@ async def take_result(
         after=after | {"note_given": bool(result.note)},
     )
     events.result_recorded(session, result, dwelling, actor=actor.name)
-    lead_id = (
-        await session.scalar(
+    lead_id = None
+    if tell_lead:
+        lead_id = await session.scalar(
             select(AreaSurvey.lead_id).where(AreaSurvey.area_id == dwelling.area_id)
         )
-        if tell_lead
-        else None
-    )
     if lead_id is not None:  # an area with no lead yet: its lead is told at the next attempt
         await session.execute(
             update(SurveyRevisit)
